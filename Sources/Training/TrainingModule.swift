@@ -1,0 +1,1 @@
+// Training module: losses, optimizers, schedule, checkpoints (filled in by issues 3 and 5).

@@ -1,0 +1,82 @@
+// Puts OpenBLAS on the right kernels before any work. The library reads OPENBLAS_CORETYPE when it
+// loads (before main), so when its own choice is too slow for this CPU the process re-executes
+// itself once with the variable set. A user's OPENBLAS_CORETYPE or thread count is respected.
+import Foundation
+import Kernels
+
+struct BLASState {
+    enum Origin: String {
+        case library = "chosen by OpenBLAS"
+        case xcnn = "set by xcnn for this CPU"
+        case user = "OPENBLAS_CORETYPE from the environment"
+    }
+    let coreName: String
+    let origin: Origin
+    let threads: Int
+    let threadsFromEnvironment: Bool
+    /// Worst scaled error of sgemm against a float64 loop; checked whenever the core type is forced.
+    let gemmError: Double?
+    /// Set when the environment forces kernels slower than this CPU supports.
+    let slowerThanCPUAllows: String?
+}
+
+enum BLASSetup {
+    static let markerVariable = "XCNN_BLAS_CORETYPE_SET"
+    static let threadVariables = ["OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"]
+    /// Largest acceptable scaled error of the sgemm check: float32 sums of 75 products land near
+    /// 1e-7; an error 100× that means broken kernels, not rounding.
+    static let gemmTolerance = 1e-5
+
+    /// Re-executes the process with OPENBLAS_CORETYPE (and one BLAS thread) set when the loaded
+    /// library picked slow kernels. Returns only when no re-execution is needed or it failed.
+    static func reexecuteIfNeeded() {
+        let environment = ProcessInfo.processInfo.environment
+        guard environment["OPENBLAS_CORETYPE"] == nil, environment[markerVariable] == nil,
+              environment["XCNN_BLAS_OVERRIDE"] != "0",
+              let wanted = BLASRuntime.coreTypeOverride(cpuFlags: BLASRuntime.cpuFlags(),
+                                                        loadedCore: BLASRuntime.coreName)
+        else { return }
+        setenv("OPENBLAS_CORETYPE", wanted, 1)
+        setenv(markerVariable, wanted, 1)
+        if !threadVariables.contains(where: { environment[$0] != nil }) {
+            setenv("OPENBLAS_NUM_THREADS", "1", 1)
+        }
+        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        // execv returned: it failed. Carry on with the slow kernels; `configure` reports it.
+        unsetenv("OPENBLAS_CORETYPE")
+    }
+
+    /// Sets the thread count (one per rank unless the environment says otherwise) and verifies
+    /// sgemm whenever the core type was forced.
+    static func configure() throws -> BLASState {
+        let environment = ProcessInfo.processInfo.environment
+        let threadsFromEnvironment = threadVariables.contains(where: { environment[$0] != nil })
+        if !threadsFromEnvironment { BLASRuntime.setThreads(1) }
+        let origin: BLASState.Origin
+        if environment[markerVariable] != nil && environment["OPENBLAS_CORETYPE"] == environment[markerVariable] {
+            origin = .xcnn
+        } else if environment["OPENBLAS_CORETYPE"] != nil {
+            origin = .user
+        } else {
+            origin = .library
+        }
+        var gemmError: Double? = nil
+        if origin != .library {
+            let error = GEMMCheck.worstScaledError()
+            gemmError = error
+            guard error <= gemmTolerance else {
+                throw CommandFailure("sgemm on OpenBLAS core type \(BLASRuntime.coreName) differs from a float64 loop "
+                    + "by \(error) (scaled; limit \(gemmTolerance)); unset OPENBLAS_CORETYPE or set XCNN_BLAS_OVERRIDE=0")
+            }
+        }
+        var warning: String? = nil
+        if origin == .user, let better = BLASRuntime.coreTypeOverride(cpuFlags: BLASRuntime.cpuFlags(),
+                                                                     loadedCore: BLASRuntime.coreName) {
+            warning = "OPENBLAS_CORETYPE=\(environment["OPENBLAS_CORETYPE"] ?? "") is set in the environment and kept, "
+                + "but this CPU supports \(better) kernels (about 2× faster for sgemm here); unset OPENBLAS_CORETYPE to let xcnn choose"
+        }
+        return BLASState(coreName: BLASRuntime.coreName, origin: origin, threads: BLASRuntime.threads,
+                         threadsFromEnvironment: threadsFromEnvironment, gemmError: gemmError,
+                         slowerThanCPUAllows: warning)
+    }
+}

@@ -1,0 +1,96 @@
+// `xcnn bench …`: micro-benchmarks that scripts/bench runs and records in docs/bench.md.
+import ArgumentParser
+import Foundation
+import Kernels
+import MessagePassing
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Micro-benchmarks (scripts/bench runs them and writes docs/bench.md).",
+        subcommands: [SGEMMBench.self, AllreduceBench.self]
+    )
+}
+
+/// Median of a non-empty sample.
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+func secondsSince(_ start: DispatchTime) -> Double {
+    Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+}
+
+struct SGEMMBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sgemm",
+        abstract: "sgemm GFLOP/s at the model's convolution shapes (M filters × N pixels × K = 9·channels)."
+    )
+
+    /// Forward im2col products of the model at 224² (SPEC §1): M = filters, N = pixels, K = 9·C_in.
+    static let modelShapes: [(m: Int, n: Int, k: Int)] = [
+        (32, 50176, 27), (32, 50176, 288), (64, 12544, 288), (64, 12544, 576),
+        (128, 3136, 576), (128, 3136, 1152), (256, 784, 1152), (256, 784, 2304),
+    ]
+
+    @Option(help: "Timed repetitions per shape; the median is reported.")
+    var repeats = 5
+
+    func run() throws {
+        let blas = try BLASSetup.configure()
+        print("# core \(blas.coreName) (\(blas.origin.rawValue)), threads \(blas.threads)")
+        for shape in Self.modelShapes {
+            let a = [Float](repeating: 0.5, count: shape.m * shape.k)
+            let b = [Float](repeating: 0.25, count: shape.k * shape.n)
+            var c = [Float](repeating: 0, count: shape.m * shape.n)
+            let flops = 2.0 * Double(shape.m * shape.n * shape.k)
+            var rates: [Double] = []
+            for round in 0...repeats {
+                let start = DispatchTime.now()
+                a.withUnsafeBufferPointer { a in
+                    b.withUnsafeBufferPointer { b in
+                        c.withUnsafeMutableBufferPointer { c in
+                            GEMM.multiply(m: shape.m, n: shape.n, k: shape.k, a: a.baseAddress!, lda: shape.k,
+                                          b: b.baseAddress!, ldb: shape.n, c: c.baseAddress!, ldc: shape.n)
+                        }
+                    }
+                }
+                if round > 0 { rates.append(flops / secondsSince(start) / 1e9) }  // round 0 warms up
+            }
+            print("sgemm \(shape.m)x\(shape.n)x\(shape.k) \(blas.coreName) \(String(format: "%.1f", median(rates))) GFLOP/s")
+        }
+    }
+}
+
+struct AllreduceBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "allreduce",
+        abstract: "Time of an in-place float allreduce across the ranks of this job."
+    )
+
+    @Option(help: "Buffer size in megabytes (default 8: the model's gradient).")
+    var megabytes = 8.0
+
+    @Option(help: "Timed repetitions; median, min and max are reported.")
+    var repeats = 30
+
+    func run() throws {
+        _ = try BLASSetup.configure()
+        let world = try Communicator.world()
+        var buffer = [Float](repeating: 1, count: Int(megabytes * 1_048_576 / 4))
+        var times: [Double] = []
+        for round in 0...repeats {
+            try world.barrier()
+            let start = DispatchTime.now()
+            try world.allreduceAverage(&buffer)
+            if round > 0 { times.append(secondsSince(start) * 1000) }
+        }
+        var slowest = [median(times)]
+        try world.allreduce(&slowest, .max)  // the step waits for the slowest rank
+        if world.rank == 0 {
+            print("allreduce \(megabytes) MB ranks \(world.size): median \(String(format: "%.2f", slowest[0])) ms "
+                  + "(rank 0 min \(String(format: "%.2f", times.min()!)), max \(String(format: "%.2f", times.max()!)))")
+        }
+    }
+}

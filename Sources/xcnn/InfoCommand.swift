@@ -1,0 +1,40 @@
+// `xcnn info`: what the binary runs on — BLAS library, core type, threads, MPI, rank and size.
+import ArgumentParser
+import Datasets
+import Foundation
+import Kernels
+import MessagePassing
+
+struct InfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "Print the BLAS and MPI libraries in use and one line per rank."
+    )
+
+    func run() throws {
+        let blas = try BLASSetup.configure()
+        let world = try Communicator.world()
+        if world.rank == 0 {
+            print("xcnn \(XCNN.version)")
+            print("BLAS: \(BLASRuntime.configuration)")
+            print("BLAS core type: \(blas.coreName) (\(blas.origin.rawValue))")
+            if let error = blas.gemmError {
+                print("BLAS sgemm check against float64: worst scaled error \(String(format: "%.1e", error)) (passed)")
+            }
+            if let warning = blas.slowerThanCPUAllows { print("warning: \(warning)") }
+            print("BLAS threads per rank: \(blas.threads)\(blas.threadsFromEnvironment ? " (from the environment)" : "")")
+            print("MPI: \(Communicator.libraryVersion)")
+            print("images: libpng \(ImageLibraries.libpngVersion), libjpeg API \(ImageLibraries.libjpegVersion)")
+            print("world size: \(world.size)\(Communicator.launchedByMPIRun ? "" : " (singleton: not started by mpirun)")")
+        }
+        // One line per rank, in rank order: each rank prints in its turn between barriers.
+        for turn in 0..<world.size {
+            if turn == world.rank {
+                print("rank \(world.rank) of \(world.size) on \(world.processorName): pid \(getpid()), "
+                      + "BLAS \(blas.coreName) × \(blas.threads) thread(s)")
+                fflush(nil)
+            }
+            try world.barrier()
+        }
+    }
+}

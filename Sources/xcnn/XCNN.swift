@@ -1,0 +1,45 @@
+// The xcnn command line: the only place that prints, exits or aborts MPI.
+import ArgumentParser
+import Foundation
+import MessagePassing
+
+@main
+struct XCNN: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "xcnn",
+        abstract: "Data-parallel trainer for a CNN that explains its own decisions.",
+        discussion: "Launch across ranks with mpirun, e.g. `mpirun -np 2 xcnn info`.",
+        version: version,
+        subcommands: [InfoCommand.self, CheckMPICommand.self, BenchCommand.self]
+    )
+
+    static func main() {
+        BLASSetup.reexecuteIfNeeded()
+        var command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            exit(withError: error)
+        }
+        do {
+            try command.run()
+        } catch {
+            fail(error)
+        }
+        Communicator.finalize()
+    }
+
+    /// Reports an error and ends the process; under mpirun it ends every rank, so none hangs
+    /// waiting for this one.
+    static func fail(_ error: Error) -> Never {
+        if Communicator.launchedByMPIRun, let world = try? Communicator.world(), world.size > 1 {
+            FileHandle.standardError.write(Data("xcnn: error on rank \(world.rank) of \(world.size): \(error)\n".utf8))
+            world.abort(code: 1)
+        }
+        FileHandle.standardError.write(Data("xcnn: error: \(error)\n".utf8))
+        Communicator.finalize()
+        Foundation.exit(1)
+    }
+}
