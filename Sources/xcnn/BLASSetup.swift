@@ -22,6 +22,7 @@ struct BLASState {
 
 enum BLASSetup {
     static let markerVariable = "XCNN_BLAS_CORETYPE_SET"
+    static let threadMarkerVariable = "XCNN_BLAS_THREADS_SET"
     static let threadVariables = ["OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"]
     /// Largest acceptable scaled error of the sgemm check: float32 sums of 75 products land near
     /// 1e-7; an error 100× that means broken kernels, not rounding.
@@ -40,6 +41,7 @@ enum BLASSetup {
         setenv(markerVariable, wanted, 1)
         if !threadVariables.contains(where: { environment[$0] != nil }) {
             setenv("OPENBLAS_NUM_THREADS", "1", 1)
+            setenv(threadMarkerVariable, "1", 1)
         }
         execv("/proc/self/exe", CommandLine.unsafeArgv)
         // execv returned: it failed. Carry on with the slow kernels; `configure` reports it.
@@ -50,7 +52,8 @@ enum BLASSetup {
     /// sgemm whenever the core type was forced.
     static func configure() throws -> BLASState {
         let environment = ProcessInfo.processInfo.environment
-        let threadsFromEnvironment = threadVariables.contains(where: { environment[$0] != nil })
+        let threadsFromEnvironment = environment[threadMarkerVariable] == nil
+            && threadVariables.contains(where: { environment[$0] != nil })
         if !threadsFromEnvironment { BLASRuntime.setThreads(1) }
         let origin: BLASState.Origin
         if environment[markerVariable] != nil && environment["OPENBLAS_CORETYPE"] == environment[markerVariable] {

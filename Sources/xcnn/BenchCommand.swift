@@ -45,9 +45,7 @@ struct SGEMMBench: ParsableCommand {
             let b = [Float](repeating: 0.25, count: shape.k * shape.n)
             var c = [Float](repeating: 0, count: shape.m * shape.n)
             let flops = 2.0 * Double(shape.m * shape.n * shape.k)
-            var rates: [Double] = []
-            for round in 0...repeats {
-                let start = DispatchTime.now()
+            let multiply = {
                 a.withUnsafeBufferPointer { a in
                     b.withUnsafeBufferPointer { b in
                         c.withUnsafeMutableBufferPointer { c in
@@ -56,7 +54,16 @@ struct SGEMMBench: ParsableCommand {
                         }
                     }
                 }
-                if round > 0 { rates.append(flops / secondsSince(start) / 1e9) }  // round 0 warms up
+            }
+            // Warm up, then size each sample to about 50 ms so that timer and scheduling noise stay small.
+            let warmStart = DispatchTime.now()
+            multiply()
+            let perSample = max(1, Int(0.05 / max(secondsSince(warmStart), 1e-6)))
+            var rates: [Double] = []
+            for _ in 0..<repeats {
+                let start = DispatchTime.now()
+                for _ in 0..<perSample { multiply() }
+                rates.append(flops * Double(perSample) / secondsSince(start) / 1e9)
             }
             print("sgemm \(shape.m)x\(shape.n)x\(shape.k) \(blas.coreName) \(String(format: "%.1f", median(rates))) GFLOP/s")
         }

@@ -27,14 +27,13 @@ struct InfoCommand: ParsableCommand {
             print("images: libpng \(ImageLibraries.libpngVersion), libjpeg API \(ImageLibraries.libjpegVersion)")
             print("world size: \(world.size)\(Communicator.launchedByMPIRun ? "" : " (singleton: not started by mpirun)")")
         }
-        // One line per rank, in rank order: each rank prints in its turn between barriers.
-        for turn in 0..<world.size {
-            if turn == world.rank {
-                print("rank \(world.rank) of \(world.size) on \(world.processorName): pid \(getpid()), "
-                      + "BLAS \(blas.coreName) × \(blas.threads) thread(s)")
-                fflush(nil)
-            }
-            try world.barrier()
+        // One line per rank, printed by rank 0 in rank order (output of different ranks reaches
+        // mpirun's terminal in no particular order).
+        let line = "rank \(world.rank) of \(world.size) on \(world.processorName): pid \(getpid()), "
+            + "BLAS \(blas.coreName) × \(blas.threads) thread(s)"
+        for source in 0..<world.size {
+            let received = try world.broadcast(bytes: Array(line.utf8), root: source)
+            if world.rank == 0 { print(String(decoding: received, as: UTF8.self)) }
         }
     }
 }

@@ -14,11 +14,10 @@ struct RankLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?,
-             source: String, file: String, function: String, line: UInt) {
+    func log(event: LogEvent) {
         let prefix = worldSize > 1 ? "[rank \(rank)] " : ""
-        let tag = level >= .warning ? "\(level): " : ""
-        FileHandle.standardError.write(Data("\(prefix)\(tag)\(message)\n".utf8))
+        let tag = event.level >= .warning ? "\(event.level): " : ""
+        FileHandle.standardError.write(Data("\(prefix)\(tag)\(event.message)\n".utf8))
     }
 
     static func makeLogger(rank: Int, worldSize: Int, verbose: Bool = false) -> Logger {

@@ -26,6 +26,8 @@ struct XCNN: ParsableCommand {
         do {
             try command.run()
         } catch {
+            // Help, clean exits and validation errors thrown from run() belong to ArgumentParser.
+            if String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") { exit(withError: error) }
             fail(error)
         }
         Communicator.finalize()
