@@ -1,0 +1,63 @@
+// The files of one run: resolved config, metrics, and per phase a `latest` and a `best` checkpoint.
+import Foundation
+
+public struct RunDirectory: Sendable {
+    public enum Kind: String, Sendable { case latest, best }
+
+    public let url: URL
+
+    public init(path: String) {
+        url = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
+    }
+
+    public var configurationURL: URL { url.appendingPathComponent("config.json") }
+    public var metricsURL: URL { url.appendingPathComponent("metrics.csv") }
+    public var checkpointsURL: URL { url.appendingPathComponent("checkpoints", isDirectory: true) }
+
+    public func checkpointURL(phase: Int, kind: Kind) -> URL {
+        checkpointsURL.appendingPathComponent("phase\(phase)-\(kind.rawValue).safetensors")
+    }
+
+    public func create() throws {
+        do {
+            try FileManager.default.createDirectory(at: checkpointsURL, withIntermediateDirectories: true)
+        } catch {
+            throw TrainingError("cannot create run directory \(url.path): \(error.localizedDescription)")
+        }
+    }
+
+    public func saveConfiguration(_ configuration: TrainingConfiguration) throws {
+        do {
+            try Data((configuration.jsonText() + "\n").utf8).write(to: configurationURL, options: .atomic)
+        } catch {
+            throw TrainingError("cannot write \(configurationURL.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// The latest checkpoint that reads and verifies, furthest along in training; damaged files are
+    /// reported in `skipped` (path and reason) rather than silently ignored.
+    public func newestValidCheckpoint() throws -> (checkpoint: Checkpoint, url: URL, skipped: [String])? {
+        var best: (checkpoint: Checkpoint, url: URL)?
+        var skipped: [String] = []
+        for phase in 1...3 {
+            let url = checkpointURL(phase: phase, kind: .latest)
+            guard FileManager.default.fileExists(atPath: url.path) else { continue }
+            do {
+                let checkpoint = try CheckpointFile.read(url)
+                if best == nil || checkpoint.cursor.globalStep > best!.checkpoint.cursor.globalStep
+                    || (checkpoint.cursor.globalStep == best!.checkpoint.cursor.globalStep && checkpoint.cursor.phase > best!.checkpoint.cursor.phase) {
+                    best = (checkpoint, url)
+                }
+            } catch {
+                skipped.append("\(error)")
+            }
+        }
+        guard let best else {
+            if !skipped.isEmpty {
+                throw TrainingError("no valid checkpoint in \(checkpointsURL.path): \(skipped.joined(separator: "; "))")
+            }
+            return nil
+        }
+        return (best.checkpoint, best.url, skipped)
+    }
+}
