@@ -38,7 +38,6 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var checkpointEvery = 50
     /// Compare a checksum of the parameters across ranks every N steps (0: never).
     public var verifyEvery = 0
-    public var runDirectory = "runs/default"
 
     public init() {}
 
@@ -66,7 +65,6 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         try require(momentum >= 0 && momentum < 1, "momentum", "\(momentum) is not in [0, 1)")
         try require(checkpointEvery >= 0, "checkpoint-every", "\(checkpointEvery) is negative")
         try require(verifyEvery >= 0, "verify-every", "\(verifyEvery) is negative")
-        try require(!runDirectory.isEmpty, "run-dir", "empty")
         if let imageCount { try require(imageCount >= 4, "image-count", "\(imageCount) is below 4") }
     }
 
