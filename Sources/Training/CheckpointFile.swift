@@ -17,6 +17,8 @@ public struct TrainingCursor: Codable, Equatable, Sendable {
     /// Best validation loss of this phase so far and the epoch that reached it.
     public var bestValidationLoss: Double?
     public var bestEpoch: Int?
+    /// Sums over the current epoch's steps so far, so a resumed epoch reports what it would have.
+    public var epochTotals = EpochTotals()
 
     public init(phase: Int, epoch: Int, batchInEpoch: Int, globalStep: Int, worldSize: Int, seed: UInt64,
                 bestValidationLoss: Double? = nil, bestEpoch: Int? = nil) {
@@ -29,6 +31,15 @@ public struct TrainingCursor: Codable, Equatable, Sendable {
         self.bestValidationLoss = bestValidationLoss
         self.bestEpoch = bestEpoch
     }
+}
+
+/// Training metrics summed over the steps of an epoch, already reduced across ranks.
+public struct EpochTotals: Codable, Equatable, Sendable {
+    public var loss = 0.0
+    public var correct = 0.0
+    public var images = 0.0
+    public var steps = 0.0
+    public init() {}
 }
 
 public struct Checkpoint: Sendable {
