@@ -86,27 +86,35 @@ public enum CheckpointFile {
 
     /// Reads and verifies a checkpoint; a truncated, altered or foreign file is an error naming it.
     public static func read(_ url: URL) throws -> Checkpoint {
-        let data: Data
+        try decode(readBytes(url), source: url.path)
+    }
+
+    /// The raw bytes of a file, for rank 0 to broadcast to ranks that may not see its disk.
+    public static func readBytes(_ url: URL) throws -> [UInt8] {
         do {
-            data = try Data(contentsOf: url)
+            return [UInt8](try Data(contentsOf: url))
         } catch {
             throw TrainingError("cannot read checkpoint \(url.path): \(error.localizedDescription)")
         }
-        let (tensors, metadata) = try Safetensors.decode([UInt8](data), source: url.path)
+    }
+
+    /// Parses and verifies checkpoint bytes; `source` names them in errors.
+    public static func decode(_ bytes: [UInt8], source: String) throws -> Checkpoint {
+        let (tensors, metadata) = try Safetensors.decode(bytes, source: source)
         guard metadata["format"] == "xcnn-checkpoint" else {
-            throw TrainingError("\(url.path) is a safetensors file but not an xcnn checkpoint (no xcnn metadata)")
+            throw TrainingError("\(source) is a safetensors file but not an xcnn checkpoint (no xcnn metadata)")
         }
         guard metadata["format_version"] == formatVersion else {
-            throw TrainingError("\(url.path): checkpoint format \(metadata["format_version"] ?? "?") is not supported (expected \(formatVersion))")
+            throw TrainingError("\(source): checkpoint format \(metadata["format_version"] ?? "?") is not supported (expected \(formatVersion))")
         }
         let expected = metadata["checksum"] ?? ""
         let actual = Safetensors.checksum(tensors)
         guard expected == actual else {
-            throw TrainingError("\(url.path): checksum mismatch (stored \(expected), computed \(actual)): the file was altered or damaged")
+            throw TrainingError("\(source): checksum mismatch (stored \(expected), computed \(actual)): the file was altered or damaged")
         }
         guard let cursorText = metadata["cursor"],
               let cursor = try? JSONDecoder().decode(TrainingCursor.self, from: Data(cursorText.utf8)) else {
-            throw TrainingError("\(url.path): the training cursor in the metadata is missing or malformed")
+            throw TrainingError("\(source): the training cursor in the metadata is missing or malformed")
         }
         return Checkpoint(tensors: tensors, cursor: cursor, configuration: metadata["config"] ?? "{}")
     }
