@@ -12,7 +12,7 @@ struct XCNN: ParsableCommand {
         abstract: "Data-parallel trainer for a CNN that explains its own decisions.",
         discussion: "Launch across ranks with mpirun, e.g. `mpirun -np 2 xcnn info`.",
         version: version,
-        subcommands: [InfoCommand.self, CheckMPICommand.self, BenchCommand.self]
+        subcommands: [InfoCommand.self, CheckMPICommand.self, InspectCommand.self, BenchCommand.self]
     )
 
     static func main() {
