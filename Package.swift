@@ -25,6 +25,7 @@ let package = Package(
         .target(name: "Kernels", dependencies: ["CBLAS"]),
         .target(name: "Network", dependencies: ["Kernels"]),
         .target(name: "Datasets", dependencies: ["CImage"]),
+        .target(name: "Attribution"),
         .target(
             name: "Training",
             dependencies: ["Kernels", "Network", "Datasets", "MessagePassing",
@@ -41,6 +42,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "NetworkTests", dependencies: ["Network", "Kernels"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "AttributionTests", dependencies: ["Attribution"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Network", "Kernels", "Datasets", "MessagePassing"]),
     ]
 )
