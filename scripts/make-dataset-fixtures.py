@@ -67,7 +67,7 @@ write(bad, "huge-header.png", b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", huge) + chun
 sof = valid_jpg.index(b"\xff\xc0")
 write(bad, "huge-header.jpg", valid_jpg[: sof + 5] + struct.pack(">HH", 60000, 60000) + valid_jpg[sof + 9 :])
 corrupt = bytearray(valid_png)
-corrupt[valid_png.index(b"IDAT") + 6] ^= 0xFF  # inside the compressed data: the CRC no longer matches
+corrupt[-13] ^= 0xFF  # the last byte of IDAT's CRC (IEND is the final 12 bytes): data intact, checksum wrong
 write(bad, "bad-crc.png", bytes(corrupt))
 write(bad, "notes.txt", b"a stray non-image file in a class folder\n")
 

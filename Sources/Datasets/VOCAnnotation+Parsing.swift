@@ -28,9 +28,12 @@ extension VOCAnnotation {
         parser.shouldResolveExternalEntities = false
         let collector = ElementCollector()
         parser.delegate = collector
-        guard parser.parse() else {
-            let detail = parser.parserError.map { "\($0.localizedDescription)" } ?? "unknown"
-            throw DatasetError(path: path, reason: "malformed XML (line \(parser.lineNumber): \(detail))")
+        // On Linux parse() can return true after an error (e.g. mismatched tags), so the error the
+        // delegate saw counts too.
+        let succeeded = parser.parse()
+        if let error = collector.firstError ?? parser.parserError ?? (succeeded ? nil : CocoaError(.coderReadCorrupt)) {
+            let code = (error as NSError).code
+            throw DatasetError(path: path, reason: "malformed XML (libxml2 error \(code) near line \(collector.errorLine ?? parser.lineNumber))")
         }
         return try collector.annotation(path: path)
     }
@@ -54,6 +57,15 @@ private final class ElementCollector: NSObject, XMLParserDelegate {
     private var root: String?
     private var fields: [String: String] = [:]
     private var objects: [[String: String]] = []
+    private(set) var firstError: Error?
+    private(set) var errorLine: Int?
+
+    func parser(_ parser: XMLParser, parseErrorOccurred error: Error) {
+        if firstError == nil {
+            firstError = error
+            errorLine = parser.lineNumber
+        }
+    }
 
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
                 attributes: [String: String] = [:]) {
