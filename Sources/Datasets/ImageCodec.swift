@@ -52,9 +52,7 @@ public enum ImageCodec {
             }
         }
         defer { ximg_image_free(&image) }
-        guard status == Int32(XIMG_OK) else {
-            throw DatasetError(path: path, reason: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
-        }
+        try check(status, message, path)
         let width = Int(image.width), height = Int(image.height)
         let rgb = Array(UnsafeBufferPointer(start: image.rgb, count: width * height * 3))
         return DecodedImage(width: width, height: height, rgb: rgb)
@@ -69,8 +67,13 @@ public enum ImageCodec {
                 ximg_png_write(path, UInt32(width), UInt32(height), Int32(channels), source.baseAddress, buffer.baseAddress, buffer.count)
             }
         }
-        guard status == Int32(XIMG_OK) else {
-            throw DatasetError(path: path, reason: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
-        }
+        try check(status, message, path)
+    }
+
+    /// A C status and its NUL-terminated message buffer as a DatasetError for `path`.
+    private static func check(_ status: Int32, _ message: [CChar], _ path: String) throws {
+        guard status != Int32(XIMG_OK) else { return }
+        let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        throw DatasetError(path: path, reason: text)
     }
 }

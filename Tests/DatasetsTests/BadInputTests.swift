@@ -21,20 +21,21 @@ import Testing
         ("empty.xml", "empty"),
     ]
 
-    @Test(arguments: images)
-    func badImageFilesGiveAnErrorNamingThem(file: String, reason: String) {
-        let path = TestSupport.bad(file)
-        let error = #expect(throws: DatasetError.self) { try ImageCodec.decode(path: path) }
+    /// `read` must throw a DatasetError naming `path` with `reason` in its text.
+    static func expectError(at path: String, containing reason: String, _ read: (String) throws -> Void) {
+        let error = #expect(throws: DatasetError.self) { try read(path) }
         #expect(error?.path == path)
         #expect(error?.reason.contains(reason) == true, "reason was: \(error?.reason ?? "")")
     }
 
+    @Test(arguments: images)
+    func badImageFilesGiveAnErrorNamingThem(file: String, reason: String) {
+        Self.expectError(at: TestSupport.bad(file), containing: reason) { _ = try ImageCodec.decode(path: $0) }
+    }
+
     @Test(arguments: annotations)
     func badAnnotationsGiveAnErrorNamingThem(file: String, reason: String) {
-        let path = TestSupport.bad(file)
-        let error = #expect(throws: DatasetError.self) { try VOCAnnotation.read(path: path) }
-        #expect(error?.path == path)
-        #expect(error?.reason.contains(reason) == true, "reason was: \(error?.reason ?? "")")
+        Self.expectError(at: TestSupport.bad(file), containing: reason) { _ = try VOCAnnotation.read(path: $0) }
     }
 
     @Test func oversizedAnnotationIsRefusedBeforeParsing() throws {

@@ -33,24 +33,25 @@ import Testing
         #expect(tiny.batchesPerEpoch == 1 && tiny.batch(epoch: 0, index: 0).count == 3)
     }
 
-    @Test func resumingFromACursorSeesTheSameBatches() {
-        let shard = Sharding(indices: Array(stride(from: 0, to: 200, by: 2)), worldSize: 2, rank: 1, batchSize: 5, seed: 7)
-        var cursor = ShardCursor(epoch: 0, batch: 0)
-        var uninterrupted: [[Int]] = []
-        for _ in 0..<25 {
-            uninterrupted.append(shard.batch(at: cursor))
+    /// `steps` batches from `cursor`, and the cursor after them.
+    static func run(_ shard: Sharding, from cursor: ShardCursor, steps: Int) -> ([[Int]], ShardCursor) {
+        var cursor = cursor, batches: [[Int]] = []
+        for _ in 0..<steps {
+            batches.append(shard.batch(at: cursor))
             cursor = shard.advance(cursor)
         }
-        #expect(cursor == ShardCursor(epoch: 2, batch: 5))
+        return (batches, cursor)
+    }
+
+    @Test func resumingFromACursorSeesTheSameBatches() {
+        let evens = Array(stride(from: 0, to: 200, by: 2))
+        let shard = Sharding(indices: evens, worldSize: 2, rank: 1, batchSize: 5, seed: 7)  // 10 batches per epoch
+        let (uninterrupted, end) = Self.run(shard, from: ShardCursor(epoch: 0, batch: 0), steps: 25)
+        #expect(end == ShardCursor(epoch: 2, batch: 5))
         // A new process rebuilds the sharding and resumes at the cursor saved after 13 batches.
-        let restarted = Sharding(indices: Array(stride(from: 0, to: 200, by: 2)), worldSize: 2, rank: 1, batchSize: 5, seed: 7)
-        var resumed = ShardCursor(epoch: 1, batch: 3)
-        var after: [[Int]] = []
-        for _ in 13..<25 {
-            after.append(restarted.batch(at: resumed))
-            resumed = restarted.advance(resumed)
-        }
-        #expect(after == Array(uninterrupted[13...]))
+        let restarted = Sharding(indices: evens, worldSize: 2, rank: 1, batchSize: 5, seed: 7)
+        let (resumed, _) = Self.run(restarted, from: ShardCursor(epoch: 1, batch: 3), steps: 12)
+        #expect(resumed == Array(uninterrupted[13...]))
         #expect(uninterrupted.flatMap { $0 }.allSatisfy { $0 % 2 == 0 })
     }
 
