@@ -13,6 +13,15 @@ public struct Batch: Sendable {
     public var targetMasks: [Float]?
 
     public var count: Int { labels.count }
+
+    public init(indices: [Int], side: Int, pixels: [Float], labels: [Int], boxMasks: [Float]? = nil, targetMasks: [Float]? = nil) {
+        self.indices = indices
+        self.side = side
+        self.pixels = pixels
+        self.labels = labels
+        self.boxMasks = boxMasks
+        self.targetMasks = targetMasks
+    }
 }
 
 extension Dataset {

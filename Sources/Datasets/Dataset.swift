@@ -11,6 +11,13 @@ public struct Sample: Sendable {
     public var boxMask: [Float]?
     /// 1 on the filled target shape(s), [S, S]; nil when the source has no masks.
     public var targetMask: [Float]?
+
+    public init(pixels: [Float], label: Int, boxMask: [Float]? = nil, targetMask: [Float]? = nil) {
+        self.pixels = pixels
+        self.label = label
+        self.boxMask = boxMask
+        self.targetMask = targetMask
+    }
 }
 
 public struct Dataset: Sendable {
@@ -73,12 +80,12 @@ public struct Dataset: Sendable {
         switch source {
         case .generator(let generator):
             let image = generator.image(at: index)
-            let rgbMask = image.targetMask.flatMap { [$0, $0, $0] }
+            let targetMask = side == image.side ? image.targetMaskValues
+                : ImageResize.nearestMask(rgb: image.targetMask.flatMap { [$0, $0, $0] }, width: image.side, height: image.side, side: side)
             return Sample(pixels: ImageResize.bilinear(rgb: image.rgb, width: image.side, height: image.side, side: side),
                           label: image.label,
                           boxMask: ImageResize.boxMask(image.targetBoxes, width: image.side, height: image.side, side: side),
-                          targetMask: side == image.side ? image.targetMaskValues
-                              : ImageResize.nearestMask(rgb: rgbMask, width: image.side, height: image.side, side: side))
+                          targetMask: targetMask)
         case .files(let entries):
             let entry = entries[index]
             let image = try ImageCodec.decode(path: entry.imagePath, limits: limits)

@@ -4,8 +4,9 @@ import Foundation
 
 /// A deterministic generator for one stream, keyed by a seed and a path of stream numbers such as
 /// (purpose, image index) or (purpose, epoch). Streams with different keys are independent, so
-/// any image or epoch can be produced alone, in any order, on any rank.
-public struct SeededRandom: RandomNumberGenerator, Sendable {
+/// any image or epoch can be produced alone, in any order, on any rank. Codable, so a checkpoint
+/// can store a stream mid-way.
+public struct SeededRandom: RandomNumberGenerator, Hashable, Codable, Sendable {
     private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
     public init(seed: UInt64, stream: [UInt64] = []) {

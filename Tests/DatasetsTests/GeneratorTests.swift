@@ -147,20 +147,30 @@ import Testing
         #expect(try SyntheticGenerator(options: options).image(at: 0).rgb.filter { $0 > 0 }.count < a.rgb.count / 4)
     }
 
-    @Test func rotationOffPointsAVertexUp() throws {
-        var options = TestSupport.smallOptions(count: 6)
+    /// Drawn pixels (any channel above `threshold`) in row `y` between columns `xs` (0-based).
+    static func drawn(_ image: SyntheticImage, row y: Int, columns xs: ClosedRange<Int>, threshold: UInt8 = 127) -> Int {
+        xs.filter { image.rgb[3 * (y * image.side + $0)] > threshold }.count
+    }
+
+    @Test func rotationOffPointsAVertexUpAndRotationOnTurnsShapes() throws {
+        var options = TestSupport.smallOptions(count: 8, side: 64)
         options.rotate = false
-        options.positives = 6
+        options.positives = 8
         options.shapesPerImage = 1...1
-        let generator = try SyntheticGenerator(options: options)
-        for i in 0..<generator.count {
-            let image = generator.image(at: i)
+        options.radius = 12..<16
+        // Upright: a vertex (a few pixels) on the top row of the box, a full edge at the bottom.
+        func upright(_ image: SyntheticImage) throws -> Bool {
             let box = try #require(image.targetBoxes.first)
-            // An upright triangle is left-right symmetric: the box centre column is drawn at the top row.
-            let top = box.ymin - 1, centre = (box.xmin + box.xmax) / 2 - 1
-            let row = (max(0, centre - 1)...min(image.side - 1, centre + 1)).map { image.rgb[3 * (top * image.side + $0)] }
-            #expect(row.contains { $0 > 0 })
+            let columns = (box.xmin - 1)...(box.xmax - 1)
+            // The flat edge falls between two rows, so the brighter of the last two is the edge.
+            let edge = max(Self.drawn(image, row: box.ymax - 1, columns: columns), Self.drawn(image, row: box.ymax - 2, columns: columns))
+            return Self.drawn(image, row: box.ymin - 1, columns: columns, threshold: 0) <= 3 && edge >= columns.count / 2
         }
+        let fixed = try SyntheticGenerator(options: options)
+        #expect(try (0..<8).allSatisfy { try upright(fixed.image(at: $0)) })
+        options.rotate = true
+        let turned = try SyntheticGenerator(options: options)
+        #expect(try (0..<8).filter { try upright(turned.image(at: $0)) }.count < 4)
     }
 
     @Test func shapeNamesParseBack() {
