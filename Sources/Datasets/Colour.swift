@@ -36,3 +36,20 @@ public struct Colour: Hashable, Sendable, CustomStringConvertible {
     /// Components in [0, 1] in RGB order, for blending.
     var unit: (Double, Double, Double) { (Double(red) / 255, Double(green) / 255, Double(blue) / 255) }
 }
+
+/// Stored as "#rrggbb".
+extension Colour: Codable {
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let colour = Colour(text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a colour: '\(text)'")
+        }
+        self = colour
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}

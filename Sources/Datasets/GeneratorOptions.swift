@@ -1,7 +1,8 @@
 // Every option of the synthetic polygon generator (SPEC §3), the paper's presets, and validation.
 
-/// What the generator draws. Defaults are the paper's dataset without the colour cue.
-public struct GeneratorOptions: Hashable, Sendable {
+/// What the generator draws. Defaults are the paper's dataset without the colour cue. Codable, so
+/// a run's configuration (and a checkpoint) can record exactly which set it trained on.
+public struct GeneratorOptions: Hashable, Codable, Sendable {
     /// Width and height of every image, in pixels.
     public var side = 224
     /// Number of images in the set.

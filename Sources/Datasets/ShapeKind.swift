@@ -59,3 +59,20 @@ public struct ShapeKind: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { name }
 }
+
+/// Stored by name ("triangle", "star5-2"), so configs stay readable and decoding validates p/q.
+extension ShapeKind: Codable {
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let name = try container.decode(String.self)
+        guard let kind = ShapeKind(name: name) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "unknown shape '\(name)'")
+        }
+        self = kind
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(name)
+    }
+}

@@ -1,5 +1,6 @@
 // The polygon generator: determinism, every option's effect, tight boxes and target masks.
 import Datasets
+import Foundation
 import Testing
 
 @Suite struct GeneratorTests {
@@ -195,6 +196,17 @@ import Testing
             #expect((options.targetColour != nil) == (name == "paper-colour"))
         }
         #expect(GeneratorOptions.preset(named: "paper") == nil)
+    }
+
+    @Test func optionsRoundTripThroughJSONWithReadableShapesAndColours() throws {
+        var options = GeneratorOptions.paper(colourCue: true, seed: 11)
+        options.distractors = [.circle, ShapeKind(vertices: 7, step: 3)!]
+        let json = try JSONEncoder().encode(options)
+        let text = String(decoding: json, as: UTF8.self)
+        #expect(text.contains("\"star7-3\"") && text.contains("\"#ff0000\""))
+        #expect(try JSONDecoder().decode(GeneratorOptions.self, from: json) == options)
+        let broken = Data(text.replacingOccurrences(of: "\"triangle\"", with: "\"star4-2\"").utf8)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(GeneratorOptions.self, from: broken) }
     }
 
     @Test func inconsistentOptionsAreRefusedByName() {
