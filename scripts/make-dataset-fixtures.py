@@ -48,6 +48,8 @@ palette = sorted(set(colours))
 index = np.array([palette.index(c) for c in colours], np.uint8).reshape(H, W)
 plte = chunk(b"PLTE", b"".join(bytes(c) for c in palette)) + chunk(b"tRNS", bytes([128] * len(palette)))
 write(good, "palette.png", png(W, H, 8, 3, [r.tobytes() for r in index], extra=plte))
+checker = ((x + y) % 2).astype(np.uint8)  # 1-bit gray: a checkerboard, 0 -> 0 and 1 -> 255 after expansion
+write(good, "gray1.png", png(W, H, 1, 0, [np.packbits(r).tobytes() for r in checker]))
 write(good, "rgb.jpg", jpeg(Image.fromarray(rgb, "RGB")))
 write(good, "gray.jpeg", jpeg(Image.fromarray(gray, "L")))
 write(good, "progressive.jpg", jpeg(Image.fromarray(rgb, "RGB"), progressive=True))

@@ -25,6 +25,11 @@ import Testing
         #expect(image.rgb == Self.expected(Self.gray))
     }
 
+    @Test func oneBitGrayExpandsToFullRange() throws {
+        let image = try ImageCodec.decode(path: TestSupport.good("gray1.png"))
+        #expect(image.rgb == Self.expected { x, y in Array(repeating: (x + y) % 2 == 1 ? 255 : 0, count: 3) })
+    }
+
     @Test(arguments: [("rgb.jpg", false), ("progressive.jpg", false), ("gray.jpeg", true)])
     func jpegsDecodeCloseToTheirSource(file: String, isGray: Bool) throws {
         let image = try ImageCodec.decode(path: TestSupport.good(file))
