@@ -3,9 +3,51 @@
 #ifndef XCNN_CIMAGE_H
 #define XCNN_CIMAGE_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 /// Version string of the libpng the binary runs against.
 const char *ximg_libpng_version(void);
 /// Version number of the libjpeg API in use (62 for libjpeg62-turbo).
 int ximg_libjpeg_version(void);
+
+/// Status codes shared by every call below; the message buffer says more.
+enum {
+    XIMG_OK = 0,
+    XIMG_ERR_OPEN = 1,     ///< the file could not be opened or read
+    XIMG_ERR_FORMAT = 2,   ///< not a PNG/JPEG, or the library rejected its contents
+    XIMG_ERR_TOO_LARGE = 3,///< header dimensions beyond the caller's limits (checked before allocating)
+    XIMG_ERR_UNSUPPORTED = 4, ///< a valid file in a form we do not convert (e.g. CMYK JPEG)
+    XIMG_ERR_MEMORY = 5,
+    XIMG_ERR_WRITE = 6
+};
+
+/// A decoded image: 8-bit RGB, rows top to bottom, interleaved (H, W, 3). Free with ximg_image_free.
+typedef struct {
+    uint32_t width;
+    uint32_t height;
+    uint8_t *rgb;
+} ximg_image;
+
+/// Limits checked against the header before any pixel buffer is allocated.
+typedef struct {
+    uint32_t max_side;
+    uint64_t max_pixels;
+} ximg_limits;
+
+/// Decodes a PNG (any bit depth, gray, palette, alpha, 16-bit) to 8-bit RGB; alpha is dropped.
+int ximg_png_read(const char *path, ximg_limits limits, ximg_image *out, char *message, size_t message_size);
+
+/// Decodes a baseline or progressive JPEG (gray or YCbCr) to RGB. Warnings such as a premature
+/// end of data are errors: libjpeg would otherwise fill the rest with gray and carry on.
+int ximg_jpeg_read(const char *path, ximg_limits limits, ximg_image *out, char *message, size_t message_size);
+
+/// Releases the pixels of a decoded image (safe on a zeroed struct).
+void ximg_image_free(ximg_image *image);
+
+/// Writes an 8-bit PNG with `channels` 1 (gray) or 3 (RGB), rows interleaved. No time or text
+/// chunks and a fixed compression setup, so equal pixels give equal bytes.
+int ximg_png_write(const char *path, uint32_t width, uint32_t height, int channels,
+                   const uint8_t *pixels, char *message, size_t message_size);
 
 #endif

@@ -1,0 +1,148 @@
+// PNG decode (to 8-bit RGB) and encode through libpng; libpng's longjmp stops here and comes back
+// to Swift as a status code plus message.
+#include "CImage.h"
+#include <png.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    jmp_buf jump;
+    char *message;
+    size_t message_size;
+} png_context;
+
+static void on_png_error(png_structp png, png_const_charp text) {
+    png_context *context = (png_context *)png_get_error_ptr(png);
+    snprintf(context->message, context->message_size, "libpng: %s", text);
+    longjmp(context->jump, 1);
+}
+
+// Warnings (e.g. an unknown ancillary chunk) do not change the pixels; they stay silent so the
+// library never prints.
+static void on_png_warning(png_structp png, png_const_charp text) {
+    (void)png;
+    (void)text;
+}
+
+static int fail(char *message, size_t size, int status, const char *text) {
+    snprintf(message, size, "%s", text);
+    return status;
+}
+
+int ximg_png_read(const char *path, ximg_limits limits, ximg_image *out, char *message, size_t message_size) {
+    memset(out, 0, sizeof *out);
+    FILE *file = fopen(path, "rb");
+    if (!file) return fail(message, message_size, XIMG_ERR_OPEN, "cannot open file");
+    unsigned char signature[8];
+    size_t got = fread(signature, 1, 8, file);
+    if (got < 8 || png_sig_cmp(signature, 0, 8) != 0) {
+        fclose(file);
+        return fail(message, message_size, XIMG_ERR_FORMAT,
+                    got == 0 ? "empty file" : "not a PNG file (bad signature)");
+    }
+    png_context context = {.message = message, .message_size = message_size};
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &context, on_png_error, on_png_warning);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    if (!info) {
+        png_destroy_read_struct(&png, NULL, NULL);
+        fclose(file);
+        return fail(message, message_size, XIMG_ERR_MEMORY, "libpng: out of memory");
+    }
+    // Written between setjmp and a possible longjmp, read after it: must be volatile.
+    uint8_t *volatile pixels = NULL;
+    png_bytep *volatile rows = NULL;
+    volatile int status = XIMG_ERR_FORMAT;
+    if (setjmp(context.jump)) {
+        free(pixels);
+        free(rows);
+        png_destroy_read_struct(&png, &info, NULL);
+        fclose(file);
+        return status;
+    }
+    png_init_io(png, file);
+    png_set_sig_bytes(png, 8);
+    png_read_info(png, info);
+    uint32_t width = png_get_image_width(png, info), height = png_get_image_height(png, info);
+    if (width > limits.max_side || height > limits.max_side ||
+        (uint64_t)width * height > limits.max_pixels) {
+        snprintf(message, message_size, "header claims %ux%u pixels, beyond the limit of %u per side and %llu in all",
+                 width, height, limits.max_side, (unsigned long long)limits.max_pixels);
+        status = XIMG_ERR_TOO_LARGE;
+        longjmp(context.jump, 1);
+    }
+    png_set_expand(png);        // palette -> RGB, gray < 8 bit -> 8 bit, tRNS -> alpha
+    png_set_strip_16(png);
+    png_set_strip_alpha(png);   // as torchvision's convert("RGB"): alpha is dropped, not blended
+    png_set_gray_to_rgb(png);
+    png_set_interlace_handling(png);
+    png_read_update_info(png, info);
+    if (png_get_rowbytes(png, info) != (size_t)width * 3) {
+        snprintf(message, message_size, "unexpected row size after conversion to RGB");
+        longjmp(context.jump, 1);
+    }
+    pixels = malloc((size_t)width * height * 3);
+    rows = malloc(sizeof(png_bytep) * height);
+    if (!pixels || !rows) {
+        snprintf(message, message_size, "out of memory for %ux%u pixels", width, height);
+        status = XIMG_ERR_MEMORY;
+        longjmp(context.jump, 1);
+    }
+    for (uint32_t y = 0; y < height; y++) rows[y] = pixels + (size_t)y * width * 3;
+    png_read_image(png, rows);
+    png_read_end(png, NULL);
+    free(rows);
+    png_destroy_read_struct(&png, &info, NULL);
+    fclose(file);
+    out->width = width;
+    out->height = height;
+    out->rgb = pixels;
+    return XIMG_OK;
+}
+
+void ximg_image_free(ximg_image *image) {
+    free(image->rgb);
+    image->rgb = NULL;
+}
+
+int ximg_png_write(const char *path, uint32_t width, uint32_t height, int channels,
+                   const uint8_t *pixels, char *message, size_t message_size) {
+    if (channels != 1 && channels != 3) return fail(message, message_size, XIMG_ERR_WRITE, "channels must be 1 or 3");
+    FILE *file = fopen(path, "wb");
+    if (!file) return fail(message, message_size, XIMG_ERR_OPEN, "cannot create file");
+    png_context context = {.message = message, .message_size = message_size};
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &context, on_png_error, on_png_warning);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    if (!info) {
+        png_destroy_write_struct(&png, NULL);
+        fclose(file);
+        return fail(message, message_size, XIMG_ERR_MEMORY, "libpng: out of memory");
+    }
+    png_bytep *volatile rows = NULL;
+    if (setjmp(context.jump)) {
+        free(rows);
+        png_destroy_write_struct(&png, &info);
+        fclose(file);
+        return XIMG_ERR_WRITE;
+    }
+    png_init_io(png, file);
+    // Fixed settings so the bytes depend only on the pixels (and zlib's version).
+    png_set_compression_level(png, 6);
+    png_set_filter(png, 0, PNG_FILTER_SUB);
+    png_set_IHDR(png, info, width, height, 8, channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY,
+                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, info);
+    rows = malloc(sizeof(png_bytep) * height);
+    if (!rows) {
+        snprintf(message, message_size, "out of memory");
+        longjmp(context.jump, 1);
+    }
+    for (uint32_t y = 0; y < height; y++) rows[y] = (png_bytep)pixels + (size_t)y * width * channels;
+    png_write_image(png, rows);
+    png_write_end(png, info);
+    free(rows);
+    png_destroy_write_struct(&png, &info);
+    if (fclose(file) != 0) return fail(message, message_size, XIMG_ERR_WRITE, "cannot finish writing file");
+    return XIMG_OK;
+}
