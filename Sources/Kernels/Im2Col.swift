@@ -1,0 +1,105 @@
+// Patch extraction (im2col) and its adjoint (col2im) for the two convolution geometries of the model:
+// 3×3 stride 1 pad 1, and 2×2 stride 2 (the transposed convolution's adjoint pair).
+// One image at a time: x is [C, H, W]; a column matrix is [C·k², columns], row index c·k² + u·k + v.
+
+public enum Im2Col {
+    /// col[C·9, H·W] ← the 3×3 zero-padded neighbourhoods of x[C, H, W] (overwrites col).
+    public static func patches3x3(_ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
+                                  into col: UnsafeMutablePointer<Float>) {
+        let hw = h * w
+        for ch in 0..<c {
+            let plane = x + ch * hw
+            for u in 0..<3 {
+                for v in 0..<3 {
+                    let row = col + (ch * 9 + u * 3 + v) * hw
+                    for i in 0..<h {
+                        let dst = row + i * w
+                        let si = i + u - 1
+                        if si < 0 || si >= h {
+                            dst.update(repeating: 0, count: w)
+                            continue
+                        }
+                        let src = plane + si * w
+                        // Shifting a row by v-1 leaves one zero column at the edge it leaves.
+                        switch v {
+                        case 0:
+                            dst[0] = 0
+                            (dst + 1).update(from: src, count: w - 1)
+                        case 1:
+                            dst.update(from: src, count: w)
+                        default:
+                            dst.update(from: src + 1, count: w - 1)
+                            dst[w - 1] = 0
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// dx[C, H, W] += the adjoint of `patches3x3` applied to dcol[C·9, H·W] (accumulates).
+    public static func accumulate3x3(_ dcol: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
+                                     into dx: UnsafeMutablePointer<Float>) {
+        let hw = h * w
+        for ch in 0..<c {
+            let plane = dx + ch * hw
+            for u in 0..<3 {
+                for v in 0..<3 {
+                    let row = dcol + (ch * 9 + u * 3 + v) * hw
+                    for i in 0..<h {
+                        let si = i + u - 1
+                        if si < 0 || si >= h { continue }
+                        let src = row + i * w
+                        let dst = plane + si * w
+                        switch v {
+                        case 0:
+                            for j in 1..<w { dst[j - 1] += src[j] }
+                        case 1:
+                            for j in 0..<w { dst[j] += src[j] }
+                        default:
+                            for j in 0..<(w - 1) { dst[j + 1] += src[j] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// col[C·4, h·w] ← the non-overlapping 2×2 blocks of y[C, 2h, 2w] (overwrites col).
+    public static func patches2x2Stride2(_ y: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
+                                         into col: UnsafeMutablePointer<Float>) {
+        let hw = h * w, wide = 2 * w
+        for ch in 0..<c {
+            let plane = y + ch * 4 * hw
+            let r00 = col + (ch * 4) * hw, r01 = r00 + hw, r10 = r01 + hw, r11 = r10 + hw
+            for i in 0..<h {
+                let top = plane + 2 * i * wide, bottom = top + wide
+                for j in 0..<w {
+                    let o = i * w + j
+                    r00[o] = top[2 * j]; r01[o] = top[2 * j + 1]
+                    r10[o] = bottom[2 * j]; r11[o] = bottom[2 * j + 1]
+                }
+            }
+        }
+    }
+
+    /// y[C, 2h, 2w] ← col[C·4, h·w] laid back into 2×2 blocks, plus bias[C] (overwrites y; blocks do
+    /// not overlap, so this is also the adjoint of `patches2x2Stride2`).
+    public static func scatter2x2Stride2(_ col: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
+                                         bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>) {
+        let hw = h * w, wide = 2 * w
+        for ch in 0..<c {
+            let b = bias?[ch] ?? 0
+            let plane = y + ch * 4 * hw
+            let r00 = col + (ch * 4) * hw, r01 = r00 + hw, r10 = r01 + hw, r11 = r10 + hw
+            for i in 0..<h {
+                let top = plane + 2 * i * wide, bottom = top + wide
+                for j in 0..<w {
+                    let o = i * w + j
+                    top[2 * j] = r00[o] + b; top[2 * j + 1] = r01[o] + b
+                    bottom[2 * j] = r10[o] + b; bottom[2 * j + 1] = r11[o] + b
+                }
+            }
+        }
+    }
+}
