@@ -7,12 +7,13 @@ import Foundation
 public enum Activation {
     /// y ← max(y, 0) in place.
     public static func reluForward(_ y: UnsafeMutablePointer<Float>, count: Int) {
-        for j in 0..<count where !(y[j] > 0) { y[j] = 0 }
+        // Branch-free so the loop vectorises.
+        for j in 0..<count { y[j] = y[j] > 0 ? y[j] : 0 }
     }
 
     /// d ← d where y > 0, else 0 (in place; ReLU'(0) = 0).
     public static func reluBackward(output y: UnsafePointer<Float>, gradient d: UnsafeMutablePointer<Float>, count: Int) {
-        for j in 0..<count where !(y[j] > 0) { d[j] = 0 }
+        for j in 0..<count { d[j] = y[j] > 0 ? d[j] : 0 }
     }
 
     /// y = tanh(x) (overwrites y; x and y may be the same buffer).

@@ -1,10 +1,24 @@
-// Stride-1 "same" convolution, 3×3 (pad 1) or 1×1 (pad 0), NCHW: im2col + one sgemm per image.
-// Letters: N batch, C input channels, F filters, H×W spatial size, k kernel side (3 or 1).
+// Stride-1 "same" convolution, 3×3 (pad 1) or 1×1 (pad 0), NCHW: im2col + sgemm per band of rows.
+// Letters: N batch, C input channels, F filters, H×W spatial size, k kernel side (3 or 1), R band rows.
 
 public enum Convolution {
-    /// Floats of column workspace one call needs: C·k²·H·W for k = 3, none for k = 1 (x is its own col).
+    /// Column floats a band aims at: 2 MB of columns stays in L2/L3 between im2col and the GEMM
+    /// while keeping the GEMM's column count in the thousands at the model's shapes.
+    static let bandTarget = 1 << 19
+
+    /// Rows per band for a 3×3 layer: at least 1, at most H.
+    public static func bandRows(channels c: Int, height h: Int, width w: Int) -> Int {
+        max(1, min(h, bandTarget / max(1, c * 9 * w)))
+    }
+
+    /// Floats of column workspace one call needs: C·9·R·W for k = 3, none for k = 1 (x is its own col).
     public static func workspaceCount(channels c: Int, height h: Int, width w: Int, kernel k: Int) -> Int {
-        k == 1 ? 0 : c * k * k * h * w
+        k == 1 ? 0 : c * 9 * bandRows(channels: c, height: h, width: w) * w
+    }
+
+    /// The output-row bands of one image.
+    static func bands(channels c: Int, height h: Int, width w: Int) -> StrideTo<Int> {
+        stride(from: 0, to: h, by: bandRows(channels: c, height: h, width: w))
     }
 
     /// y[N, F, H, W] = W[F, C, k, k] ⋆ x[N, C, H, W] + b[F] (overwrites y).
@@ -19,14 +33,17 @@ public enum Convolution {
         for image in 0..<n {
             let xi = x + image * c * hw, yi = y + image * f * hw
             for o in 0..<f { (yi + o * hw).update(repeating: bias[o], count: hw) }
-            let patches: UnsafePointer<Float>
-            if k == 3 {
-                Im2Col.patches3x3(xi, channels: c, height: h, width: w, into: col)
-                patches = UnsafePointer(col)
-            } else {
-                patches = xi
+            if k == 1 {
+                GEMM.multiply(m: f, n: hw, k: c, a: weight, lda: c, b: xi, ldb: hw, beta: 1, c: yi, ldc: hw)
+                continue
             }
-            GEMM.multiply(m: f, n: hw, k: ck, a: weight, lda: ck, b: patches, ldb: hw, beta: 1, c: yi, ldc: hw)
+            let step = bandRows(channels: c, height: h, width: w)
+            for top in bands(channels: c, height: h, width: w) {
+                let rows = top..<min(h, top + step), columns = rows.count * w
+                Im2Col.patches3x3(xi, channels: c, height: h, width: w, rows: rows, into: col)
+                GEMM.multiply(m: f, n: columns, k: ck, a: weight, lda: ck, b: col, ldb: columns,
+                              beta: 1, c: yi + top * w, ldc: hw)
+            }
         }
     }
 
@@ -53,26 +70,28 @@ public enum Convolution {
                     dBias[o] += s
                 }
             }
-            if let dWeight {
-                let patches: UnsafePointer<Float>
-                if k == 3 {
-                    Im2Col.patches3x3(xi, channels: c, height: h, width: w, into: col)
-                    patches = UnsafePointer(col)
-                } else {
-                    patches = xi
+            if k == 1 {
+                if let dWeight {
+                    GEMM.multiply(transB: true, m: f, n: c, k: hw, a: dyi, lda: hw, b: xi, ldb: hw, beta: 1, c: dWeight, ldc: c)
                 }
-                GEMM.multiply(transB: true, m: f, n: ck, k: hw, a: dyi, lda: hw, b: patches, ldb: hw,
-                              beta: 1, c: dWeight, ldc: ck)
-            }
-            if let dx {
-                let dxi = dx + image * c * hw
-                if k == 3 {
-                    GEMM.multiply(transA: true, m: ck, n: hw, k: f, a: weight, lda: ck, b: dyi, ldb: hw,
-                                  beta: 0, c: dcol, ldc: hw)
-                    Im2Col.accumulate3x3(dcol, channels: c, height: h, width: w, into: dxi)
-                } else {
+                if let dx {
                     GEMM.multiply(transA: true, m: c, n: hw, k: f, a: weight, lda: c, b: dyi, ldb: hw,
-                                  beta: 1, c: dxi, ldc: hw)
+                                  beta: 1, c: dx + image * c * hw, ldc: hw)
+                }
+                continue
+            }
+            let step = bandRows(channels: c, height: h, width: w)
+            for top in bands(channels: c, height: h, width: w) {
+                let rows = top..<min(h, top + step), columns = rows.count * w
+                if let dWeight {
+                    Im2Col.patches3x3(xi, channels: c, height: h, width: w, rows: rows, into: col)
+                    GEMM.multiply(transB: true, m: f, n: ck, k: columns, a: dyi + top * w, lda: hw, b: col, ldb: columns,
+                                  beta: 1, c: dWeight, ldc: ck)
+                }
+                if let dx {
+                    GEMM.multiply(transA: true, m: ck, n: columns, k: f, a: weight, lda: ck, b: dyi + top * w, ldb: hw,
+                                  beta: 0, c: dcol, ldc: columns)
+                    Im2Col.accumulate3x3(dcol, channels: c, height: h, width: w, rows: rows, into: dx + image * c * hw)
                 }
             }
         }

@@ -9,7 +9,7 @@ extension JointModel {
         timed(l.kernel == 3 ? .conv3x3 : .conv1x1) {
             Convolution.backward(input: x.value(input), dOutput: x.grad(output), batch: x.n, channels: l.cin,
                                  height: l.side, width: l.side, weight: x.p + l.weight, filters: l.cout, kernel: l.kernel,
-                                 dInput: x.grad(input), dWeight: weights ? x.g + l.weight : nil,
+                                 dInput: input.name == "input" && !computesInputGradient ? nil : x.grad(input), dWeight: weights ? x.g + l.weight : nil,
                                  dBias: weights ? x.g + l.bias : nil, col: x.a + plan.col, dcol: x.a + plan.dcol)
         }
     }

@@ -17,6 +17,9 @@ public final class JointModel {
     public static let bufferNames = ["explainer.head.bn.running_mean", "explainer.head.bn.running_var"]
     /// When set, every layer's wall time is charged to its kind (see StepBenchmark).
     public var profile: LayerProfile?
+    /// Whether a training step also computes d(loss)/d(input) (`activationGradient("input")`), which
+    /// training does not need and gradient-based attribution does; off by default to save its GEMMs.
+    public var computesInputGradient = false
 
     let plan: ModelPlan
     let arena: UnsafeMutablePointer<Float>

@@ -85,6 +85,7 @@ final class GoldenComparison {
                                                classes: golden.int("classes"), hidden: golden.int("hidden"), dropout: 0,
                                                ePooling: EPooling(rawValue: golden.string("e_pool")) ?? .average)
         let model = try JointModel(configuration: configuration, batchCapacity: n)
+        model.computesInputGradient = true
         for entry in model.layout.entries {
             model.parameters.replaceSubrange(entry.range, with: try golden.load("params0/" + entry.name))
         }
