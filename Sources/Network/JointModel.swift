@@ -111,7 +111,11 @@ public final class JointModel {
     /// Inference-mode explanation E [N, 1, S, S] and class probabilities [N, K].
     public func explain(input: Tensor) -> (E: Tensor, probabilities: Tensor) {
         let n = load(input: input, labels: nil, boxMask: nil, needMask: false)
-        withPass(batch: n, phase: .joint, training: false, hasMask: false) { pass in forward(pass, dropoutSeed: 0) }
+        withPass(batch: n, phase: .joint, training: false, hasMask: false) { pass in
+            forward(pass, dropoutSeed: 0)
+            SoftmaxCrossEntropy.softmax(logits: pass.value(plan.buffer("classifier.logits")), batch: n,
+                                        classes: configuration.classes, probabilities: pass.value(plan.buffer("classifier.probabilities")))
+        }
         return (activation("explainer.E")!, activation("classifier.probabilities")!)
     }
 
