@@ -21,11 +21,12 @@ public enum Convolution {
         stride(from: 0, to: h, by: bandRows(channels: c, height: h, width: w))
     }
 
-    /// y[N, F, H, W] = W[F, C, k, k] ⋆ x[N, C, H, W] + b[F] (overwrites y).
-    /// `col` holds `workspaceCount` floats.
+    /// y[N, F, H, W] = W[F, C, k, k] ⋆ x[N, C, H, W] + b[F], then max(y, 0) when `relu` (overwrites y).
+    /// The ReLU is applied per band while the band is in cache: as a separate op it is a full extra
+    /// pass over memory. `col` holds `workspaceCount` floats.
     public static func forward(
         input x: UnsafePointer<Float>, batch n: Int, channels c: Int, height h: Int, width w: Int,
-        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, filters f: Int, kernel k: Int,
+        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, filters f: Int, kernel k: Int, relu: Bool = false,
         output y: UnsafeMutablePointer<Float>, col: UnsafeMutablePointer<Float>
     ) {
         precondition(k == 3 || k == 1, "convolution kernel must be 3 or 1, got \(k)")
@@ -35,6 +36,7 @@ public enum Convolution {
             for o in 0..<f { (yi + o * hw).update(repeating: bias[o], count: hw) }
             if k == 1 {
                 GEMM.multiply(m: f, n: hw, k: c, a: weight, lda: c, b: xi, ldb: hw, beta: 1, c: yi, ldc: hw)
+                if relu { rectify(yi, filters: f, stride: hw, start: 0, count: hw) }
                 continue
             }
             let step = bandRows(channels: c, height: h, width: w)
@@ -43,15 +45,17 @@ public enum Convolution {
                 Im2Col.patches3x3(xi, channels: c, height: h, width: w, rows: rows, into: col)
                 GEMM.multiply(m: f, n: columns, k: ck, a: weight, lda: ck, b: col, ldb: columns,
                               beta: 1, c: yi + top * w, ldc: hw)
+                if relu { rectify(yi, filters: f, stride: hw, start: top * w, count: columns) }
             }
         }
     }
 
     /// Accumulates dWeight[F, C, k, k], dBias[F] and dInput[N, C, H, W] from dy[N, F, H, W]; pass nil
-    /// for a gradient that is not wanted (a frozen layer still passes dInput on).
-    /// `col` and `dcol` each hold `workspaceCount` floats.
+    /// for a gradient that is not wanted (a frozen layer still passes dInput on). With `reluOutput` (the
+    /// forward's rectified y) dy is first masked in place by y > 0, band by band, turning it into the
+    /// gradient before the ReLU. `col` and `dcol` each hold `workspaceCount` floats.
     public static func backward(
-        input x: UnsafePointer<Float>, dOutput dy: UnsafePointer<Float>,
+        input x: UnsafePointer<Float>, dOutput dy: UnsafeMutablePointer<Float>, reluOutput: UnsafePointer<Float>? = nil,
         batch n: Int, channels c: Int, height h: Int, width w: Int,
         weight: UnsafePointer<Float>, filters f: Int, kernel k: Int,
         dInput dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?,
@@ -62,15 +66,8 @@ public enum Convolution {
         let hw = h * w, ck = c * k * k
         for image in 0..<n {
             let xi = x + image * c * hw, dyi = dy + image * f * hw
-            if let dBias {
-                for o in 0..<f {
-                    let row = dyi + o * hw
-                    var s: Float = 0
-                    for j in 0..<hw { s += row[j] }
-                    dBias[o] += s
-                }
-            }
             if k == 1 {
+                prepare(dyi, reluOutput.map { $0 + image * f * hw }, dBias: dBias, filters: f, stride: hw, start: 0, count: hw)
                 if let dWeight {
                     GEMM.multiply(transB: true, m: f, n: c, k: hw, a: dyi, lda: hw, b: xi, ldb: hw, beta: 1, c: dWeight, ldc: c)
                 }
@@ -83,6 +80,8 @@ public enum Convolution {
             let step = bandRows(channels: c, height: h, width: w)
             for top in bands(channels: c, height: h, width: w) {
                 let rows = top..<min(h, top + step), columns = rows.count * w
+                prepare(dyi, reluOutput.map { $0 + image * f * hw }, dBias: dBias, filters: f, stride: hw,
+                        start: top * w, count: columns)
                 if let dWeight {
                     Im2Col.patches3x3(xi, channels: c, height: h, width: w, rows: rows, into: col)
                     GEMM.multiply(transB: true, m: f, n: ck, k: columns, a: dyi + top * w, lda: hw, b: col, ldb: columns,
@@ -93,6 +92,32 @@ public enum Convolution {
                                   beta: 0, c: dcol, ldc: columns)
                     Im2Col.accumulate3x3(dcol, channels: c, height: h, width: w, rows: rows, into: dx + image * c * hw)
                 }
+            }
+        }
+    }
+
+    /// max(·, 0) over columns start..<start+count of each of the F rows of a [F, stride] matrix.
+    private static func rectify(_ y: UnsafeMutablePointer<Float>, filters f: Int, stride: Int, start: Int, count: Int) {
+        for o in 0..<f {
+            let row = y + o * stride + start
+            for j in 0..<count { row[j] = row[j] > 0 ? row[j] : 0 }
+        }
+    }
+
+    /// On one band of dy[F, stride]: mask by the ReLU output when given (in place), then add the
+    /// band's row sums into dBias.
+    private static func prepare(_ dy: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>?, dBias: UnsafeMutablePointer<Float>?,
+                                filters f: Int, stride: Int, start: Int, count: Int) {
+        for o in 0..<f {
+            let row = dy + o * stride + start
+            if let y {
+                let mask = y + o * stride + start
+                for j in 0..<count { row[j] = mask[j] > 0 ? row[j] : 0 }
+            }
+            if let dBias {
+                var s: Float = 0
+                for j in 0..<count { s += row[j] }
+                dBias[o] += s
             }
         }
     }

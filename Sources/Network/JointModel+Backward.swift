@@ -5,9 +5,9 @@ import Kernels
 extension JointModel {
     func convBackward(_ x: Pass, _ l: ConvLayer, _ input: ActivationBuffer, _ output: ActivationBuffer,
                       relu: Bool, weights: Bool) {
-        if relu { timed(.elementwise) { Activation.reluBackward(output: x.value(output), gradient: x.grad(output), count: output.count(x.n)) } }
         timed(l.kernel == 3 ? .conv3x3 : .conv1x1) {
-            Convolution.backward(input: x.value(input), dOutput: x.grad(output), batch: x.n, channels: l.cin,
+            Convolution.backward(input: x.value(input), dOutput: x.grad(output), reluOutput: relu ? x.value(output) : nil,
+                                 batch: x.n, channels: l.cin,
                                  height: l.side, width: l.side, weight: x.p + l.weight, filters: l.cout, kernel: l.kernel,
                                  dInput: input.name == "input" && !computesInputGradient ? nil : x.grad(input), dWeight: weights ? x.g + l.weight : nil,
                                  dBias: weights ? x.g + l.bias : nil, col: x.a + plan.col, dcol: x.a + plan.dcol)

@@ -12,10 +12,9 @@ extension JointModel {
     func conv(_ x: Pass, _ l: ConvLayer, _ input: ActivationBuffer, _ output: ActivationBuffer, relu: Bool) {
         timed(l.kernel == 3 ? .conv3x3 : .conv1x1) {
             Convolution.forward(input: x.value(input), batch: x.n, channels: l.cin, height: l.side, width: l.side,
-                                weight: x.p + l.weight, bias: x.p + l.bias, filters: l.cout, kernel: l.kernel,
+                                weight: x.p + l.weight, bias: x.p + l.bias, filters: l.cout, kernel: l.kernel, relu: relu,
                                 output: x.value(output), col: x.a + plan.col)
         }
-        if relu { timed(.elementwise) { Activation.reluForward(x.value(output), count: output.count(x.n)) } }
     }
 
     func maxPool(_ x: Pass, _ input: ActivationBuffer, _ output: ActivationBuffer) {
