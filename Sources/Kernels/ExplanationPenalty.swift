@@ -56,30 +56,28 @@ public enum ExplanationPenalty {
     /// Mean over images of |Σ(1 − z)·E / (Σ(1 − z) + 1e-6)|, z[N, 1, H, W] the box mask (1 inside).
     public static func box(_ e: UnsafePointer<Float>, mask z: UnsafePointer<Float>, batch n: Int, size s: Int) -> Double {
         var total = 0.0
-        for image in 0..<n {
-            var inside = 0.0, outside = 0.0
-            for j in 0..<s {
-                let o = 1 - Double(z[image * s + j])
-                outside += o
-                inside += o * Double(e[image * s + j])
-            }
-            total += abs(inside / (outside + 1e-6))
-        }
+        for image in 0..<n { total += abs(outsideShare(e, z, image: image, size: s).share) }
         return total / Double(n)
     }
 
     public static func boxBackward(_ e: UnsafePointer<Float>, mask z: UnsafePointer<Float>, batch n: Int, size s: Int,
                                    weight: Float, dE: UnsafeMutablePointer<Float>) {
         for image in 0..<n {
-            var inside = 0.0, outside = 0.0
-            for j in 0..<s {
-                let o = 1 - Double(z[image * s + j])
-                outside += o
-                inside += o * Double(e[image * s + j])
-            }
-            let q = inside / (outside + 1e-6)
-            let g = Double(weight) / Double(n) * Double(sign(Float(q))) / (outside + 1e-6)
+            let (q, denominator) = outsideShare(e, z, image: image, size: s)
+            let g = Double(weight) / Double(n) * Double(sign(Float(q))) / denominator
             for j in 0..<s { dE[image * s + j] += Float(g * (1 - Double(z[image * s + j]))) }
         }
+    }
+
+    /// One image's Σ(1 − z)·E / (Σ(1 − z) + 1e-6), and that denominator.
+    private static func outsideShare(_ e: UnsafePointer<Float>, _ z: UnsafePointer<Float>, image: Int,
+                                     size s: Int) -> (share: Double, denominator: Double) {
+        var inside = 0.0, outside = 0.0
+        for j in 0..<s {
+            let o = 1 - Double(z[image * s + j])
+            outside += o
+            inside += o * Double(e[image * s + j])
+        }
+        return (inside / (outside + 1e-6), outside + 1e-6)
     }
 }
