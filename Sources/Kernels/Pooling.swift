@@ -18,17 +18,20 @@ public enum Pooling {
     /// Offset of the first maximum of a window in row-major order (strict ">" keeps the first on ties).
     @inline(__always)
     private static func firstMax(_ x: UnsafePointer<Float>, _ a: Int, _ b: Int, _ c: Int, _ d: Int) -> Int {
-        var at = a
-        if x[b] > x[at] { at = b }
-        if x[c] > x[at] { at = c }
-        if x[d] > x[at] { at = d }
+        // Carrying the running maximum avoids reloading x[at] after each branch.
+        var at = a, m = x[a]
+        let vb = x[b], vc = x[c]
+        if vb > m { at = b; m = vb }
+        if vc > m { at = c; m = vc }
+        if x[d] > m { at = d }
         return at
     }
 
     /// y[P, H/2, W/2] = max of each 2×2 block of x[P, H, W] (overwrites y).
     public static func maxForward(input x: UnsafePointer<Float>, planes p: Int, height h: Int, width w: Int,
                                   output y: UnsafeMutablePointer<Float>) {
-        forEachWindow(planes: p, height: h, width: w) { a, b, c, d, o in y[o] = x[firstMax(x, a, b, c, d)] }
+        // The value alone needs no index: a branch-free max vectorises.
+        forEachWindow(planes: p, height: h, width: w) { a, b, c, d, o in y[o] = max(max(x[a], x[b]), max(x[c], x[d])) }
     }
 
     /// dx[P, H, W] += dy routed to each block's first maximum (accumulates); x is the forward input.

@@ -93,7 +93,7 @@ extension JointModel {
             if weights.tv != 0 {
                 ExplanationPenalty.totalVariationBackward(x.value(e), batch: x.n, height: s, width: s, weight: weights.tv, dE: x.grad(e))
             }
-            if weights.box != 0 {
+            if weights.box != 0 && x.hasMask {
                 ExplanationPenalty.boxBackward(x.value(e), mask: x.value(plan.buffer("input.box_mask")), batch: x.n,
                                                size: s * s, weight: weights.box, dE: x.grad(e))
             }

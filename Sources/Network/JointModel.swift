@@ -83,10 +83,11 @@ public final class JointModel {
 
     /// One training-mode forward and backward: zeroes the phase's trainable gradient range, fills it,
     /// updates the BN running statistics when the explainer runs, and returns the loss. No optimizer step.
-    /// input [N, 3, S, S] in [0, 1]; boxMask [N, 1, S, S] (1 inside the target box), needed when loss.box ≠ 0.
+    /// input [N, 3, S, S] in [0, 1]; boxMask [N, 1, S, S] (1 inside the target box). Without a mask the
+    /// box term is 0 whatever loss.box says (datasets without boxes); labels in 0..<K.
     public func trainingStep(input: Tensor, labels: [Int], boxMask: Tensor?, phase: Phase, loss: LossWeights,
                              dropoutSeed: UInt64) -> StepResult {
-        let n = load(input: input, labels: labels, boxMask: boxMask, needMask: loss.box != 0 && phase.runsExplainer)
+        let n = load(input: input, labels: labels, boxMask: boxMask)
         let trainable = trainableRange(phase)
         gradients.withUnsafeMutableBufferPointer { g in
             (g.baseAddress! + trainable.lowerBound).update(repeating: 0, count: trainable.count)
@@ -101,7 +102,7 @@ public final class JointModel {
 
     /// Inference-mode loss and predictions: BN running statistics, no dropout, nothing updated.
     public func evaluate(input: Tensor, labels: [Int], boxMask: Tensor?, phase: Phase, loss: LossWeights) -> StepResult {
-        let n = load(input: input, labels: labels, boxMask: boxMask, needMask: loss.box != 0 && phase.runsExplainer)
+        let n = load(input: input, labels: labels, boxMask: boxMask)
         return withPass(batch: n, phase: phase, training: false, hasMask: boxMask != nil) { pass in
             forward(pass, dropoutSeed: 0)
             return lossForward(pass, weights: loss)
@@ -110,7 +111,7 @@ public final class JointModel {
 
     /// Inference-mode explanation E [N, 1, S, S] and class probabilities [N, K].
     public func explain(input: Tensor) -> (E: Tensor, probabilities: Tensor) {
-        let n = load(input: input, labels: nil, boxMask: nil, needMask: false)
+        let n = load(input: input, labels: nil, boxMask: nil)
         withPass(batch: n, phase: .joint, training: false, hasMask: false) { pass in
             forward(pass, dropoutSeed: 0)
             SoftmaxCrossEntropy.softmax(logits: pass.value(plan.buffer("classifier.logits")), batch: n,
@@ -137,12 +138,11 @@ public final class JointModel {
     private func canonical(_ name: String) -> String { name == "classifier.E1" ? "explainer.E" : name }
 
     /// Copies a batch into the arena; returns N.
-    private func load(input: Tensor, labels: [Int]?, boxMask: Tensor?, needMask: Bool) -> Int {
+    private func load(input: Tensor, labels: [Int]?, boxMask: Tensor?) -> Int {
         let s = configuration.side
         let n = input.shape.first ?? 0
         precondition(input.shape == [n, 3, s, s] && n >= 1 && n <= batchCapacity,
                      "input must be [N, 3, \(s), \(s)] with 1 ≤ N ≤ \(batchCapacity), got \(input.shape)")
-        precondition(!needMask || boxMask != nil, "the box loss needs a box mask")
         input.storage.withUnsafeBufferPointer { (arena + plan.buffer("input").value).update(from: $0.baseAddress!, count: $0.count) }
         if let boxMask {
             precondition(boxMask.shape == [n, 1, s, s], "box mask must be [\(n), 1, \(s), \(s)], got \(boxMask.shape)")

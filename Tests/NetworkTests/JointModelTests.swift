@@ -88,4 +88,14 @@ import Testing
         // dE flows back through the max-pooled path: the stage-2 product makes d(loss)/dE nonzero somewhere.
         #expect(m.activationGradient("explainer.E")!.storage.contains { $0 != 0 })
     }
+
+    @Test func withoutABoxMaskTheBoxTermIsZero() throws {
+        let m = try Self.model(), (x, labels, z) = Self.batch(2, seed: 10)
+        let weights = LossWeights(l1: 1e-3, box: 0.5)
+        let with = m.evaluate(input: x, labels: labels, boxMask: z, phase: .joint, loss: weights)
+        let without = m.evaluate(input: x, labels: labels, boxMask: nil, phase: .joint, loss: weights)
+        #expect(with.box > 0 && without.box == 0)
+        #expect(abs(without.total - (without.crossEntropy + Double(Float(1e-3)) * without.l1)) < 1e-9)
+        #expect(abs(with.total - without.total - 0.5 * with.box) < 1e-9)
+    }
 }
