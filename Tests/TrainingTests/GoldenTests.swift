@@ -12,6 +12,8 @@ final class GoldenComparison {
     private(set) var checked = 0
     private(set) var worst = (error: 0.0, key: "none")
     private(set) var failures: [String] = []
+    /// Worst scaled error per tolerance kind ("loss" for the scalar components), for the report.
+    private(set) var worstByKind: [String: Double] = [:]
 
     init(_ golden: GoldenCase) { self.golden = golden }
 
@@ -30,6 +32,7 @@ final class GoldenComparison {
         }
         let scaled = maxRef > 0 ? maxDiff / maxRef : maxDiff
         let tol = try golden.tolerance(kind)
+        worstByKind[kind] = max(worstByKind[kind] ?? 0, scaled)
         record(key, scaled, passed: scaled <= tol, detail: "scaled error \(scaled) > \(kind) tol \(tol)")
     }
 
@@ -48,6 +51,7 @@ final class GoldenComparison {
     /// Loss components to 1e-5 relative (README).
     func compareScalar(_ key: String, _ actual: Double, _ expected: Double) {
         let relative = abs(actual - expected) / max(abs(expected), 1e-30)
+        worstByKind["loss"] = max(worstByKind["loss"] ?? 0, relative)
         record(key, relative, passed: relative <= 1e-5, detail: "relative error \(relative) > 1e-5 (\(actual) vs \(expected))")
     }
 
@@ -75,6 +79,8 @@ final class GoldenComparison {
             for phase in Phase.allCases { try check(golden, phase: phase, into: comparison) }
             print("golden case \(golden.name): \(comparison.checked) tensors checked, worst scaled error "
                   + "\(comparison.worst.error) (\(comparison.worst.key))")
+            print("  worst by kind: " + comparison.worstByKind.sorted { $0.key < $1.key }
+                .map { "\($0.key) \(String(format: "%.2e", $0.value))" }.joined(separator: ", "))
             #expect(comparison.failures.isEmpty, "golden case \(golden.name): \(comparison.failures.joined(separator: "; "))")
         }
     }
