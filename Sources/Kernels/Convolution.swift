@@ -33,8 +33,8 @@ public enum Convolution {
         let hw = h * w, ck = c * k * k
         for image in 0..<n {
             let xi = x + image * c * hw, yi = y + image * f * hw
-            for o in 0..<f { (yi + o * hw).update(repeating: bias[o], count: hw) }
             if k == 1 {
+                for o in 0..<f { (yi + o * hw).update(repeating: bias[o], count: hw) }
                 GEMM.multiply(m: f, n: hw, k: c, a: weight, lda: c, b: xi, ldb: hw, beta: 1, c: yi, ldc: hw)
                 if relu { rectify(yi, filters: f, stride: hw, start: 0, count: hw) }
                 continue
@@ -43,6 +43,8 @@ public enum Convolution {
             for top in bands(channels: c, height: h, width: w) {
                 let rows = top..<min(h, top + step), columns = rows.count * w
                 Im2Col.patches3x3(xi, channels: c, height: h, width: w, rows: rows, into: col)
+                // The bias goes in band by band too, so y is first touched while the band is hot.
+                for o in 0..<f { (yi + o * hw + top * w).update(repeating: bias[o], count: columns) }
                 GEMM.multiply(m: f, n: columns, k: ck, a: weight, lda: ck, b: col, ldb: columns,
                               beta: 1, c: yi + top * w, ldc: hw)
                 if relu { rectify(yi, filters: f, stride: hw, start: top * w, count: columns) }
