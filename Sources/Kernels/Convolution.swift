@@ -1,0 +1,126 @@
+// Stride-1 "same" convolution, 3×3 (pad 1) or 1×1 (pad 0), NCHW: im2col + sgemm per band of rows.
+// Letters: N batch, C input channels, F filters, H×W spatial size, k kernel side (3 or 1), R band rows.
+
+public enum Convolution {
+    /// Column floats a band aims at: 2 MB of columns stays in L2/L3 between im2col and the GEMM
+    /// while keeping the GEMM's column count in the thousands at the model's shapes.
+    static let bandTarget = 1 << 19
+
+    /// Rows per band for a 3×3 layer: at least 1, at most H.
+    public static func bandRows(channels c: Int, height h: Int, width w: Int) -> Int {
+        max(1, min(h, bandTarget / max(1, c * 9 * w)))
+    }
+
+    /// Floats of column workspace one call needs: C·9·R·W for k = 3, none for k = 1 (x is its own col).
+    public static func workspaceCount(channels c: Int, height h: Int, width w: Int, kernel k: Int) -> Int {
+        k == 1 ? 0 : c * 9 * bandRows(channels: c, height: h, width: w) * w
+    }
+
+    /// The output-row bands of one image.
+    static func bands(channels c: Int, height h: Int, width w: Int) -> StrideTo<Int> {
+        stride(from: 0, to: h, by: bandRows(channels: c, height: h, width: w))
+    }
+
+    /// y[N, F, H, W] = W[F, C, k, k] ⋆ x[N, C, H, W] + b[F], then max(y, 0) when `relu` (overwrites y).
+    /// The ReLU is applied per band while the band is in cache: as a separate op it is a full extra
+    /// pass over memory. `col` holds `workspaceCount` floats.
+    public static func forward(
+        input x: UnsafePointer<Float>, batch n: Int, channels c: Int, height h: Int, width w: Int,
+        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, filters f: Int, kernel k: Int, relu: Bool = false,
+        output y: UnsafeMutablePointer<Float>, col: UnsafeMutablePointer<Float>
+    ) {
+        precondition(k == 3 || k == 1, "convolution kernel must be 3 or 1, got \(k)")
+        let hw = h * w, ck = c * k * k
+        for image in 0..<n {
+            let xi = x + image * c * hw, yi = y + image * f * hw
+            if k == 1 {
+                for o in 0..<f { (yi + o * hw).update(repeating: bias[o], count: hw) }
+                GEMM.multiply(m: f, n: hw, k: c, a: weight, lda: c, b: xi, ldb: hw, beta: 1, c: yi, ldc: hw)
+                if relu { rectify(yi, filters: f, stride: hw, start: 0, count: hw) }
+                continue
+            }
+            let step = bandRows(channels: c, height: h, width: w)
+            for top in bands(channels: c, height: h, width: w) {
+                let rows = top..<min(h, top + step), columns = rows.count * w
+                Im2Col.patches3x3(xi, channels: c, height: h, width: w, rows: rows, into: col)
+                // The bias goes in band by band too, so y is first touched while the band is hot.
+                for o in 0..<f { (yi + o * hw + top * w).update(repeating: bias[o], count: columns) }
+                GEMM.multiply(m: f, n: columns, k: ck, a: weight, lda: ck, b: col, ldb: columns,
+                              beta: 1, c: yi + top * w, ldc: hw)
+                if relu { rectify(yi, filters: f, stride: hw, start: top * w, count: columns) }
+            }
+        }
+    }
+
+    /// Accumulates dWeight[F, C, k, k], dBias[F] and dInput[N, C, H, W] from dy[N, F, H, W]; pass nil
+    /// for a gradient that is not wanted (a frozen layer still passes dInput on). With `reluOutput` (the
+    /// forward's rectified y) dy is first masked in place by y > 0, band by band, turning it into the
+    /// gradient before the ReLU. `col` and `dcol` each hold `workspaceCount` floats.
+    public static func backward(
+        input x: UnsafePointer<Float>, dOutput dy: UnsafeMutablePointer<Float>, reluOutput: UnsafePointer<Float>? = nil,
+        batch n: Int, channels c: Int, height h: Int, width w: Int,
+        weight: UnsafePointer<Float>, filters f: Int, kernel k: Int,
+        dInput dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?,
+        dBias: UnsafeMutablePointer<Float>?,
+        col: UnsafeMutablePointer<Float>, dcol: UnsafeMutablePointer<Float>
+    ) {
+        precondition(k == 3 || k == 1, "convolution kernel must be 3 or 1, got \(k)")
+        let hw = h * w, ck = c * k * k
+        for image in 0..<n {
+            let xi = x + image * c * hw, dyi = dy + image * f * hw
+            if k == 1 {
+                prepare(dyi, reluOutput.map { $0 + image * f * hw }, dBias: dBias, filters: f, stride: hw, start: 0, count: hw)
+                if let dWeight {
+                    GEMM.multiply(transB: true, m: f, n: c, k: hw, a: dyi, lda: hw, b: xi, ldb: hw, beta: 1, c: dWeight, ldc: c)
+                }
+                if let dx {
+                    GEMM.multiply(transA: true, m: c, n: hw, k: f, a: weight, lda: c, b: dyi, ldb: hw,
+                                  beta: 1, c: dx + image * c * hw, ldc: hw)
+                }
+                continue
+            }
+            let step = bandRows(channels: c, height: h, width: w)
+            for top in bands(channels: c, height: h, width: w) {
+                let rows = top..<min(h, top + step), columns = rows.count * w
+                prepare(dyi, reluOutput.map { $0 + image * f * hw }, dBias: dBias, filters: f, stride: hw,
+                        start: top * w, count: columns)
+                if let dWeight {
+                    Im2Col.patches3x3(xi, channels: c, height: h, width: w, rows: rows, into: col)
+                    GEMM.multiply(transB: true, m: f, n: ck, k: columns, a: dyi + top * w, lda: hw, b: col, ldb: columns,
+                                  beta: 1, c: dWeight, ldc: ck)
+                }
+                if let dx {
+                    GEMM.multiply(transA: true, m: ck, n: columns, k: f, a: weight, lda: ck, b: dyi + top * w, ldb: hw,
+                                  beta: 0, c: dcol, ldc: columns)
+                    Im2Col.accumulate3x3(dcol, channels: c, height: h, width: w, rows: rows, into: dx + image * c * hw)
+                }
+            }
+        }
+    }
+
+    /// max(·, 0) over columns start..<start+count of each of the F rows of a [F, stride] matrix.
+    private static func rectify(_ y: UnsafeMutablePointer<Float>, filters f: Int, stride: Int, start: Int, count: Int) {
+        for o in 0..<f {
+            let row = y + o * stride + start
+            for j in 0..<count { row[j] = row[j] > 0 ? row[j] : 0 }
+        }
+    }
+
+    /// On one band of dy[F, stride]: mask by the ReLU output when given (in place), then add the
+    /// band's row sums into dBias.
+    private static func prepare(_ dy: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>?, dBias: UnsafeMutablePointer<Float>?,
+                                filters f: Int, stride: Int, start: Int, count: Int) {
+        for o in 0..<f {
+            let row = dy + o * stride + start
+            if let y {
+                let mask = y + o * stride + start
+                for j in 0..<count { row[j] = mask[j] > 0 ? row[j] : 0 }
+            }
+            if let dBias {
+                var s: Float = 0
+                for j in 0..<count { s += row[j] }
+                dBias[o] += s
+            }
+        }
+    }
+}

@@ -1,0 +1,191 @@
+// The explainer+classifier model (SPEC §1): one flat parameter buffer with named views, a gradient
+// buffer mirroring it, BN running statistics apart, and a workspace arena sized once for a batch
+// capacity, so training steps allocate nothing that grows with the number of steps.
+// Letters: N batch (≤ capacity), S side, K classes.
+import Kernels
+
+public final class JointModel {
+    public let configuration: ModelConfiguration
+    public let batchCapacity: Int
+    public let layout: ParameterLayout
+    /// Every trainable parameter, in `layout` order.
+    public var parameters: [Float]
+    /// d(loss)/d(parameters) of the last training step, for its phase's trainable range only.
+    public var gradients: [Float]
+    /// BN running statistics: [explainer.head.bn.running_mean, explainer.head.bn.running_var].
+    public var buffers: [Float]
+    public static let bufferNames = ["explainer.head.bn.running_mean", "explainer.head.bn.running_var"]
+    /// When set, every layer's wall time is charged to its kind (see StepBenchmark).
+    public var profile: LayerProfile?
+    /// Whether a training step also computes d(loss)/d(input) (`activationGradient("input")`), which
+    /// training does not need and gradient-based attribution does; off by default to save its GEMMs.
+    public var computesInputGradient = false
+
+    let plan: ModelPlan
+    let arena: UnsafeMutablePointer<Float>
+    /// Labels of the current batch, kept at capacity so loading a batch never allocates.
+    var labelStore: [Int]
+    /// Images in the batch the arena currently holds.
+    public private(set) var currentBatch = 0
+
+    public init(configuration: ModelConfiguration, batchCapacity: Int) throws(NetworkError) {
+        try configuration.validate()
+        guard batchCapacity >= 1 else { throw NetworkError("batchCapacity", "\(batchCapacity) is below 1") }
+        self.configuration = configuration
+        self.batchCapacity = batchCapacity
+        layout = ParameterLayout(configuration: configuration)
+        parameters = [Float](repeating: 0, count: layout.count)
+        gradients = [Float](repeating: 0, count: layout.count)
+        buffers = [0, 1]
+        plan = ModelPlan(configuration: configuration, layout: layout, batchCapacity: batchCapacity)
+        arena = .allocate(capacity: plan.arenaCount)
+        arena.initialize(repeating: 0, count: plan.arenaCount)
+        labelStore = [Int](repeating: 0, count: batchCapacity)
+    }
+
+    deinit { arena.deallocate() }
+
+    public func range(of part: ModelPart) -> Range<Int> { layout.range(of: part) }
+
+    /// The parameter range a phase trains (and whose gradients a training step writes).
+    public func trainableRange(_ phase: Phase) -> Range<Int> {
+        switch phase {
+        case .classifierOnly: layout.range(of: .classifier)
+        case .explainerOnly: layout.range(of: .explainer)
+        case .joint: 0..<layout.count
+        }
+    }
+
+    /// Keras initialisation: Glorot-uniform kernels (limit sqrt(6/(fan_in + fan_out)), fans = channels ×
+    /// kernel area), zero biases, BN γ = 1, β = 0, running mean 0, running variance 1.
+    public func initialize(seed: UInt64) {
+        var generator = SplitMix64(seed: seed)
+        for entry in layout.entries {
+            let values: [Float]
+            if entry.name.hasSuffix("bn.weight") {
+                values = [Float](repeating: 1, count: entry.count)
+            } else if entry.shape.count == 1 {
+                values = [Float](repeating: 0, count: entry.count)
+            } else {
+                let area = entry.shape.count == 4 ? entry.shape[2] * entry.shape[3] : 1
+                let limit = Float((6.0 / Double((entry.shape[0] + entry.shape[1]) * area)).squareRoot())
+                values = (0..<entry.count).map { _ in generator.nextSymmetric(limit) }
+            }
+            parameters.replaceSubrange(entry.range, with: values)
+        }
+        buffers = [0, 1]
+    }
+
+    /// Floats held by the workspace arena (constant for the model's life).
+    public var workspaceCount: Int { plan.arenaCount }
+    /// The arena's address, for checking that steps reuse it.
+    public var workspaceAddress: UInt { UInt(bitPattern: arena) }
+
+    /// One training-mode forward and backward: zeroes the phase's trainable gradient range, fills it,
+    /// updates the BN running statistics when the explainer runs, and returns the loss. No optimizer step.
+    /// input [N, 3, S, S] in [0, 1]; boxMask [N, 1, S, S] (1 inside the target box). Without a mask the
+    /// box term is 0 whatever loss.box says (datasets without boxes); labels in 0..<K.
+    public func trainingStep(input: Tensor, labels: [Int], boxMask: Tensor?, phase: Phase, loss: LossWeights,
+                             dropoutSeed: UInt64) -> StepResult {
+        let n = load(input: input, labels: labels, boxMask: boxMask)
+        let trainable = trainableRange(phase)
+        gradients.withUnsafeMutableBufferPointer { g in
+            (g.baseAddress! + trainable.lowerBound).update(repeating: 0, count: trainable.count)
+        }
+        return withPass(batch: n, phase: phase, training: true, hasMask: boxMask != nil) { pass in
+            forward(pass, dropoutSeed: dropoutSeed)
+            let result = lossForward(pass, weights: loss)
+            backward(pass, weights: loss)
+            return result
+        }
+    }
+
+    /// Inference-mode loss and predictions: BN running statistics, no dropout, nothing updated.
+    public func evaluate(input: Tensor, labels: [Int], boxMask: Tensor?, phase: Phase, loss: LossWeights) -> StepResult {
+        let n = load(input: input, labels: labels, boxMask: boxMask)
+        return withPass(batch: n, phase: phase, training: false, hasMask: boxMask != nil) { pass in
+            forward(pass, dropoutSeed: 0)
+            return lossForward(pass, weights: loss)
+        }
+    }
+
+    /// Inference-mode explanation E [N, 1, S, S] and class probabilities [N, K].
+    public func explain(input: Tensor) -> (E: Tensor, probabilities: Tensor) {
+        let n = load(input: input, labels: nil, boxMask: nil)
+        withPass(batch: n, phase: .joint, training: false, hasMask: false) { pass in
+            forward(pass, dropoutSeed: 0)
+            SoftmaxCrossEntropy.softmax(logits: pass.value(plan.buffer("classifier.logits")), batch: n,
+                                        classes: configuration.classes, probabilities: pass.value(plan.buffer("classifier.probabilities")))
+        }
+        return (activation("explainer.E")!, activation("classifier.probabilities")!)
+    }
+
+    /// A forward activation of the current batch by its golden-file name (e.g. "classifier.stage2.conv1",
+    /// "explainer.head.bn.batch_mean"), [N, …]; nil for an unknown name.
+    public func activation(_ name: String) -> Tensor? {
+        guard let b = plan.buffers.first(where: { $0.name == canonical(name) }) else { return nil }
+        return Tensor(shape: b.perBatch ? b.shape : [currentBatch] + b.shape,
+                      storage: Array(UnsafeBufferPointer(start: arena + b.value, count: b.count(currentBatch))))
+    }
+
+    /// d(loss)/d(activation) of the last training step ("input" gives d(loss)/d(x)); nil when not kept.
+    public func activationGradient(_ name: String) -> Tensor? {
+        guard let b = plan.buffers.first(where: { $0.name == canonical(name) }), let offset = b.gradient else { return nil }
+        return Tensor(shape: [currentBatch] + b.shape,
+                      storage: Array(UnsafeBufferPointer(start: arena + offset, count: b.count(currentBatch))))
+    }
+
+    private func canonical(_ name: String) -> String { name == "classifier.E1" ? "explainer.E" : name }
+
+    /// Copies a batch into the arena; returns N.
+    private func load(input: Tensor, labels: [Int]?, boxMask: Tensor?) -> Int {
+        let s = configuration.side
+        let n = input.shape.first ?? 0
+        precondition(input.shape == [n, 3, s, s] && n >= 1 && n <= batchCapacity,
+                     "input must be [N, 3, \(s), \(s)] with 1 ≤ N ≤ \(batchCapacity), got \(input.shape)")
+        input.storage.withUnsafeBufferPointer { (arena + plan.buffer("input").value).update(from: $0.baseAddress!, count: $0.count) }
+        if let boxMask {
+            precondition(boxMask.shape == [n, 1, s, s], "box mask must be [\(n), 1, \(s), \(s)], got \(boxMask.shape)")
+            boxMask.storage.withUnsafeBufferPointer {
+                (arena + plan.buffer("input.box_mask").value).update(from: $0.baseAddress!, count: $0.count)
+            }
+        }
+        if let labels {
+            precondition(labels.count == n && labels.allSatisfy { (0..<configuration.classes).contains($0) },
+                         "need \(n) labels in 0..<\(configuration.classes)")
+            for i in 0..<n { labelStore[i] = labels[i] }
+        }
+        currentBatch = n
+        return n
+    }
+
+    /// Runs `body` with raw pointers to parameters, gradients, running statistics and labels.
+    private func withPass<T>(batch n: Int, phase: Phase, training: Bool, hasMask: Bool, _ body: (Pass) -> T) -> T {
+        parameters.withUnsafeMutableBufferPointer { p in
+            gradients.withUnsafeMutableBufferPointer { g in
+                buffers.withUnsafeMutableBufferPointer { r in
+                    labelStore.withUnsafeBufferPointer { l in
+                        body(Pass(p: p.baseAddress!, g: g.baseAddress!, running: r.baseAddress!, a: arena,
+                                  labels: l.baseAddress!, n: n, phase: phase, training: training, hasMask: hasMask))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Raw views for one pass through the model; valid only inside `withPass`.
+struct Pass {
+    let p: UnsafeMutablePointer<Float>
+    let g: UnsafeMutablePointer<Float>
+    let running: UnsafeMutablePointer<Float>
+    let a: UnsafeMutablePointer<Float>
+    let labels: UnsafePointer<Int>
+    let n: Int
+    let phase: Phase
+    let training: Bool
+    let hasMask: Bool
+
+    func value(_ b: ActivationBuffer) -> UnsafeMutablePointer<Float> { a + b.value }
+    func grad(_ b: ActivationBuffer) -> UnsafeMutablePointer<Float> { a + b.gradient! }
+}

@@ -1,1 +1,0 @@
-// Network module: explainer, classifier and the joint model (filled in by issue 3).

@@ -1,0 +1,50 @@
+// Adadelta and momentum SGD: the update formulas in Double, the index range, state export/import,
+// and the step benchmark's report.
+import Network
+import Testing
+import Training
+
+@Suite struct OptimizerTests {
+    @Test func adadeltaFollowsTheKerasFormulaOnlyInsideItsRange() throws {
+        var parameters: [Float] = [0.5, -0.2, 1.0, 3.0], optimizer = Adadelta(parameterCount: 4)
+        let gradients: [Float] = [0.3, -2.0, 1e-5, 7.0]
+        var p = parameters.map(Double.init), sq = [Double](repeating: 0, count: 4), acc = sq
+        for _ in 0..<3 {
+            optimizer.update(parameters: &parameters, gradients: gradients, range: 0..<3)
+            for i in 0..<3 {
+                let g = Double(gradients[i])
+                sq[i] = 0.95 * sq[i] + 0.05 * g * g
+                let d = (acc[i] + 1e-7).squareRoot() / (sq[i] + 1e-7).squareRoot() * g
+                acc[i] = 0.95 * acc[i] + 0.05 * d * d
+                p[i] -= d
+            }
+        }
+        // float32 arithmetic over three steps: a few ulps of each value.
+        for i in 0..<3 { #expect(abs(Double(parameters[i]) - p[i]) < 1e-6 * max(1, abs(p[i])), "parameter \(i)") }
+        #expect(parameters[3] == 3.0 && optimizer.squareAverage[3] == 0, "outside the range nothing moves")
+        let state = optimizer.exportState()
+        var restored = Adadelta(parameterCount: 4)
+        try restored.importState(state)
+        #expect(restored.exportState() == state)
+        #expect(throws: TrainingError.self) { try restored.importState([[1, 2]]) }
+    }
+
+    @Test func momentumSGDAccumulatesVelocity() throws {
+        var parameters: [Float] = [1, 1], sgd = MomentumSGD(parameterCount: 2, learningRate: 0.1, momentum: 0.9)
+        sgd.update(parameters: &parameters, gradients: [1, 0], range: 0..<2)
+        sgd.update(parameters: &parameters, gradients: [1, 0], range: 0..<2)
+        // v1 = −0.1, p1 = 0.9; v2 = −0.09 − 0.1 = −0.19, p2 = 0.71.
+        #expect(abs(parameters[0] - 0.71) < 1e-6 && parameters[1] == 1)
+        var copy = MomentumSGD(parameterCount: 2, learningRate: 0.1)
+        try copy.importState(sgd.exportState())
+        #expect(copy.velocity == sgd.velocity)
+    }
+
+    @Test func stepBenchmarkReportsThroughputAndLayerKinds() throws {
+        let report = try StepBenchmark.run(configuration: ModelConfiguration(side: 16, baseWidth: 2, hidden: 4), batch: 2, steps: 2)
+        #expect(report.imagesPerSecond > 0 && report.secondsPerStep > 0)
+        for kind in ["conv3x3", "transposedConv", "pooling", "batchNorm", "elementwise", "dense", "loss", "optimizer"] {
+            #expect((report.secondsPerLayerKind[kind] ?? 0) > 0, "no time charged to \(kind)")
+        }
+    }
+}
