@@ -33,7 +33,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "xcnn",
-            dependencies: ["Kernels", "Network", "Datasets", "Training", "MessagePassing",
+            dependencies: ["Kernels", "Network", "Datasets", "Training", "MessagePassing", "Attribution",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),

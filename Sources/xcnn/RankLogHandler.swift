@@ -1,11 +1,10 @@
-// Log lines on stderr, prefixed with the rank when the world has more than one; ranks other than 0
-// log only warnings and errors so that a run prints one story, not N.
+// Log lines on stderr. Rank 0 tells the run's story; other ranks log only warnings and errors,
+// prefixed with their rank.
 import Foundation
 import Logging
 
 struct RankLogHandler: LogHandler {
     let rank: Int
-    let worldSize: Int
     var logLevel: Logger.Level
     var metadata: Logger.Metadata = [:]
 
@@ -15,13 +14,13 @@ struct RankLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        let prefix = worldSize > 1 ? "[rank \(rank)] " : ""
+        let prefix = rank > 0 ? "[rank \(rank)] " : ""
         let tag = event.level >= .warning ? "\(event.level): " : ""
         FileHandle.standardError.write(Data("\(prefix)\(tag)\(event.message)\n".utf8))
     }
 
-    static func makeLogger(rank: Int, worldSize: Int, verbose: Bool = false) -> Logger {
+    static func makeLogger(rank: Int, verbose: Bool = false) -> Logger {
         let level: Logger.Level = rank == 0 ? (verbose ? .debug : .info) : .warning
-        return Logger(label: "xcnn") { _ in RankLogHandler(rank: rank, worldSize: worldSize, logLevel: level) }
+        return Logger(label: "xcnn") { _ in RankLogHandler(rank: rank, logLevel: level) }
     }
 }

@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import MessagePassing
+import Training
 
 @main
 struct XCNN: ParsableCommand {
@@ -12,7 +13,7 @@ struct XCNN: ParsableCommand {
         abstract: "Data-parallel trainer for a CNN that explains its own decisions.",
         discussion: "Launch across ranks with mpirun, e.g. `mpirun -np 2 xcnn info`.",
         version: version,
-        subcommands: [InfoCommand.self, CheckMPICommand.self, InspectCommand.self, BenchCommand.self]
+        subcommands: [TrainCommand.self, ExplainCommand.self, InspectCommand.self, InfoCommand.self, CheckMPICommand.self, BenchCommand.self]
     )
 
     static func main() {
@@ -36,6 +37,12 @@ struct XCNN: ParsableCommand {
     /// Reports an error and ends the process; under mpirun it ends every rank, so none hangs
     /// waiting for this one.
     static func fail(_ error: Error) -> Never {
+        if error is CollectiveFailure, let world = try? Communicator.world() {
+            // Every rank stopped at the same point: rank 0 speaks for all, and all exit cleanly.
+            if world.rank == 0 { FileHandle.standardError.write(Data("xcnn: error: \(error)\n".utf8)) }
+            Communicator.finalize()
+            Foundation.exit(1)
+        }
         if Communicator.launchedByMPIRun, let world = try? Communicator.world(), world.size > 1 {
             FileHandle.standardError.write(Data("xcnn: error on rank \(world.rank) of \(world.size): \(error)\n".utf8))
             world.abort(code: 1)

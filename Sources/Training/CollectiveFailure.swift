@@ -1,0 +1,6 @@
+// An error every rank raises at the same point of the run (a non-finite loss, a bad configuration
+// decided by rank 0): the job can end cleanly, with one message instead of one per rank.
+public struct CollectiveFailure: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

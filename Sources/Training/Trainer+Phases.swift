@@ -1,0 +1,56 @@
+// Phase boundaries, checkpoints and what rank 0 prints at the end of an epoch.
+import Foundation
+import Network
+
+extension Trainer {
+    /// Ends the current phase: the next one starts from this phase's best-validation weights with
+    /// a fresh optimizer. Phases with zero epochs are skipped.
+    func finishPhase() throws {
+        let finished = cursor.phase
+        if let best {
+            model.parameters = best.parameters
+            model.buffers = best.buffers
+            logger.info("phase \(finished) done: best val loss \(format(cursor.bestValidationLoss ?? .nan)) at epoch \(cursor.bestEpoch ?? 0); continuing from those weights")
+        }
+        best = nil
+        var next = finished + 1
+        while next <= 3 && configuration.epochs[next - 1] == 0 { next += 1 }
+        cursor.phase = next
+        cursor.epoch = 0
+        cursor.batchInEpoch = 0
+        cursor.bestValidationLoss = nil
+        cursor.bestEpoch = nil
+        cursor.epochTotals = EpochTotals()
+        optimizer.reset()
+        try saveLatest()
+    }
+
+    /// Rank 0 writes the run's current state as the latest checkpoint of the current phase
+    /// (of phase 3 once training is over).
+    func saveLatest() throws {
+        guard world.rank == 0 else { return }
+        let checkpoint = ModelState.checkpoint(model: model, optimizer: optimizer, cursor: cursor, configuration: configuration)
+        try CheckpointFile.write(checkpoint, to: run.checkpointURL(phase: min(cursor.phase, 3), kind: .latest))
+    }
+
+    func clearProgress() {
+        if progressOnTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+
+    func epochLine(_ metrics: EpochMetrics, epochs: Int, improved: Bool) -> String {
+        let remainingSteps = configuration.remainingSteps(after: cursor)
+        let secondsPerStep = metrics.seconds / Double(configuration.stepsPerEpoch)
+        return "phase \(metrics.phase) epoch \(metrics.epoch)/\(epochs)  loss \(format(metrics.loss))  acc \(String(format: "%.3f", metrics.accuracy))"
+            + "  val loss \(format(metrics.validationLoss))  val acc \(String(format: "%.3f", metrics.validationAccuracy))\(improved ? " *" : "  ")"
+            + "  \(String(format: "%.1f", metrics.imagesPerSecond)) img/s  ETA \(duration(Double(remainingSteps) * secondsPerStep))"
+    }
+
+    func format(_ value: Double) -> String { String(format: "%.4f", value) }
+
+    func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "?" }
+        let total = Int(seconds.rounded())
+        return total >= 3600 ? "\(total / 3600)h\(String(format: "%02d", total % 3600 / 60))m"
+            : "\(total / 60)m\(String(format: "%02d", total % 60))s"
+    }
+}

@@ -1,0 +1,103 @@
+// One training step and one validation pass, each with the collectives that keep ranks identical.
+import Foundation
+import Kernels
+import MessagePassing
+import Network
+import Datasets
+
+extension Trainer {
+    func trainableRange(_ phase: Int) -> Range<Int> { model.trainableRange(Phase(rawValue: phase)!) }
+
+    /// Dropout draws from (seed, global step, rank): no generator state to save, and a resumed run
+    /// draws exactly what it would have.
+    func dropoutSeed() -> UInt64 {
+        var mixer = SplitMix64(seed: cursor.seed ^ (UInt64(cursor.globalStep) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(world.rank) << 48))
+        return mixer.next()
+    }
+
+    /// One optimizer step on every rank; returns its wall-clock seconds.
+    func step(phase: Int, trainable: Range<Int>, sharding: Sharding) throws -> Double {
+        let clock = Stopwatch()
+        let position = cursor.epoch * configuration.stepsPerEpoch + cursor.batchInEpoch
+        let indices = sharding.batch(stream: position)
+        let batch = try data.load(indices)
+        let result = model.trainingStep(input: batch.input, labels: batch.labels, boxMask: batch.boxMask,
+                                        phase: Phase(rawValue: phase)!, loss: configuration.lossWeights,
+                                        dropoutSeed: dropoutSeed())
+        let finite = result.total.isFinite && gradientsAreFinite(trainable)
+        // One small reduction carries the metrics, a non-finite flag per rank, and the BN running
+        // statistics (averaged every step: the update is linear, so this equals averaging them
+        // before use, and it keeps every rank's buffers identical for checkpoints).
+        let bufferCount = model.buffers.count
+        var reduced = [result.total, Double(result.correct), Double(indices.count), finite ? 0 : 1]
+            + model.buffers.map(Double.init)
+        try world.allreduce(&reduced, .sum)
+        if reduced[3] > 0 {
+            let flags = try world.allgather([finite ? 0 : 1])
+            let ranks = flags.enumerated().filter { $0.element[0] > 0 }.map { String($0.offset) }
+            throw CollectiveFailure("non-finite loss or gradient at phase \(phase), epoch \(cursor.epoch + 1), step \(cursor.globalStep + 1) "
+                + "on rank(s) \(ranks.joined(separator: ", ")); training stopped on every rank, checkpoints written before it are intact "
+                + "(try a smaller learning rate or λ)")
+        }
+        for i in 0..<bufferCount { model.buffers[i] = Float(reduced[4 + i] / Double(world.size)) }
+        try model.gradients.withUnsafeMutableBufferPointer { gradients in
+            try world.allreduceAverage(UnsafeMutableBufferPointer(rebasing: gradients[trainable]))
+        }
+        optimizer.update(parameters: &model.parameters, gradients: model.gradients, range: trainable)
+        cursor.globalStep += 1
+        cursor.batchInEpoch += 1
+        cursor.epochTotals.loss += reduced[0] / Double(world.size)
+        cursor.epochTotals.correct += reduced[1]
+        cursor.epochTotals.images += reduced[2]
+        cursor.epochTotals.steps += 1
+        let seconds = clock.seconds
+        if configuration.verifyEvery > 0, cursor.globalStep % configuration.verifyEvery == 0 { try verifyIdenticalParameters() }
+        if progressOnTerminal {
+            let totals = cursor.epochTotals
+            let line = String(format: "\rphase %d epoch %d/%d step %d/%d  loss %.4f  acc %.3f  %.1f img/s",
+                              phase, cursor.epoch + 1, configuration.epochs[phase - 1], cursor.batchInEpoch,
+                              configuration.stepsPerEpoch, totals.loss / totals.steps, totals.correct / totals.images,
+                              reduced[2] / seconds)
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+        return seconds
+    }
+
+    func gradientsAreFinite(_ range: Range<Int>) -> Bool {
+        model.gradients.withUnsafeBufferPointer { gradients in
+            var sum: Float = 0
+            for i in range { sum += gradients[i] * 0 }  // NaN or inf anywhere makes the sum NaN
+            return sum == 0
+        }
+    }
+
+    /// Every rank's parameters hash to the same value, or the run stops naming the ranks that differ.
+    func verifyIdenticalParameters() throws {
+        let hash = Safetensors.checksum([NamedTensor(name: "p", shape: [model.parameters.count], values: model.parameters)])
+        let value = Double(UInt64(hash, radix: 16)! >> 12)  // 52 bits fit a Double exactly
+        let all = try world.allgather([value])
+        let differing = all.enumerated().filter { $0.element[0] != all[0][0] }.map { String($0.offset) }
+        guard differing.isEmpty else {
+            throw TrainingError("parameters of rank(s) \(differing.joined(separator: ", ")) differ from rank 0's at step \(cursor.globalStep)")
+        }
+    }
+
+    /// Loss and accuracy on the validation set: each rank takes every size-th image, sums are reduced.
+    func validate(phase: Int) throws -> (loss: Double, accuracy: Double) {
+        let mine = Array(stride(from: world.rank, to: data.validationIndices.count, by: world.size)).map { data.validationIndices[$0] }
+        var sums = [0.0, 0.0, 0.0]  // loss × images, correct, images
+        var offset = 0
+        while offset < mine.count {
+            let indices = Array(mine[offset..<min(offset + configuration.batch, mine.count)])
+            let batch = try data.load(indices)
+            let result = model.evaluate(input: batch.input, labels: batch.labels, boxMask: batch.boxMask,
+                                        phase: Phase(rawValue: phase)!, loss: configuration.lossWeights)
+            sums[0] += configuration.perImageLoss(result, images: indices.count) * Double(indices.count)
+            sums[1] += Double(result.correct)
+            sums[2] += Double(indices.count)
+            offset += indices.count
+        }
+        try world.allreduce(&sums, .sum)
+        return (sums[0] / max(sums[2], 1), sums[1] / max(sums[2], 1))
+    }
+}

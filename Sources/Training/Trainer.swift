@@ -1,0 +1,125 @@
+// The distributed three-phase training loop. Every rank runs this; rank 0 alone writes files.
+// Each step: forward/backward on the rank's batch, one small allreduce of metrics and BN
+// statistics, one allreduce of the gradients of the phase's trainable range, the optimizer.
+import Foundation
+import Kernels
+import Logging
+import MessagePassing
+import Network
+import Datasets
+
+public struct TrainingOutcome: Sendable {
+    public enum Ending: Sendable { case finished, stoppedAtStep(Int) }
+    public var ending: Ending
+    public var cursor: TrainingCursor
+    public var lastValidation: EpochMetrics?
+}
+
+public final class Trainer {
+    let configuration: TrainingConfiguration
+    let world: Communicator
+    let logger: Logger
+    let run: RunDirectory
+    let data: TrainingData
+    let model: JointModel
+    var optimizer: Optimizer
+    var cursor: TrainingCursor
+    /// The phase's best-validation weights so far (parameters and BN buffers), on every rank.
+    var best: (parameters: [Float], buffers: [Float])?
+    let stopAtStep: Int?
+    let progressOnTerminal: Bool
+
+    public init(configuration: TrainingConfiguration, runDirectory: RunDirectory, resume: Checkpoint?,
+                bestOfResumedPhase: Checkpoint?, world: Communicator, logger: Logger, stopAtStep: Int?) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        self.world = world
+        self.logger = logger
+        self.run = runDirectory
+        self.stopAtStep = stopAtStep
+        self.progressOnTerminal = world.rank == 0 && isatty(STDERR_FILENO) == 1
+        data = try TrainingData(configuration: configuration, world: world)
+        model = try JointModel(configuration: configuration.modelConfiguration(classes: data.classCount),
+                           batchCapacity: configuration.batch)
+        optimizer = Optimizer(configuration: configuration, parameterCount: model.parameters.count)
+
+        if let resume {
+            try ModelState.load(resume, into: model, optimizer: &optimizer, source: "checkpoint")
+            cursor = resume.cursor
+            if let bestOfResumedPhase {
+                var parameters = model.parameters, buffers = model.buffers
+                try ModelState.loadWeights(bestOfResumedPhase, parameters: &parameters, buffers: &buffers, model: model, source: "best checkpoint")
+                best = (parameters, buffers)
+            }
+            if cursor.worldSize != world.size {
+                logger.warning("resuming a run made on \(cursor.worldSize) rank(s) with \(world.size): from here on the data order differs from the original run")
+                cursor.worldSize = world.size
+            }
+        } else {
+            model.initialize(seed: configuration.seed)
+            cursor = TrainingCursor(phase: configuration.firstPhase, epoch: 0, batchInEpoch: 0, globalStep: 0,
+                                    worldSize: world.size, seed: configuration.seed)
+        }
+        // Rank 0's state is the run's state: every rank starts from identical bits.
+        try model.parameters.withUnsafeMutableBufferPointer { try world.broadcast($0, root: 0) }
+        try model.buffers.withUnsafeMutableBufferPointer { try world.broadcast($0, root: 0) }
+    }
+
+    public func train() throws -> TrainingOutcome {
+        var lastValidation: EpochMetrics?
+        if world.rank == 0 { try MetricsLog(url: run.metricsURL).truncate(afterGlobalStep: cursor.globalStep) }
+        while cursor.phase <= 3 {
+            let phase = cursor.phase
+            let epochs = configuration.epochs[phase - 1]
+            let trainable = trainableRange(phase)
+            let sharding = data.trainSharding(phase: phase)
+            while cursor.epoch < epochs {
+                let epochClock = Stopwatch()
+                var trainSeconds = 0.0
+                while cursor.batchInEpoch < configuration.stepsPerEpoch {
+                    trainSeconds += try step(phase: phase, trainable: trainable, sharding: sharding)
+                    if let stopAtStep, cursor.globalStep >= stopAtStep {
+                        try saveLatest()
+                        clearProgress()
+                        logger.info("stopped at step \(cursor.globalStep) (--stop-at-step); continue with: xcnn train --resume \(run.url.path)")
+                        return TrainingOutcome(ending: .stoppedAtStep(cursor.globalStep), cursor: cursor, lastValidation: lastValidation)
+                    }
+                    if configuration.checkpointEvery > 0, cursor.globalStep % configuration.checkpointEvery == 0,
+                       cursor.batchInEpoch < configuration.stepsPerEpoch {
+                        try saveLatest()
+                    }
+                }
+                clearProgress()
+                let validation = try validate(phase: phase)
+                let totals = cursor.epochTotals
+                let metrics = EpochMetrics(
+                    phase: phase, epoch: cursor.epoch + 1, globalStep: cursor.globalStep,
+                    loss: totals.loss / max(totals.steps, 1), accuracy: totals.correct / max(totals.images, 1),
+                    validationLoss: validation.loss, validationAccuracy: validation.accuracy,
+                    imagesPerSecond: totals.images / max(trainSeconds, 1e-9) * Double(configuration.stepsPerEpoch) / max(totals.steps, 1),
+                    seconds: epochClock.seconds)
+                lastValidation = metrics
+                let improved = cursor.bestValidationLoss.map { validation.loss < $0 } ?? true
+                if improved {
+                    cursor.bestValidationLoss = validation.loss
+                    cursor.bestEpoch = cursor.epoch + 1
+                    best = (model.parameters, model.buffers)
+                }
+                cursor.epoch += 1
+                cursor.batchInEpoch = 0
+                cursor.epochTotals = EpochTotals()
+                if world.rank == 0 {
+                    try MetricsLog(url: run.metricsURL).append(metrics)
+                    if improved {
+                        let checkpoint = ModelState.checkpoint(model: model, optimizer: nil, cursor: cursor, configuration: configuration)
+                        try CheckpointFile.write(checkpoint, to: run.checkpointURL(phase: phase, kind: .best))
+                    }
+                }
+                logger.info("\(epochLine(metrics, epochs: epochs, improved: improved))")
+                try saveLatest()
+            }
+            try finishPhase()
+        }
+        return TrainingOutcome(ending: .finished, cursor: cursor, lastValidation: lastValidation)
+    }
+}

@@ -1,0 +1,103 @@
+// The data side of a run: the dataset named by the configuration, its train/validation split,
+// each rank's shard, and batches as tensors. Samples are kept after their first load when the
+// whole set fits in memory, so generated or decoded images are not recomputed every epoch.
+import Datasets
+import Foundation
+import Kernels
+import MessagePassing
+
+final class TrainingData {
+    let dataset: Dataset
+    let side: Int
+    let batchSize: Int
+    let seed: UInt64
+    let world: Communicator
+    private var cache: [Int: Sample] = [:]
+    private let cacheLimit: Int
+
+    var classCount: Int { dataset.classes.count }
+    var trainIndices: [Int] { dataset.split.train }
+    var validationIndices: [Int] { dataset.split.validation }
+
+    init(configuration: TrainingConfiguration, world: Communicator) throws {
+        self.side = configuration.side
+        self.batchSize = configuration.batch
+        self.seed = configuration.seed
+        self.world = world
+        dataset = try configuration.openDataset()
+        guard dataset.split.train.count >= world.size * configuration.batch else {
+            throw TrainingError("dataset \(configuration.dataset): \(dataset.split.train.count) training images cannot fill one batch of "
+                + "\(configuration.batch) on each of \(world.size) ranks")
+        }
+        guard !dataset.split.validation.isEmpty else {
+            throw TrainingError("dataset \(configuration.dataset): the validation split is empty")
+        }
+        // Keep every sample if the whole set stays under 2 GiB per rank.
+        let bytesPerSample = (3 + 2) * side * side * 4
+        cacheLimit = (2 << 30) / bytesPerSample
+    }
+
+    /// This rank's batches of the training split for a phase; every rank gets the same number.
+    func trainSharding(phase: Int) -> Sharding {
+        Sharding(indices: trainIndices, worldSize: world.size, rank: world.rank, batchSize: batchSize,
+                 seed: seed &+ UInt64(phase) &* 0x9E37_79B9_7F4A_7C15)
+    }
+
+    struct Loaded {
+        var input: Tensor
+        var labels: [Int]
+        var boxMask: Tensor?
+    }
+
+    func load(_ indices: [Int]) throws -> Loaded {
+        var pixels = [Float]()
+        pixels.reserveCapacity(indices.count * 3 * side * side)
+        var labels = [Int]()
+        var boxes = [Float]()
+        var allHaveBoxes = true
+        for index in indices {
+            let sample = try sample(index)
+            pixels += sample.pixels
+            labels.append(sample.label)
+            if let mask = sample.boxMask { boxes += mask } else { allHaveBoxes = false }
+        }
+        return Loaded(input: Tensor(shape: [indices.count, 3, side, side], storage: pixels), labels: labels,
+                      boxMask: allHaveBoxes ? Tensor(shape: [indices.count, 1, side, side], storage: boxes) : nil)
+    }
+
+    private func sample(_ index: Int) throws -> Sample {
+        if let cached = cache[index] { return cached }
+        let sample = try dataset.load(index: index, side: side)
+        if cache.count < cacheLimit { cache[index] = sample }
+        return sample
+    }
+}
+
+extension Sharding {
+    /// The batch at a position of the endless stream of epochs: a run's epochs may be shorter or
+    /// longer than one pass over the shard.
+    func batch(stream position: Int) -> [Int] {
+        batch(epoch: position / batchesPerEpoch, index: position % batchesPerEpoch)
+    }
+}
+
+extension TrainingConfiguration {
+    /// The dataset this configuration names: a generator preset in memory, a VOC directory or an image folder.
+    public func openDataset() throws -> Dataset {
+        let name = dataset
+        if name.hasPrefix("synthetic:") {
+            let preset = String(name.dropFirst("synthetic:".count))
+            guard var options = GeneratorOptions.preset(named: preset, seed: seed) else {
+                throw TrainingError("invalid --dataset \(name): unknown preset \"\(preset)\"; presets: "
+                    + GeneratorOptions.presetNames.map { "synthetic:\($0)" }.joined(separator: ", "))
+            }
+            if let count = imageCount { options.count = count }
+            return try Dataset.synthetic(options)
+        }
+        guard FileManager.default.fileExists(atPath: name) else {
+            throw TrainingError("invalid --dataset \(name): no such directory (expected synthetic:<preset>, a VOC directory or an image folder)")
+        }
+        return try Dataset.open(root: name, targetClass: targetClass, seed: seed,
+                                skipBad: skipBad)
+    }
+}

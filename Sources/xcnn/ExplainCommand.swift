@@ -1,0 +1,105 @@
+// `xcnn explain`: the paper's figure per image (original | explanation | explanation ≥ 0.75), the
+// predicted class and probability, and — where a target mask exists — how well E points at it.
+import ArgumentParser
+import Attribution
+import Datasets
+import Foundation
+import Kernels
+import Network
+import Training
+
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Write explanation figures for images or validation samples from a checkpoint."
+    )
+
+    @Option(help: "Checkpoint (.safetensors) written by xcnn train, e.g. RUN/checkpoints/phase3-best.safetensors.")
+    var checkpoint: String
+    @Option(help: "Folder for the figures and explanations.csv.")
+    var output = "explanations"
+    @Option(help: "Explain the first N images of the run's validation split.")
+    var validation: Int?
+    @Option(help: "Explain these dataset indices (comma-separated) of the run's dataset.")
+    var indices: String?
+    @Argument(help: "Image files (PNG or JPEG) to explain.")
+    var images: [String] = []
+
+    func validate() throws {
+        if images.isEmpty && validation == nil && indices == nil {
+            throw ValidationError("give image files, --validation N or --indices I,J,…")
+        }
+        if let validation, validation < 1 { throw ValidationError("--validation must be at least 1, got \(validation)") }
+    }
+
+    struct Item {
+        var name: String
+        var pixels: [Float]
+        var label: Int?
+        var targetMask: [Float]?
+    }
+
+    func run() throws {
+        _ = try BLASSetup.configure()
+        let loaded = try CheckpointFile.read(URL(fileURLWithPath: checkpoint))
+        let configuration = try TrainingConfiguration().merging(json: Data(loaded.configuration.utf8), source: checkpoint)
+        guard let out = loaded.tensor(named: "classifier.out.weight") else {
+            throw CommandFailure("\(checkpoint): no classifier.out.weight tensor")
+        }
+        let model = try JointModel(configuration: configuration.modelConfiguration(classes: out.shape[0]), batchCapacity: 1)
+        try ModelState.loadWeights(loaded, parameters: &model.parameters, buffers: &model.buffers, model: model, source: checkpoint)
+        let side = configuration.side
+
+        var items: [Item] = []
+        for path in images {
+            let image = try ImageCodec.decode(path: path)
+            items.append(Item(name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent,
+                              pixels: ImageResize.bilinear(rgb: image.rgb, width: image.width, height: image.height, side: side)))
+        }
+        if validation != nil || indices != nil {
+            let dataset = try configuration.openDataset()
+            var chosen: [Int] = []
+            if let validation { chosen += dataset.split.validation.prefix(validation) }
+            if let indices {
+                for part in indices.split(separator: ",") {
+                    guard let index = Int(part.trimmingCharacters(in: .whitespaces)), index >= 0, index < dataset.count else {
+                        throw CommandFailure("invalid --indices \(indices): \(part) is not an index below \(dataset.count)")
+                    }
+                    chosen.append(index)
+                }
+            }
+            for index in chosen {
+                let sample = try dataset.load(index: index, side: side)
+                items.append(Item(name: String(format: "sample%05d", index), pixels: sample.pixels, label: sample.label,
+                                  targetMask: sample.targetMask))
+            }
+        }
+
+        let directory = URL(fileURLWithPath: output, isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var csv = ["image,predicted_class,probability,label,active_share,energy_inside,pointing_hit,pompom,iou"]
+        for item in items {
+            let (e, probabilities) = model.explain(input: Tensor(shape: [1, 3, side, side], storage: item.pixels))
+            let predicted = probabilities.storage.indices.max { probabilities.storage[$0] < probabilities.storage[$1] }!
+            let figure = ExplanationFigure.render(image: item.pixels, explanation: e.storage, side: side)
+            let path = directory.appendingPathComponent("\(item.name).png").path
+            try ImageCodec.writePNG(path: path, width: figure.width, height: side, channels: 3, pixels: figure.pixels)
+            var line = "\(item.name): predicted \(predicted) (p = \(String(format: "%.3f", probabilities.storage[predicted])))"
+            var row = [item.name, String(predicted), String(format: "%.4f", probabilities.storage[predicted]),
+                       item.label.map(String.init) ?? ""]
+            if let label = item.label { line += ", label \(label)" }
+            if let mask = item.targetMask, mask.contains(where: { $0 > 0.5 }) {
+                let s = ExplanationMetrics.score(explanation: e.storage, targetMask: mask)
+                func f(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "" }
+                row += [f(s.activeShare), f(s.energyInside), f(s.pointingHit), f(s.pompom), f(s.iou)]
+                line += "; energy inside target \(f(s.energyInside)), IoU \(f(s.iou))"
+            } else {
+                let active = Double(e.storage.filter { $0 >= ExplanationFigure.threshold }.count) / Double(e.storage.count)
+                row += [String(format: "%.3f", active), "", "", "", ""]
+            }
+            csv.append(row.joined(separator: ","))
+            print("\(line) → \(path)")
+        }
+        try Data((csv.joined(separator: "\n") + "\n").utf8).write(to: directory.appendingPathComponent("explanations.csv"))
+    }
+}
