@@ -161,7 +161,11 @@ public final class JointModel {
 
     /// Runs `body` with raw pointers to parameters, gradients, running statistics and labels.
     private func withPass<T>(batch n: Int, phase: Phase, training: Bool, hasMask: Bool, _ body: (Pass) -> T) -> T {
-        parameters.withUnsafeMutableBufferPointer { p in
+        // The public arrays may be reassigned by the trainer; the pass reads them through raw pointers.
+        precondition(parameters.count == layout.count && gradients.count == layout.count && buffers.count == 2,
+                     "parameters and gradients must hold \(layout.count) values and buffers 2, got "
+                     + "\(parameters.count), \(gradients.count), \(buffers.count)")
+        return parameters.withUnsafeMutableBufferPointer { p in
             gradients.withUnsafeMutableBufferPointer { g in
                 buffers.withUnsafeMutableBufferPointer { r in
                     labelStore.withUnsafeBufferPointer { l in
