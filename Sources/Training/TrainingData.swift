@@ -32,6 +32,10 @@ final class TrainingData {
         guard !dataset.split.validation.isEmpty else {
             throw TrainingError("dataset \(configuration.dataset): the validation split is empty")
         }
+        if configuration.lambdaBox > 0, try dataset.load(index: dataset.split.train[0], side: side).boxMask == nil {
+            throw TrainingError("invalid --lambda-box \(configuration.lambdaBox): dataset \(configuration.dataset) has no boxes "
+                + "(the box term needs a synthetic or VOC dataset)")
+        }
         // Keep every sample if the whole set stays under 2 GiB per rank.
         let bytesPerSample = (3 + 2) * side * side * 4
         cacheLimit = (2 << 30) / bytesPerSample

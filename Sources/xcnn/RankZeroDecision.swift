@@ -46,3 +46,21 @@ struct PlanBytes {
     var resume: [UInt8]?
     var best: [UInt8]?
 }
+
+/// Runs the same fallible setup on every rank; when any rank fails, every rank throws the same
+/// CollectiveFailure carrying the lowest failing rank's message, so the job ends with one clear
+/// error instead of an abort race.
+enum RankAgreement {
+    static func all<T>(_ world: Communicator, _ body: () throws -> T) throws -> T {
+        var result: Result<T, Error>
+        do { result = .success(try body()) } catch { result = .failure(error) }
+        var failed = [0.0]
+        if case .failure = result { failed[0] = 1 }
+        let flags = try world.allgather(failed)
+        guard let first = flags.firstIndex(where: { $0[0] > 0 }) else { return try result.get() }
+        var message: [UInt8] = []
+        if case .failure(let error) = result, world.rank == first { message = Array("\(error)".utf8) }
+        let text = String(decoding: try world.broadcast(bytes: message, root: first), as: UTF8.self)
+        throw CollectiveFailure(first == 0 ? text : "rank \(first): \(text)")
+    }
+}

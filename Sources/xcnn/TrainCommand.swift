@@ -109,8 +109,14 @@ struct TrainCommand: ParsableCommand {
         let plan = try RankZeroDecision.share(world: world) { try prepare(logger: logger) }
         let run = RunDirectory(path: plan.runDirectory)
         logger.info("training on \(world.size) rank(s), BLAS \(blas.coreName) × \(blas.threads) thread(s) per rank; run directory \(run.url.path)")
-        let trainer = try Trainer(configuration: plan.configuration, runDirectory: run, resume: plan.resume,
-                                  bestOfResumedPhase: plan.best, world: world, logger: logger, stopAtStep: stopAtStep)
+        let trainer = try RankAgreement.all(world) {
+            try Trainer(configuration: plan.configuration, runDirectory: run, resume: plan.resume,
+                        bestOfResumedPhase: plan.best, world: world, logger: logger, stopAtStep: stopAtStep)
+        }
+        if plan.resume == nil, world.rank == 0 {
+            try run.create()
+            try run.saveConfiguration(plan.configuration)
+        }
         let outcome = try trainer.train()
         switch outcome.ending {
         case .finished:
@@ -146,8 +152,6 @@ struct TrainCommand: ParsableCommand {
         if let existing = try? FileManager.default.contentsOfDirectory(atPath: run.checkpointsURL.path), !existing.isEmpty {
             throw CommandFailure("--run-dir \(runDir) already holds checkpoints; use --resume \(runDir) to continue it, or another --run-dir")
         }
-        try run.create()
-        try run.saveConfiguration(configuration)
         return PlanBytes(configuration: configuration.jsonText(), runDirectory: run.url.path, resume: nil, best: nil)
     }
 }
