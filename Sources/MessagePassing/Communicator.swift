@@ -37,6 +37,12 @@ public final class Communicator: @unchecked Sendable {
         var initialised: Int32 = 0
         MPI_Initialized(&initialised)
         if initialised == 0 {
+            if !launchedByMPIRun {
+                // A singleton would otherwise fork a helper daemon (orted) during MPI_Init; a fork
+                // while another thread is inside threaded OpenBLAS can hang it (seen in parallel
+                // tests), and a world of one never needs the daemon.
+                setenv("OMPI_MCA_ess_singleton_isolated", "1", 0)
+            }
             var provided: Int32 = 0
             let code = MPI_Init_thread(nil, nil, Int32(MPI_THREAD_SERIALIZED), &provided)
             try MessagePassingError.check(code, "MPI_Init_thread", rank: -1)
