@@ -42,7 +42,9 @@ extension Trainer {
         let secondsPerStep = metrics.seconds / Double(configuration.stepsPerEpoch)
         return "phase \(metrics.phase) epoch \(metrics.epoch)/\(epochs)  loss \(format(metrics.loss))  acc \(String(format: "%.3f", metrics.accuracy))"
             + "  val loss \(format(metrics.validationLoss))  val acc \(String(format: "%.3f", metrics.validationAccuracy))\(improved ? " *" : "  ")"
-            + "  \(String(format: "%.1f", metrics.imagesPerSecond)) img/s  ETA \(duration(Double(remainingSteps) * secondsPerStep))"
+            + "  \(String(format: "%.1f", metrics.imagesPerSecond)) img/s"
+            + (world.size > 1 ? "  allreduce \(String(format: "%.1f", 100 * metrics.communicationShare))%" : "")
+            + "  ETA \(duration(Double(remainingSteps) * secondsPerStep))"
     }
 
     func format(_ value: Double) -> String { String(format: "%.4f", value) }

@@ -5,6 +5,21 @@ import MessagePassing
 import Network
 import Datasets
 
+/// Wall-clock cost of one step; images are counted over all ranks.
+struct StepTiming {
+    var seconds = 0.0
+    var images = 0.0
+    /// Time inside the step's collectives (metrics and gradient allreduce), including waiting for
+    /// the slowest rank.
+    var communicationSeconds = 0.0
+
+    static func += (total: inout StepTiming, step: StepTiming) {
+        total.seconds += step.seconds
+        total.images += step.images
+        total.communicationSeconds += step.communicationSeconds
+    }
+}
+
 extension Trainer {
     func trainableRange(_ phase: Int) -> Range<Int> { model.trainableRange(Phase(rawValue: phase)!) }
 
@@ -15,8 +30,8 @@ extension Trainer {
         return mixer.next()
     }
 
-    /// One optimizer step on every rank; returns its wall-clock seconds.
-    func step(phase: Int, trainable: Range<Int>, sharding: Sharding) throws -> Double {
+    /// One optimizer step on every rank; returns what it took.
+    func step(phase: Int, trainable: Range<Int>, sharding: Sharding) throws -> StepTiming {
         let clock = Stopwatch()
         let position = cursor.epoch * configuration.stepsPerEpoch + cursor.batchInEpoch
         let indices = sharding.batch(stream: position)
@@ -31,7 +46,9 @@ extension Trainer {
         let bufferCount = model.buffers.count
         var reduced = [result.total, Double(result.correct), Double(indices.count), finite ? 0 : 1]
             + model.buffers.map(Double.init)
+        let communication = Stopwatch()
         try world.allreduce(&reduced, .sum)
+        var communicationSeconds = communication.seconds
         if reduced[3] > 0 {
             let flags = try world.allgather([finite ? 0 : 1])
             let ranks = flags.enumerated().filter { $0.element[0] > 0 }.map { String($0.offset) }
@@ -40,9 +57,11 @@ extension Trainer {
                 + "(try a smaller learning rate or λ)")
         }
         for i in 0..<bufferCount { model.buffers[i] = Float(reduced[4 + i] / Double(world.size)) }
+        let gradientExchange = Stopwatch()
         try model.gradients.withUnsafeMutableBufferPointer { gradients in
             try world.allreduceAverage(UnsafeMutableBufferPointer(rebasing: gradients[trainable]))
         }
+        communicationSeconds += gradientExchange.seconds
         optimizer.update(parameters: &model.parameters, gradients: model.gradients, range: trainable)
         cursor.globalStep += 1
         cursor.batchInEpoch += 1
@@ -60,7 +79,7 @@ extension Trainer {
                               reduced[2] / seconds)
             FileHandle.standardError.write(Data(line.utf8))
         }
-        return seconds
+        return StepTiming(seconds: seconds, images: reduced[2], communicationSeconds: communicationSeconds)
     }
 
     func gradientsAreFinite(_ range: Range<Int>) -> Bool {

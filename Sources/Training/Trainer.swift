@@ -75,9 +75,9 @@ public final class Trainer {
             let sharding = data.trainSharding(phase: phase)
             while cursor.epoch < epochs {
                 let epochClock = Stopwatch()
-                var trainSeconds = 0.0
+                var timing = StepTiming()
                 while cursor.batchInEpoch < configuration.stepsPerEpoch {
-                    trainSeconds += try step(phase: phase, trainable: trainable, sharding: sharding)
+                    timing += try step(phase: phase, trainable: trainable, sharding: sharding)
                     if let stopAtStep, cursor.globalStep >= stopAtStep {
                         try saveLatest()
                         clearProgress()
@@ -96,7 +96,8 @@ public final class Trainer {
                     phase: phase, epoch: cursor.epoch + 1, globalStep: cursor.globalStep,
                     loss: totals.loss / max(totals.steps, 1), accuracy: totals.correct / max(totals.images, 1),
                     validationLoss: validation.loss, validationAccuracy: validation.accuracy,
-                    imagesPerSecond: totals.images / max(trainSeconds, 1e-9) * Double(configuration.stepsPerEpoch) / max(totals.steps, 1),
+                    imagesPerSecond: timing.images / max(timing.seconds, 1e-9),
+                    communicationShare: timing.communicationSeconds / max(timing.seconds, 1e-9),
                     seconds: epochClock.seconds)
                 lastValidation = metrics
                 let improved = cursor.bestValidationLoss.map { validation.loss < $0 } ?? true
