@@ -49,13 +49,26 @@ public struct GeneratorOptions: Hashable, Codable, Sendable {
         return options
     }
 
+    /// A small colour-cue set for quick runs (the demo): 800 images 64², 1–4 shapes of radius
+    /// 6–14, a red triangle target, simplified mode. The paper's sets at 224² need thousands of
+    /// steps per phase; this one shows learning within minutes on two cores.
+    public static func small(seed: UInt64 = 0) -> GeneratorOptions {
+        var options = paper(colourCue: true, seed: seed)
+        options.side = 64
+        options.count = 800
+        options.shapesPerImage = 1...4
+        options.radius = 6..<14
+        return options
+    }
+
     /// Names accepted by `preset(named:)`.
-    public static let presetNames = ["paper-colour", "paper-no-colour"]
+    public static let presetNames = ["paper-colour", "paper-no-colour", "small-colour-64"]
 
     public static func preset(named name: String, seed: UInt64 = 0) -> GeneratorOptions? {
         switch name {
         case "paper-colour": return paper(colourCue: true, seed: seed)
         case "paper-no-colour": return paper(colourCue: false, seed: seed)
+        case "small-colour-64": return small(seed: seed)
         default: return nil
         }
     }
