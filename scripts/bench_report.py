@@ -63,6 +63,49 @@ def allreduce_section(path):
                       f"{', '.join(f'{t:.2f}' for t in times)} ms; median {statistics.median(times):.2f} ms."])
 
 
+def training_section(path):
+    rows = {}  # (framework, mode, ranks, threads, side) -> {"ips": [...], "share": [...]}
+    for line in open(path):
+        if not (line.startswith("xcnn ") or line.startswith("reference ")):
+            continue
+        fields = dict(item.split("=", 1) for item in line.split()[1:] if "=" in item)
+        key = (fields["framework"], fields["mode"], int(fields["ranks"]), int(fields["threads"]), int(fields["side"]))
+        entry = rows.setdefault(key, {"ips": [], "share": []})
+        entry["ips"].append(float(fields["images_per_s"]))
+        if "allreduce_share" in fields:
+            entry["share"].append(100 * float(fields["allreduce_share"]))
+    names = {("xcnn", "single"): "xcnn, 1 rank", ("xcnn", "mpi"): "xcnn, mpirun",
+             ("torch", "single"): "PyTorch", ("torch", "ddp"): "PyTorch DDP (gloo)",
+             ("keras", "single"): "Keras/TensorFlow"}
+    out = ["## Training step: images/s, batch 8 per process, phase 3 (forward + backward + Adadelta)", "",
+           "Median (min–max) over interleaved rounds; xcnn figures are its second epoch (the first warms "
+           "caches) with xcnn's own BLAS kernel choice; allreduce share = time in the step's collectives, "
+           "waiting for the slower rank included.", "",
+           "| side | implementation | processes × threads | images/s | allreduce share |", "|---|---|---|---|---|"]
+    for key in sorted(rows, key=lambda k: (k[4], k[0] != "xcnn", k[0], k[2], k[3])):
+        framework, mode, ranks, threads, side = key
+        entry = rows[key]
+        share = spread(entry["share"]) + " %" if entry["share"] and ranks > 1 else ""
+        label = names.get((framework, mode), f"{framework} {mode}")
+        out.append(f"| {side}² | {label} | {ranks} × {threads} | {spread(entry['ips'])} | {share} |")
+    for side in sorted({k[4] for k in rows}):
+        one = rows.get(("xcnn", "single", 1, 1, side))
+        two = rows.get(("xcnn", "mpi", 2, 1, side))
+        keras2 = rows.get(("keras", "single", 1, 2, side))
+        ddp = rows.get(("torch", "ddp", 2, 1, side))
+        notes = []
+        if one and two:
+            notes.append(f"2 ranks ÷ 1 rank = {statistics.median(two['ips']) / statistics.median(one['ips']):.2f}×")
+        if two and keras2:
+            notes.append(f"xcnn 2 ranks ÷ Keras 2 threads = {statistics.median(two['ips']) / statistics.median(keras2['ips']):.2f}×")
+        if two and ddp:
+            notes.append(f"xcnn 2 ranks ÷ PyTorch DDP 2×1 = {statistics.median(two['ips']) / statistics.median(ddp['ips']):.2f}×")
+        if notes:
+            out.append("")
+            out.append(f"At {side}²: " + "; ".join(notes) + ".")
+    return "\n".join(out)
+
+
 def main():
     raw, target, env_core = sys.argv[1], sys.argv[2], sys.argv[3]
     sections = {}
@@ -74,6 +117,8 @@ def main():
     new = []
     if os.path.exists(os.path.join(raw, "sgemm.txt")):
         new.append(sgemm_section(os.path.join(raw, "sgemm.txt"), env_core))
+    if os.path.exists(os.path.join(raw, "training.txt")):
+        new.append(training_section(os.path.join(raw, "training.txt")))
     if os.path.exists(os.path.join(raw, "allreduce.txt")):
         new.append(allreduce_section(os.path.join(raw, "allreduce.txt")))
     stamp = f"_{datetime.date.today()} on {machine()}_"
