@@ -188,7 +188,7 @@ import Testing
     }
 
     @Test func presetsAreThePapersDataset() throws {
-        for name in GeneratorOptions.presetNames {
+        for name in GeneratorOptions.presetNames where name.hasPrefix("paper") {
             let options = try #require(GeneratorOptions.preset(named: name))
             #expect(options.count == 1000 && options.side == 224 && options.target == .triangle)
             #expect(options.shapesPerImage == 3...19 && options.radius == 7..<19)
@@ -196,6 +196,14 @@ import Testing
             #expect((options.targetColour != nil) == (name == "paper-colour"))
         }
         #expect(GeneratorOptions.preset(named: "paper") == nil)
+    }
+
+    @Test func smallPresetIsAColourCueSetAt64() throws {
+        let options = try #require(GeneratorOptions.preset(named: "small-colour-64"))
+        #expect(options.side == 64 && options.count == 800 && options.target == .triangle)
+        #expect(options.shapesPerImage == 1...4 && options.radius == 6..<14)
+        #expect(options.targetColour == .red && options.simplified)
+        try options.validate()
     }
 
     @Test func optionsRoundTripThroughJSONWithReadableShapesAndColours() throws {
