@@ -22,7 +22,10 @@ Modes:
 Each measurement prints one line starting with "reference" and made of key=value fields:
 images_per_s is batch*ranks / median step time; step_s_{median,min,max} are over the timed steps
 (in DDP the per-step maximum over ranks). Lines starting with "#" are context.
-Install the frameworks with scripts/install-reference.
+Install the frameworks with scripts/install-reference. Each framework is imported only inside the
+functions that use it: a Keras run never loads PyTorch and the reverse, as the two cannot share a
+process here (their bundled LLVMs clash), and either works without the other installed.
+Results measured with this script: docs/reference-bench.md.
 """
 from __future__ import annotations
 
