@@ -1,6 +1,7 @@
 // `xcnn bench …`: micro-benchmarks that scripts/bench runs and records in docs/bench.md.
 import ArgumentParser
 import Foundation
+import Datasets
 import Kernels
 import MessagePassing
 
@@ -8,7 +9,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Micro-benchmarks (scripts/bench runs them and writes docs/bench.md).",
-        subcommands: [SGEMMBench.self, AllreduceBench.self]
+        subcommands: [SGEMMBench.self, AllreduceBench.self, DataBench.self]
     )
 }
 
@@ -99,5 +100,23 @@ struct AllreduceBench: ParsableCommand {
             print("allreduce \(megabytes) MB ranks \(world.size): median \(String(format: "%.2f", slowest[0])) ms "
                   + "(rank 0 min \(String(format: "%.2f", times.min()!)), max \(String(format: "%.2f", times.max()!)))")
         }
+    }
+}
+
+struct DataBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "data",
+        abstract: "Images/s of the data path on the calling thread: generation to disk and in memory, loading PNG folders and VOC."
+    )
+
+    @Option(help: "Image side.") var side = 224
+    @Option(help: "Images per stage.") var images = 300
+
+    func run() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("xcnn-bench-data-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let result = try DatasetBenchmark.run(side: side, images: images, directory: directory)
+        print(String(format: "data side=%d images=%d generation_to_disk=%.1f generation_in_memory=%.1f folder_loading=%.1f voc_loading=%.1f",
+                     side, images, result.generationToDisk, result.generationInMemory, result.folderLoading, result.vocLoading))
     }
 }
