@@ -51,10 +51,10 @@ public final class Trainer {
                 try ModelState.loadWeights(bestOfResumedPhase, parameters: &parameters, buffers: &buffers, model: model, source: "best checkpoint")
                 best = (parameters, buffers)
             }
-            if cursor.worldSize != world.size {
+            if cursor.worldSize != world.size, world.rank == 0 {
                 logger.warning("resuming a run made on \(cursor.worldSize) rank(s) with \(world.size): from here on the data order differs from the original run")
-                cursor.worldSize = world.size
             }
+            cursor.worldSize = world.size
         } else {
             model.initialize(seed: configuration.seed)
             cursor = TrainingCursor(phase: configuration.firstPhase, epoch: 0, batchInEpoch: 0, globalStep: 0,
