@@ -13,11 +13,17 @@ public enum Convolution {
     /// runs); unset or anything else uses the measured per-layer rule in `algorithm`.
     static let forced = ProcessInfo.processInfo.environment["XCNN_CONV3X3"].flatMap(Algorithm3x3.init(rawValue:))
 
-    /// The algorithm a C → F 3×3 layer on an H×W map uses by default. Measured rule (docs/perf-network.md):
-    /// Winograd once both channel counts reach 16, where its 16 GEMMs of inner size C still run well.
+    /// Off until a whole training step (and the golden tests) are measured with it on; per layer it is faster.
+    /// `XCNN_CONV3X3=winograd` turns it on for every 3×3 layer meanwhile.
+    static let winogradByDefault = false
+
+    /// The algorithm a C → F 3×3 layer on an H×W map uses by default. Measured rule (docs/perf-network.md,
+    /// batch 8, every 3×3 shape of the model at 224² and 64²): Winograd is 25–45% faster for C, F ≥ 32 on
+    /// maps of 16² and more; im2col wins for the C = 3 input layers (their GEMMs would have inner size 3)
+    /// and on 8² maps, where the per-call weight transform (16·F·C) outweighs the few tiles.
     public static func algorithm(channels c: Int, filters f: Int, height h: Int, width w: Int) -> Algorithm3x3 {
         if let forced { return forced }
-        return .im2col   // Winograd not yet measured faster: off by default
+        return winogradByDefault && min(c, f) >= 16 && h * w >= 256 ? .winograd : .im2col
     }
 
     /// Column floats a band aims at: 2 MB of columns stays in L2/L3 between im2col and the GEMM
@@ -58,11 +64,8 @@ public enum Convolution {
         let hw = h * w, ck = c * k * k
         if k == 3, (algorithm ?? self.algorithm(channels: c, filters: f, height: h, width: w)) == .winograd {
             Winograd.transformWeights(weight, filters: f, channels: c, adjoint: false, into: col)
-            for image in 0..<n {
-                Winograd.convolve(input: x + image * c * hw, channels: c, height: h, width: w, transformed: col, filters: f,
-                                  bias: bias, relu: relu, accumulate: false, output: y + image * f * hw,
-                                  work: col + 16 * f * c)
-            }
+            Winograd.convolve(input: x, batch: n, channels: c, height: h, width: w, transformed: col, filters: f,
+                              bias: bias, relu: relu, accumulate: false, output: y, work: col + 16 * f * c)
             return
         }
         for image in 0..<n {
@@ -90,8 +93,8 @@ public enum Convolution {
     /// for a gradient that is not wanted (a frozen layer still passes dInput on). With `reluOutput` (the
     /// forward's rectified y) dy is first masked in place by y > 0, band by band, turning it into the
     /// gradient before the ReLU. `col` and `dcol` each hold `workspaceCount` floats for the same
-    /// `algorithm` (nil: the default). With Winograd, dInput is computed per image after all of its dy
-    /// bands are masked, since each output tile reads dy one row beyond its band.
+    /// `algorithm` (nil: the default). With Winograd, dInput is computed for the whole batch after every
+    /// dy band is masked, since each output tile reads dy one row beyond its band.
     public static func backward(
         input x: UnsafePointer<Float>, dOutput dy: UnsafeMutablePointer<Float>, reluOutput: UnsafePointer<Float>? = nil,
         batch n: Int, channels c: Int, height h: Int, width w: Int,
@@ -134,11 +137,11 @@ public enum Convolution {
                     Im2Col.accumulate3x3(dcol, channels: c, height: h, width: w, rows: rows, into: dx + image * c * hw)
                 }
             }
-            if let dx, winograd {
-                // dx = dy ⋆ (W rotated 180°, C and F swapped): the forward algorithm from F to C channels.
-                Winograd.convolve(input: dyi, channels: f, height: h, width: w, transformed: dcol, filters: c, bias: nil,
-                                  relu: false, accumulate: true, output: dx + image * c * hw, work: dcol + 16 * f * c)
-            }
+        }
+        if let dx, winograd {
+            // dx = dy ⋆ (W rotated 180°, C and F swapped): the forward algorithm from F to C channels.
+            Winograd.convolve(input: dy, batch: n, channels: f, height: h, width: w, transformed: dcol, filters: c, bias: nil,
+                              relu: false, accumulate: true, output: dx, work: dcol + 16 * f * c)
         }
     }
 

@@ -1,5 +1,6 @@
 // Winograd F(2×2, 3×3) for the 3×3 stride-1 pad-1 convolution's forward and input gradient, NCHW.
 // Per band of 2-row output tiles: input tiles → V[16][C][T], 16 sgemms M[e] = U[e]·V[e], output transform.
+// Bands run over the tile rows of the whole batch, so small maps still give the GEMMs wide matrices.
 
 /// F(2,3) matrices (Lavin & Gray 2016): Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1],
 /// G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1], Aᵀ = [1 1 1 0; 0 1 −1 −1]. A 4×4 input tile d and a 3×3
@@ -13,9 +14,10 @@ public enum Winograd {
     /// Output tiles along a side of n pixels (the last one half-used when n is odd).
     @inline(__always) static func tiles(_ n: Int) -> Int { (n + 1) / 2 }
 
-    /// Tile rows per band for a C → F pass over an H×W map.
+    /// Tile rows per band for a C → F pass over H×W maps (a band may span images; the count does not
+    /// depend on the batch, so neither does the workspace).
     public static func bandTileRows(inChannels c: Int, outChannels f: Int, height h: Int, width w: Int) -> Int {
-        max(1, min(tiles(h), bandTarget / max(1, 16 * (c + f) * tiles(w))))
+        max(1, bandTarget / max(1, 16 * (c + f) * tiles(w)))
     }
 
     /// Floats one pass needs: U (16·F·C), then V (16·C·T) and M (16·F·T) for a band of T tiles, then
@@ -58,16 +60,16 @@ public enum Winograd {
         }
     }
 
-    /// One image: out[F, H, W] from x[C, H, W] and transformed weights u[16][F][C] (from
+    /// out[N, F, H, W] from x[N, C, H, W] and transformed weights u[16][F][C] (from
     /// `transformWeights`). Without `accumulate` out is overwritten with bias[F] + result, rectified when
     /// `relu`; with it the result is added to out (bias and relu ignored). `work` holds
     /// `workspaceCount` − 16·F·C floats (the part after U).
     public static func convolve(
-        input x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
+        input x: UnsafePointer<Float>, batch n: Int, channels c: Int, height h: Int, width w: Int,
         transformed u: UnsafePointer<Float>, filters f: Int, bias: UnsafePointer<Float>?, relu: Bool,
         accumulate: Bool, output y: UnsafeMutablePointer<Float>, work: UnsafeMutablePointer<Float>
     ) {
-        let th = tiles(h), tw = tiles(w)
+        let th = n * tiles(h), tw = tiles(w)
         let step = bandTileRows(inChannels: c, outChannels: f, height: h, width: w)
         let capacity = step * tw
         let v = work, m = v + 16 * c * capacity, rows = m + 16 * f * capacity, zero = rows + 4 * (2 * tw + 2)
@@ -80,7 +82,7 @@ public enum Winograd {
                               beta: 0, c: m + e * f * count, ldc: count)
             }
             transformOutput(m, filters: f, height: h, width: w, tileRows: band, count: count, bias: bias, relu: relu,
-                            accumulate: accumulate, into: y)
+                            accumulate: accumulate, scratch: rows, into: y)
         }
     }
 
@@ -96,67 +98,121 @@ public enum Winograd {
             rows[k * length] = 0
             for p in (w + 1)..<length { rows[k * length + p] = 0 }
         }
+        let per = tiles(h)
         for ch in 0..<c {
-            let xc = x + ch * h * w
-            for ti in band {
-                let i = 2 * ti - 1
+            for g in band {
+                let ti = g % per, xc = x + ((g / per) * c + ch) * h * w, i = 2 * ti - 1
                 @inline(__always) func row(_ r: Int) -> UnsafePointer<Float> { r >= 0 && r < h ? xc + r * w : zero }
                 let r0 = row(i), r1 = row(i + 1), r2 = row(i + 2), r3 = row(i + 3)
                 for p in 0..<w {
                     b0[p + 1] = r0[p] - r2[p]; b1[p + 1] = r1[p] + r2[p]
                     b2[p + 1] = r2[p] - r1[p]; b3[p + 1] = r1[p] - r3[p]
                 }
-                let base = v + ch * count + (ti - band.lowerBound) * tw, stride = c * count
+                let base = v + ch * count + (g - band.lowerBound) * tw, stride = c * count
                 for k in 0..<4 {
                     let b = rows + k * length
                     let o0 = base + 4 * k * stride, o1 = o0 + stride, o2 = o1 + stride, o3 = o2 + stride
-                    for tj in 0..<tw {
-                        let d0 = b[2 * tj], d1 = b[2 * tj + 1], d2 = b[2 * tj + 2], d3 = b[2 * tj + 3]
+                    // 8 tiles at a time: two 16-float loads (offsets 0 and 2) split into even and odd lanes
+                    // give d0…d3 (the compiler leaves this strided loop scalar on its own).
+                    var tj = 0
+                    while tj &+ 8 <= tw {
+                        let lo = load16(b + 2 &* tj), hi = load16(b + (2 &* tj &+ 2))
+                        let d0 = evens(lo), d1 = odds(lo), d2 = evens(hi), d3 = odds(hi)
+                        store8(o0 + tj, d0 - d2); store8(o1 + tj, d1 + d2); store8(o2 + tj, d2 - d1); store8(o3 + tj, d1 - d3)
+                        tj &+= 8
+                    }
+                    while tj < tw {
+                        let d0 = b[2 &* tj], d1 = b[2 &* tj &+ 1], d2 = b[2 &* tj &+ 2], d3 = b[2 &* tj &+ 3]
                         o0[tj] = d0 - d2; o1[tj] = d1 + d2; o2[tj] = d2 - d1; o3[tj] = d1 - d3
+                        tj &+= 1
                     }
                 }
             }
         }
     }
 
-    /// out ← Aᵀ M A for every tile of tile rows `band` (see `convolve` for bias, relu, accumulate).
+    /// out ← Aᵀ M A for every tile of tile rows `band` (see `convolve` for bias, relu, accumulate). Two
+    /// passes per tile row so both vectorise: the 16 M rows → 4 contiguous quarter-rows in `scratch`
+    /// (4·tw floats), then those are interleaved into the two output rows.
     private static func transformOutput(_ m: UnsafePointer<Float>, filters f: Int, height h: Int, width w: Int,
                                         tileRows band: Range<Int>, count: Int, bias: UnsafePointer<Float>?, relu: Bool,
-                                        accumulate: Bool, into y: UnsafeMutablePointer<Float>) {
-        let tw = tiles(w), full = w / 2, stride = f * count
+                                        accumulate: Bool, scratch: UnsafeMutablePointer<Float>,
+                                        into y: UnsafeMutablePointer<Float>) {
+        let tw = tiles(w), full = w / 2, stride = f * count, per = tiles(h)
+        let q00 = scratch, q01 = q00 + tw, q10 = q01 + tw, q11 = q10 + tw
         for o in 0..<f {
-            let b = accumulate ? 0 : bias?[o] ?? 0, yo = y + o * h * w
-            for ti in band {
-                let s = m + o * count + (ti - band.lowerBound) * tw
-                // With an odd height the last tile row has no second output row.
-                let top = yo + 2 * ti * w, bottom = top + w, second = 2 * ti + 1 < h
-                @inline(__always) func tile(_ tj: Int) -> (Float, Float, Float, Float) {
-                    @inline(__always) func e(_ k: Int) -> Float { s[k * stride + tj] }
+            let b = accumulate ? 0 : bias?[o] ?? 0
+            for g in band {
+                let ti = g % per, yo = y + ((g / per) * f + o) * h * w
+                let s = m + o * count + (g - band.lowerBound) * tw
+                var tj = 0
+                while tj &+ 8 <= tw {
+                    @inline(__always) func e(_ k: Int) -> SIMD8<Float> { load8(s + (k &* stride &+ tj)) }
                     let p00 = e(0) + e(4) + e(8), p01 = e(1) + e(5) + e(9), p02 = e(2) + e(6) + e(10), p03 = e(3) + e(7) + e(11)
                     let p10 = e(4) - e(8) - e(12), p11 = e(5) - e(9) - e(13), p12 = e(6) - e(10) - e(14), p13 = e(7) - e(11) - e(15)
-                    return (p00 + p01 + p02, p01 - p02 - p03, p10 + p11 + p12, p11 - p12 - p13)
+                    store8(q00 + tj, p00 + p01 + p02); store8(q01 + tj, p01 - p02 - p03)
+                    store8(q10 + tj, p10 + p11 + p12); store8(q11 + tj, p11 - p12 - p13)
+                    tj &+= 8
                 }
-                @inline(__always) func store(_ p: UnsafeMutablePointer<Float>, _ value: Float) {
-                    if accumulate { p.pointee += value } else { let z = value + b; p.pointee = relu && z < 0 ? 0 : z }
+                while tj < tw {
+                    @inline(__always) func e(_ k: Int) -> Float { s[k &* stride &+ tj] }
+                    let p00 = e(0) + e(4) + e(8), p01 = e(1) + e(5) + e(9), p02 = e(2) + e(6) + e(10), p03 = e(3) + e(7) + e(11)
+                    let p10 = e(4) - e(8) - e(12), p11 = e(5) - e(9) - e(13), p12 = e(6) - e(10) - e(14), p13 = e(7) - e(11) - e(15)
+                    q00[tj] = p00 + p01 + p02; q01[tj] = p01 - p02 - p03
+                    q10[tj] = p10 + p11 + p12; q11[tj] = p11 - p12 - p13
+                    tj &+= 1
                 }
-                if second {
-                    for tj in 0..<full {
-                        let (y00, y01, y10, y11) = tile(tj)
-                        store(top + 2 * tj, y00); store(top + 2 * tj + 1, y01)
-                        store(bottom + 2 * tj, y10); store(bottom + 2 * tj + 1, y11)
-                    }
-                } else {
-                    for tj in 0..<full {
-                        let (y00, y01, _, _) = tile(tj)
-                        store(top + 2 * tj, y00); store(top + 2 * tj + 1, y01)
-                    }
-                }
-                if full < tw {   // odd width: the last tile's left column only
-                    let (y00, _, y10, _) = tile(full)
-                    store(top + 2 * full, y00)
-                    if second { store(bottom + 2 * full, y10) }
-                }
+                // With an odd height the last tile row has no second output row.
+                let top = yo + 2 * ti * w
+                emit(top, q00, q01, full: full, odd: full < tw, bias: b, relu: relu, accumulate: accumulate)
+                if 2 * ti + 1 < h { emit(top + w, q10, q11, full: full, odd: full < tw, bias: b, relu: relu, accumulate: accumulate) }
             }
         }
+    }
+
+    /// row[2j] ⊕ left[j], row[2j+1] ⊕ right[j] for j < full, plus row[2·full] ⊕ left[full] when the width
+    /// is odd; ⊕ is += with `accumulate`, else = (· + bias), rectified when `relu`. 8 pairs at a time,
+    /// one loop per mode so none carries a branch.
+    @inline(__always)
+    private static func emit(_ row: UnsafeMutablePointer<Float>, _ left: UnsafePointer<Float>, _ right: UnsafePointer<Float>,
+                             full: Int, odd: Bool, bias b: Float, relu: Bool, accumulate: Bool) {
+        @inline(__always) func pairs(_ j: Int) -> SIMD16<Float> { interleave(load8(left + j), load8(right + j)) }
+        let wide = full & ~7, zero = SIMD16<Float>(repeating: 0), bias = SIMD16<Float>(repeating: b)
+        if accumulate {
+            for j in stride(from: 0, to: wide, by: 8) { store16(row + 2 &* j, load16(row + 2 &* j) + pairs(j)) }
+            for j in wide..<full { row[2 &* j] += left[j]; row[2 &* j &+ 1] += right[j] }
+            if odd { row[2 &* full] += left[full] }
+        } else if relu {
+            for j in stride(from: 0, to: wide, by: 8) { let v = pairs(j) + bias; store16(row + 2 &* j, v.replacing(with: zero, where: v .< zero)) }
+            for j in wide..<full { row[2 &* j] = max(left[j] + b, 0); row[2 &* j &+ 1] = max(right[j] + b, 0) }
+            if odd { row[2 &* full] = max(left[full] + b, 0) }
+        } else {
+            for j in stride(from: 0, to: wide, by: 8) { store16(row + 2 &* j, pairs(j) + bias) }
+            for j in wide..<full { row[2 &* j] = left[j] + b; row[2 &* j &+ 1] = right[j] + b }
+            if odd { row[2 &* full] = left[full] + b }
+        }
+    }
+
+    // Unaligned vector loads and stores, and the lane shuffles of the two transforms.
+    @inline(__always) private static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+    @inline(__always) private static func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+    }
+    @inline(__always) private static func store8(_ p: UnsafeMutablePointer<Float>, _ v: SIMD8<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+    }
+    @inline(__always) private static func store16(_ p: UnsafeMutablePointer<Float>, _ v: SIMD16<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+    }
+    @inline(__always) private static func evens(_ v: SIMD16<Float>) -> SIMD8<Float> {
+        SIMD8(v[0], v[2], v[4], v[6], v[8], v[10], v[12], v[14])
+    }
+    @inline(__always) private static func odds(_ v: SIMD16<Float>) -> SIMD8<Float> {
+        SIMD8(v[1], v[3], v[5], v[7], v[9], v[11], v[13], v[15])
+    }
+    @inline(__always) private static func interleave(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD16<Float> {
+        SIMD16(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7])
     }
 }
