@@ -127,7 +127,7 @@ struct ModelPlan {
         gradientRange = gradientStart..<cursor
         var workspace = 0
         for layer in encoders.flatMap({ [$0.0, $0.1] }) + decoders.flatMap({ [$0.1, $0.2] }) + stages.flatMap({ [$0.0, $0.1] }) {
-            workspace = max(workspace, Convolution.workspaceCount(channels: layer.cin, height: layer.side,
+            workspace = max(workspace, Convolution.workspaceCount(channels: layer.cin, filters: layer.cout, height: layer.side,
                                                                   width: layer.side, kernel: layer.kernel))
         }
         for (up, _, _) in decoders {

@@ -53,23 +53,26 @@ func naiveTransposed(_ x: [Double], _ weight: [Double], _ bias: [Double], n: Int
     /// (N, C, H, W, F): odd sides, 1×1 maps, batch 1, channels 1, 3, 5, 9, 10.
     static let shapes = [(1, 1, 1, 1, 1), (1, 3, 5, 7, 2), (2, 5, 4, 3, 3), (3, 9, 6, 5, 10), (1, 2, 1, 6, 4)]
 
-    @Test(arguments: [3, 1]) func convolutionMatchesDirectLoopAndFiniteDifferences(kernel k: Int) {
+    @Test(arguments: [3, 1], [Algorithm3x3.im2col, .winograd])
+    func convolutionMatchesDirectLoopAndFiniteDifferences(kernel k: Int, algorithm: Algorithm3x3) {
         for (n, c, h, w, f) in Self.shapes {
             let s = Scratch()
             let x = randomValues(n * c * h * w, seed: 1), wt = randomValues(f * c * k * k, seed: 2)
             let b = randomValues(f, seed: 3), r = randomValues(n * f * h * w, seed: 4)
-            let workspace = max(1, Convolution.workspaceCount(channels: c, height: h, width: w, kernel: k))
+            let workspace = max(1, Convolution.workspaceCount(channels: c, filters: f, height: h, width: w, kernel: k,
+                                                              algorithm: algorithm))
             let y = s.zeros(n * f * h * w), col = s.zeros(workspace), dcol = s.zeros(workspace)
             let px = s.make(x), pw = s.make(wt)
             Convolution.forward(input: px, batch: n, channels: c, height: h, width: w, weight: pw, bias: s.make(b),
-                                filters: f, kernel: k, output: y, col: col)
+                                filters: f, kernel: k, output: y, col: col, algorithm: algorithm)
             let reference = { (v: [[Double]]) in naiveConvolution(v[0], v[1], v[2], n: n, c: c, h: h, w: w, f: f, k: k) }
             // float32 dot products of ≤ 81 terms of size ≤ 1: relative rounding well under 1e-5.
             #expect(scaledError(read(y, n * f * h * w), reference([x, wt, b].map { $0.map(Double.init) })) < 1e-5,
                     "forward \(k)×\(k) at \((n, c, h, w, f))")
             let dx = s.zeros(x.count), dw = s.zeros(wt.count), db = s.zeros(f)
             Convolution.backward(input: px, dOutput: s.make(r), batch: n, channels: c, height: h, width: w, weight: pw,
-                                 filters: f, kernel: k, dInput: dx, dWeight: dw, dBias: db, col: col, dcol: dcol)
+                                 filters: f, kernel: k, dInput: dx, dWeight: dw, dBias: db, col: col, dcol: dcol,
+                                 algorithm: algorithm)
             // Gradients are float32 sums of up to N·H·W·F products: 1e-4 of the largest entry is ample.
             expectGradients("conv \(k)×\(k) \((n, c, h, w, f))", inputs: [x, wt, b], r: r, reference: reference,
                             analytic: [read(dx, x.count), read(dw, wt.count), read(db, f)], tolerance: 1e-4)
@@ -83,17 +86,18 @@ func naiveTransposed(_ x: [Double], _ weight: [Double], _ bias: [Double], n: Int
         let s = Scratch()
         let x = randomValues(n * c * h * w, seed: 5), wt = randomValues(f * c * 9, seed: 6), b = randomValues(f, seed: 7)
         let r = randomValues(n * f * h * w, seed: 8)
-        let workspace = Convolution.workspaceCount(channels: c, height: h, width: w, kernel: 3)
+        let workspace = Convolution.workspaceCount(channels: c, filters: f, height: h, width: w, kernel: 3, algorithm: .im2col)
         let y = s.zeros(n * f * h * w), col = s.zeros(workspace), dcol = s.zeros(workspace)
         let px = s.make(x), pw = s.make(wt)
         Convolution.forward(input: px, batch: n, channels: c, height: h, width: w, weight: pw, bias: s.make(b), filters: f,
-                            kernel: 3, output: y, col: col)
+                            kernel: 3, output: y, col: col, algorithm: .im2col)
         let xd = x.map(Double.init), wd = wt.map(Double.init)
         // 576-term float32 dot products: rounding about 1e-6 relative.
         #expect(scaledError(read(y, n * f * h * w), naiveConvolution(xd, wd, b.map(Double.init), n: n, c: c, h: h, w: w, f: f, k: 3)) < 1e-5)
         let dx = s.zeros(x.count), dw = s.zeros(wt.count)
         Convolution.backward(input: px, dOutput: s.make(r), batch: n, channels: c, height: h, width: w, weight: pw,
-                             filters: f, kernel: 3, dInput: dx, dWeight: dw, dBias: nil, col: col, dcol: dcol)
+                             filters: f, kernel: 3, dInput: dx, dWeight: dw, dBias: nil, col: col, dcol: dcol,
+                             algorithm: .im2col)
         // Direct adjoints: dx[c,p,q] = Σ W[o,c,u,v]·r[o,p−u+1,q−v+1]; dW[o,c,u,v] = Σ r[o,i,j]·x[c,i+u−1,j+v−1].
         var dxRef = [Double](repeating: 0, count: x.count), dwRef = [Double](repeating: 0, count: wt.count)
         for o in 0..<f { for ch in 0..<c { for u in 0..<3 { for v in 0..<3 {
@@ -131,19 +135,21 @@ func naiveTransposed(_ x: [Double], _ weight: [Double], _ bias: [Double], n: Int
         }
     }
 
-    @Test(arguments: [3, 1]) func fusedReLUEqualsSeparateReLUForwardAndBackward(kernel k: Int) {
+    @Test(arguments: [3, 1], [Algorithm3x3.im2col, .winograd])
+    func fusedReLUEqualsSeparateReLUForwardAndBackward(kernel k: Int, algorithm a: Algorithm3x3) {
         // The second shape spans several bands, so masking band by band is exercised at band edges.
         for (n, c, h, w, f) in [(2, 5, 4, 3, 3), (1, 64, 32, 64, 3)] {
             let s = Scratch(), count = n * f * h * w
             let x = s.make(randomValues(n * c * h * w, seed: 15)), wt = s.make(randomValues(f * c * k * k, seed: 16))
             let b = s.make(randomValues(f, seed: 17)), r = randomValues(count, seed: 18)
-            let workspace = max(1, Convolution.workspaceCount(channels: c, height: h, width: w, kernel: k))
+            let workspace = max(1, Convolution.workspaceCount(channels: c, filters: f, height: h, width: w, kernel: k,
+                                                              algorithm: a))
             let col = s.zeros(workspace), dcol = s.zeros(workspace)
             let fused = s.zeros(count), separate = s.zeros(count)
             Convolution.forward(input: x, batch: n, channels: c, height: h, width: w, weight: wt, bias: b, filters: f,
-                                kernel: k, relu: true, output: fused, col: col)
+                                kernel: k, relu: true, output: fused, col: col, algorithm: a)
             Convolution.forward(input: x, batch: n, channels: c, height: h, width: w, weight: wt, bias: b, filters: f,
-                                kernel: k, output: separate, col: col)
+                                kernel: k, output: separate, col: col, algorithm: a)
             Activation.reluForward(separate, count: count)
             // Same GEMMs in the same order: bitwise equal.
             #expect(read(fused, count) == read(separate, count))
@@ -152,10 +158,10 @@ func naiveTransposed(_ x: [Double], _ weight: [Double], _ bias: [Double], n: Int
             let grads = (0..<2).map { _ in (s.zeros(n * c * h * w), s.zeros(f * c * k * k), s.zeros(f)) }
             Convolution.backward(input: x, dOutput: dyFused, reluOutput: fused, batch: n, channels: c, height: h, width: w,
                                  weight: wt, filters: f, kernel: k, dInput: grads[0].0, dWeight: grads[0].1, dBias: grads[0].2,
-                                 col: col, dcol: dcol)
+                                 col: col, dcol: dcol, algorithm: a)
             Convolution.backward(input: x, dOutput: dySeparate, batch: n, channels: c, height: h, width: w, weight: wt,
                                  filters: f, kernel: k, dInput: grads[1].0, dWeight: grads[1].1, dBias: grads[1].2,
-                                 col: col, dcol: dcol)
+                                 col: col, dcol: dcol, algorithm: a)
             #expect(read(dyFused, count) == read(dySeparate, count), "dy masked in place")
             #expect(read(grads[0].0, n * c * h * w) == read(grads[1].0, n * c * h * w))
             #expect(read(grads[0].1, f * c * k * k) == read(grads[1].1, f * c * k * k))

@@ -1,0 +1,218 @@
+// Winograd F(2×2, 3×3) for the 3×3 stride-1 pad-1 convolution's forward and input gradient, NCHW.
+// Per band of 2-row output tiles: input tiles → V[16][C][T], 16 sgemms M[e] = U[e]·V[e], output transform.
+// Bands run over the tile rows of the whole batch, so small maps still give the GEMMs wide matrices.
+
+/// F(2,3) matrices (Lavin & Gray 2016): Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1],
+/// G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1], Aᵀ = [1 1 1 0; 0 1 −1 −1]. A 4×4 input tile d and a 3×3
+/// kernel g give the 2×2 output Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A: 16 multiplies instead of 36.
+/// Odd sides need no special case: the last tile reads zero padding and writes only its valid pixels.
+public enum Winograd {
+    /// Floats of V + M a band aims at (4 MB): big enough that the 16 GEMMs have a few hundred
+    /// columns at the model's deep layers, small enough to stay in L2/L3 between the transforms.
+    static let bandTarget = 1 << 20
+
+    /// Output tiles along a side of n pixels (the last one half-used when n is odd).
+    @inline(__always) static func tiles(_ n: Int) -> Int { (n + 1) / 2 }
+
+    /// Tile rows per band for a C → F pass over H×W maps (a band may span images; the count does not
+    /// depend on the batch, so neither does the workspace).
+    public static func bandTileRows(inChannels c: Int, outChannels f: Int, height h: Int, width w: Int) -> Int {
+        max(1, bandTarget / max(1, 16 * (c + f) * tiles(w)))
+    }
+
+    /// Floats one pass needs: U (16·F·C), then V (16·C·T) and M (16·F·T) for a band of T tiles, then
+    /// 4 padded rows and one zero row for the input transform.
+    public static func workspaceCount(inChannels c: Int, outChannels f: Int, height h: Int, width w: Int) -> Int {
+        let t = bandTileRows(inChannels: c, outChannels: f, height: h, width: w) * tiles(w)
+        return 16 * f * c + 16 * (c + f) * t + 4 * (2 * tiles(w) + 2) + w
+    }
+
+    /// u[16][F][C] ← G g Gᵀ for each g = weight[o, ch] of weight[F, C, 3, 3]. With `adjoint` it is
+    /// u[16][C][F] for the input gradient: the kernel rotated 180° with C and F swapped. Reversing g
+    /// swaps rows 0 and 3 of G g and leaves rows 1 and 2 (they are symmetric in g), so element (a, b)
+    /// of the rotated kernel's transform is element (σa, σb) of the original's, σ = (3, 1, 2, 0).
+    public static func transformWeights(_ weight: UnsafePointer<Float>, filters f: Int, channels c: Int,
+                                        adjoint: Bool, into u: UnsafeMutablePointer<Float>) {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 28) { scratch in
+            let t = scratch.baseAddress!, r = t + 12   // t = G g (4×3), r = t Gᵀ (4×4)
+            for o in 0..<f {
+                for ch in 0..<c {
+                    let g = weight + (o * c + ch) * 9
+                    for v in 0..<3 {
+                        let g0 = g[v], g1 = g[3 + v], g2 = g[6 + v]
+                        t[v] = g0; t[3 + v] = 0.5 * (g0 + g1 + g2); t[6 + v] = 0.5 * (g0 - g1 + g2); t[9 + v] = g2
+                    }
+                    for a in 0..<4 {
+                        let h0 = t[3 * a], h1 = t[3 * a + 1], h2 = t[3 * a + 2]
+                        r[4 * a] = h0; r[4 * a + 1] = 0.5 * (h0 + h1 + h2); r[4 * a + 2] = 0.5 * (h0 - h1 + h2); r[4 * a + 3] = h2
+                    }
+                    for e in 0..<16 {
+                        if adjoint {
+                            let a = e / 4, b = e % 4
+                            let flipped = (a == 0 || a == 3 ? 3 - a : a) * 4 + (b == 0 || b == 3 ? 3 - b : b)
+                            u[(e * c + ch) * f + o] = r[flipped]
+                        } else {
+                            u[(e * f + o) * c + ch] = r[e]
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// out[N, F, H, W] from x[N, C, H, W] and transformed weights u[16][F][C] (from
+    /// `transformWeights`). Without `accumulate` out is overwritten with bias[F] + result, rectified when
+    /// `relu`; with it the result is added to out (bias and relu ignored). `work` holds
+    /// `workspaceCount` − 16·F·C floats (the part after U).
+    public static func convolve(
+        input x: UnsafePointer<Float>, batch n: Int, channels c: Int, height h: Int, width w: Int,
+        transformed u: UnsafePointer<Float>, filters f: Int, bias: UnsafePointer<Float>?, relu: Bool,
+        accumulate: Bool, output y: UnsafeMutablePointer<Float>, work: UnsafeMutablePointer<Float>
+    ) {
+        let th = n * tiles(h), tw = tiles(w)
+        let step = bandTileRows(inChannels: c, outChannels: f, height: h, width: w)
+        let capacity = step * tw
+        let v = work, m = v + 16 * c * capacity, rows = m + 16 * f * capacity, zero = rows + 4 * (2 * tw + 2)
+        zero.update(repeating: 0, count: w)
+        for top in stride(from: 0, to: th, by: step) {
+            let band = top..<min(th, top + step), count = band.count * tw
+            transformInput(x, channels: c, height: h, width: w, tileRows: band, count: count, rows: rows, zero: zero, into: v)
+            for e in 0..<16 {
+                GEMM.multiply(m: f, n: count, k: c, a: u + e * f * c, lda: c, b: v + e * c * count, ldb: count,
+                              beta: 0, c: m + e * f * count, ldc: count)
+            }
+            transformOutput(m, filters: f, height: h, width: w, tileRows: band, count: count, bias: bias, relu: relu,
+                            accumulate: accumulate, scratch: rows, into: y)
+        }
+    }
+
+    /// v[16][C][count] ← Bᵀ d B for every tile of tile rows `band`. The vertical half (Bᵀ ·) runs on whole
+    /// padded rows; the horizontal half (· B) reads 4 columns per tile at a stride of 2.
+    private static func transformInput(_ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
+                                       tileRows band: Range<Int>, count: Int, rows: UnsafeMutablePointer<Float>,
+                                       zero: UnsafePointer<Float>, into v: UnsafeMutablePointer<Float>) {
+        let tw = tiles(w), length = 2 * tw + 2
+        let b0 = rows, b1 = b0 + length, b2 = b1 + length, b3 = b2 + length
+        // Padding columns: index 0 is input column −1, indices past w are beyond the right edge.
+        for k in 0..<4 {
+            rows[k * length] = 0
+            for p in (w + 1)..<length { rows[k * length + p] = 0 }
+        }
+        let per = tiles(h)
+        for ch in 0..<c {
+            for g in band {
+                let ti = g % per, xc = x + ((g / per) * c + ch) * h * w, i = 2 * ti - 1
+                @inline(__always) func row(_ r: Int) -> UnsafePointer<Float> { r >= 0 && r < h ? xc + r * w : zero }
+                let r0 = row(i), r1 = row(i + 1), r2 = row(i + 2), r3 = row(i + 3)
+                for p in 0..<w {
+                    b0[p + 1] = r0[p] - r2[p]; b1[p + 1] = r1[p] + r2[p]
+                    b2[p + 1] = r2[p] - r1[p]; b3[p + 1] = r1[p] - r3[p]
+                }
+                let base = v + ch * count + (g - band.lowerBound) * tw, stride = c * count
+                for k in 0..<4 {
+                    let b = rows + k * length
+                    let o0 = base + 4 * k * stride, o1 = o0 + stride, o2 = o1 + stride, o3 = o2 + stride
+                    // 8 tiles at a time: two 16-float loads (offsets 0 and 2) split into even and odd lanes
+                    // give d0…d3 (the compiler leaves this strided loop scalar on its own).
+                    var tj = 0
+                    while tj &+ 8 <= tw {
+                        let lo = load16(b + 2 &* tj), hi = load16(b + (2 &* tj &+ 2))
+                        let d0 = evens(lo), d1 = odds(lo), d2 = evens(hi), d3 = odds(hi)
+                        store8(o0 + tj, d0 - d2); store8(o1 + tj, d1 + d2); store8(o2 + tj, d2 - d1); store8(o3 + tj, d1 - d3)
+                        tj &+= 8
+                    }
+                    while tj < tw {
+                        let d0 = b[2 &* tj], d1 = b[2 &* tj &+ 1], d2 = b[2 &* tj &+ 2], d3 = b[2 &* tj &+ 3]
+                        o0[tj] = d0 - d2; o1[tj] = d1 + d2; o2[tj] = d2 - d1; o3[tj] = d1 - d3
+                        tj &+= 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// out ← Aᵀ M A for every tile of tile rows `band` (see `convolve` for bias, relu, accumulate). Two
+    /// passes per tile row so both vectorise: the 16 M rows → 4 contiguous quarter-rows in `scratch`
+    /// (4·tw floats), then those are interleaved into the two output rows.
+    private static func transformOutput(_ m: UnsafePointer<Float>, filters f: Int, height h: Int, width w: Int,
+                                        tileRows band: Range<Int>, count: Int, bias: UnsafePointer<Float>?, relu: Bool,
+                                        accumulate: Bool, scratch: UnsafeMutablePointer<Float>,
+                                        into y: UnsafeMutablePointer<Float>) {
+        let tw = tiles(w), full = w / 2, stride = f * count, per = tiles(h)
+        let q00 = scratch, q01 = q00 + tw, q10 = q01 + tw, q11 = q10 + tw
+        for o in 0..<f {
+            let b = accumulate ? 0 : bias?[o] ?? 0
+            for g in band {
+                let ti = g % per, yo = y + ((g / per) * f + o) * h * w
+                let s = m + o * count + (g - band.lowerBound) * tw
+                var tj = 0
+                while tj &+ 8 <= tw {
+                    @inline(__always) func e(_ k: Int) -> SIMD8<Float> { load8(s + (k &* stride &+ tj)) }
+                    let p00 = e(0) + e(4) + e(8), p01 = e(1) + e(5) + e(9), p02 = e(2) + e(6) + e(10), p03 = e(3) + e(7) + e(11)
+                    let p10 = e(4) - e(8) - e(12), p11 = e(5) - e(9) - e(13), p12 = e(6) - e(10) - e(14), p13 = e(7) - e(11) - e(15)
+                    store8(q00 + tj, p00 + p01 + p02); store8(q01 + tj, p01 - p02 - p03)
+                    store8(q10 + tj, p10 + p11 + p12); store8(q11 + tj, p11 - p12 - p13)
+                    tj &+= 8
+                }
+                while tj < tw {
+                    @inline(__always) func e(_ k: Int) -> Float { s[k &* stride &+ tj] }
+                    let p00 = e(0) + e(4) + e(8), p01 = e(1) + e(5) + e(9), p02 = e(2) + e(6) + e(10), p03 = e(3) + e(7) + e(11)
+                    let p10 = e(4) - e(8) - e(12), p11 = e(5) - e(9) - e(13), p12 = e(6) - e(10) - e(14), p13 = e(7) - e(11) - e(15)
+                    q00[tj] = p00 + p01 + p02; q01[tj] = p01 - p02 - p03
+                    q10[tj] = p10 + p11 + p12; q11[tj] = p11 - p12 - p13
+                    tj &+= 1
+                }
+                // With an odd height the last tile row has no second output row.
+                let top = yo + 2 * ti * w
+                emit(top, q00, q01, full: full, odd: full < tw, bias: b, relu: relu, accumulate: accumulate)
+                if 2 * ti + 1 < h { emit(top + w, q10, q11, full: full, odd: full < tw, bias: b, relu: relu, accumulate: accumulate) }
+            }
+        }
+    }
+
+    /// row[2j] ⊕ left[j], row[2j+1] ⊕ right[j] for j < full, plus row[2·full] ⊕ left[full] when the width
+    /// is odd; ⊕ is += with `accumulate`, else = (· + bias), rectified when `relu`. 8 pairs at a time,
+    /// one loop per mode so none carries a branch.
+    @inline(__always)
+    private static func emit(_ row: UnsafeMutablePointer<Float>, _ left: UnsafePointer<Float>, _ right: UnsafePointer<Float>,
+                             full: Int, odd: Bool, bias b: Float, relu: Bool, accumulate: Bool) {
+        @inline(__always) func pairs(_ j: Int) -> SIMD16<Float> { interleave(load8(left + j), load8(right + j)) }
+        let wide = full & ~7, zero = SIMD16<Float>(repeating: 0), bias = SIMD16<Float>(repeating: b)
+        if accumulate {
+            for j in stride(from: 0, to: wide, by: 8) { store16(row + 2 &* j, load16(row + 2 &* j) + pairs(j)) }
+            for j in wide..<full { row[2 &* j] += left[j]; row[2 &* j &+ 1] += right[j] }
+            if odd { row[2 &* full] += left[full] }
+        } else if relu {
+            for j in stride(from: 0, to: wide, by: 8) { let v = pairs(j) + bias; store16(row + 2 &* j, v.replacing(with: zero, where: v .< zero)) }
+            for j in wide..<full { row[2 &* j] = max(left[j] + b, 0); row[2 &* j &+ 1] = max(right[j] + b, 0) }
+            if odd { row[2 &* full] = max(left[full] + b, 0) }
+        } else {
+            for j in stride(from: 0, to: wide, by: 8) { store16(row + 2 &* j, pairs(j) + bias) }
+            for j in wide..<full { row[2 &* j] = left[j] + b; row[2 &* j &+ 1] = right[j] + b }
+            if odd { row[2 &* full] = left[full] + b }
+        }
+    }
+
+    // Unaligned vector loads and stores, and the lane shuffles of the two transforms.
+    @inline(__always) private static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+    @inline(__always) private static func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+    }
+    @inline(__always) private static func store8(_ p: UnsafeMutablePointer<Float>, _ v: SIMD8<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+    }
+    @inline(__always) private static func store16(_ p: UnsafeMutablePointer<Float>, _ v: SIMD16<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+    }
+    @inline(__always) private static func evens(_ v: SIMD16<Float>) -> SIMD8<Float> {
+        SIMD8(v[0], v[2], v[4], v[6], v[8], v[10], v[12], v[14])
+    }
+    @inline(__always) private static func odds(_ v: SIMD16<Float>) -> SIMD8<Float> {
+        SIMD8(v[1], v[3], v[5], v[7], v[9], v[11], v[13], v[15])
+    }
+    @inline(__always) private static func interleave(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD16<Float> {
+        SIMD16(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7])
+    }
+}

@@ -1,0 +1,81 @@
+// Winograd F(2×2, 3×3) forward and input gradient against direct Double loops: channel counts 1–32,
+// even and odd sides, batch 1 and 3, and a map wide enough to need several bands.
+import Kernels
+import Testing
+
+/// Direct adjoint of the 3×3 pad-1 convolution: dx[n,c,p,q] = Σ_o Σ_uv W[o,c,u,v]·dy[n,o,p−u+1,q−v+1].
+func naiveInputGradient(_ dy: [Double], _ weight: [Double], n: Int, c: Int, h: Int, w: Int, f: Int) -> [Double] {
+    var dx = [Double](repeating: 0, count: n * c * h * w)
+    for b in 0..<n { for o in 0..<f { for ch in 0..<c { for u in 0..<3 { for v in 0..<3 {
+        let wt = weight[((o * c + ch) * 3 + u) * 3 + v]
+        for i in 0..<h { for j in 0..<w {
+            let si = i + u - 1, sj = j + v - 1
+            if si < 0 || si >= h || sj < 0 || sj >= w { continue }
+            dx[((b * c + ch) * h + si) * w + sj] += wt * dy[((b * f + o) * h + i) * w + j]
+        } }
+    } } } } }
+    return dx
+}
+
+@Suite struct WinogradTests {
+    /// Forward (bias, no ReLU) and dx through `Convolution` with `.winograd`; returns the two scaled errors.
+    /// dx starts from a non-zero value because the kernel accumulates into it.
+    static func errors(n: Int, c: Int, h: Int, w: Int, f: Int, seed: UInt64) -> (forward: Double, input: Double) {
+        let s = Scratch()
+        let x = randomValues(n * c * h * w, seed: seed), wt = randomValues(f * c * 9, seed: seed + 1)
+        let b = randomValues(f, seed: seed + 2), r = randomValues(n * f * h * w, seed: seed + 3)
+        let start = randomValues(x.count, seed: seed + 4)
+        let workspace = Convolution.workspaceCount(channels: c, filters: f, height: h, width: w, kernel: 3, algorithm: .winograd)
+        let y = s.zeros(n * f * h * w), col = s.zeros(workspace), dcol = s.zeros(workspace), dx = s.make(start)
+        Convolution.forward(input: s.make(x), batch: n, channels: c, height: h, width: w, weight: s.make(wt), bias: s.make(b),
+                            filters: f, kernel: 3, output: y, col: col, algorithm: .winograd)
+        Convolution.backward(input: s.make(x), dOutput: s.make(r), batch: n, channels: c, height: h, width: w,
+                             weight: s.make(wt), filters: f, kernel: 3, dInput: dx, dWeight: nil, dBias: nil,
+                             col: col, dcol: dcol, algorithm: .winograd)
+        let wd = wt.map(Double.init)
+        let yRef = naiveConvolution(x.map(Double.init), wd, b.map(Double.init), n: n, c: c, h: h, w: w, f: f, k: 3)
+        let dxRef = zip(naiveInputGradient(r.map(Double.init), wd, n: n, c: c, h: h, w: w, f: f), start).map { $0 + Double($1) }
+        return (scaledError(read(y, yRef.count), yRef), scaledError(read(dx, x.count), dxRef))
+    }
+
+    /// Winograd rounds more than a direct dot product: each input-tile element is a sum of up to 4
+    /// inputs, each kernel-transform element a sum of up to 9 halved weights, and each output a sum of
+    /// 9 products of sums over C. With values in [−1, 1] those are a few float32 ulps of partial sums of
+    /// size ≈ √(9C), i.e. ≈ 1e-7·√C relative to outputs of the same size: 1e-5 leaves a 10× margin at C = 32.
+    static let tolerance = 1e-5
+
+    @Test(arguments: [1, 3, 5, 32])
+    func matchesDirectLoopOverChannelsSidesAndBatch(channels c: Int) {
+        var worst = (0.0, 0.0)
+        for f in [1, 3, 5, 32] {
+            for (index, side) in [2, 4, 6, 16, 18].enumerated() {
+                let n = index % 2 == 0 ? 3 : 1
+                let e = Self.errors(n: n, c: c, h: side, w: side, f: f, seed: UInt64(100 * c + 10 * f + side))
+                #expect(e.forward < Self.tolerance, "forward C \(c) F \(f) side \(side) batch \(n): \(e.forward)")
+                #expect(e.input < Self.tolerance, "dx C \(c) F \(f) side \(side) batch \(n): \(e.input)")
+                worst = (max(worst.0, e.forward), max(worst.1, e.input))
+            }
+        }
+        print("Winograd C = \(c): worst scaled error forward \(worst.0), dx \(worst.1)")
+    }
+
+    @Test func oddAndUnequalSidesUseHalfTiles() {
+        // (N, C, H, W, F): the last tile row or column covers one pixel; 1×1 maps are a single half tile;
+        // W = 37 runs the 8-wide vector loops, their scalar tails and a half tile at the end.
+        for (n, c, h, w, f) in [(1, 3, 5, 7, 2), (3, 5, 1, 1, 4), (2, 4, 3, 2, 3), (1, 32, 9, 6, 5), (2, 3, 7, 37, 4)] {
+            let e = Self.errors(n: n, c: c, h: h, w: w, f: f, seed: UInt64(h * 10 + w))
+            #expect(e.forward < Self.tolerance, "forward \((n, c, h, w, f)): \(e.forward)")
+            #expect(e.input < Self.tolerance, "dx \((n, c, h, w, f)): \(e.input)")
+        }
+    }
+
+    @Test func severalBandsMatchDirectLoop() {
+        // 16·(C + F)·1024 tiles = 262,144 floats per tile row: 4 tile rows per band against the 2²⁰ target,
+        // so 11 rows (6 tile rows, the last half-used) take a full band and a partial one.
+        let (n, c, h, w, f) = (1, 8, 11, 2048, 8)
+        #expect(Winograd.bandTileRows(inChannels: c, outChannels: f, height: h, width: w) == 4)
+        let e = Self.errors(n: n, c: c, h: h, w: w, f: f, seed: 7)
+        #expect(e.forward < Self.tolerance, "forward: \(e.forward)")
+        #expect(e.input < Self.tolerance, "dx: \(e.input)")
+    }
+}
