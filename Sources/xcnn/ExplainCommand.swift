@@ -92,7 +92,8 @@ struct ExplainCommand: ParsableCommand {
                 let s = ExplanationMetrics.score(explanation: e.storage, targetMask: mask)
                 func f(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "" }
                 row += [f(s.activeShare), f(s.energyInside), f(s.pointingHit), f(s.pompom), f(s.iou)]
-                line += "; energy inside target \(f(s.energyInside)), IoU \(f(s.iou))"
+                line += s.energyInside == nil ? "; E is zero everywhere"
+                    : "; energy inside target \(f(s.energyInside)), IoU \(f(s.iou))"
             } else {
                 let active = Double(e.storage.filter { $0 >= ExplanationFigure.threshold }.count) / Double(e.storage.count)
                 row += [String(format: "%.3f", active), "", "", "", ""]
