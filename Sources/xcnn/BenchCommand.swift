@@ -4,6 +4,7 @@ import Foundation
 import Datasets
 import Kernels
 import MessagePassing
+import Training
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,9 +20,6 @@ func median(_ values: [Double]) -> Double {
     return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
 
-func secondsSince(_ start: DispatchTime) -> Double {
-    Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-}
 
 struct SGEMMBench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -57,14 +55,14 @@ struct SGEMMBench: ParsableCommand {
                 }
             }
             // Warm up, then size each sample to about 50 ms so that timer and scheduling noise stay small.
-            let warmStart = DispatchTime.now()
+            let warmStart = Stopwatch()
             multiply()
-            let perSample = max(1, Int(0.05 / max(secondsSince(warmStart), 1e-6)))
+            let perSample = max(1, Int(0.05 / max(warmStart.seconds, 1e-6)))
             var rates: [Double] = []
             for _ in 0..<repeats {
-                let start = DispatchTime.now()
+                let start = Stopwatch()
                 for _ in 0..<perSample { multiply() }
-                rates.append(flops * Double(perSample) / secondsSince(start) / 1e9)
+                rates.append(flops * Double(perSample) / start.seconds / 1e9)
             }
             print("sgemm \(shape.m)x\(shape.n)x\(shape.k) \(blas.coreName) \(String(format: "%.1f", median(rates))) GFLOP/s")
         }
@@ -90,9 +88,9 @@ struct AllreduceBench: ParsableCommand {
         var times: [Double] = []
         for round in 0...repeats {
             try world.barrier()
-            let start = DispatchTime.now()
+            let start = Stopwatch()
             try world.allreduceAverage(&buffer)
-            if round > 0 { times.append(secondsSince(start) * 1000) }
+            if round > 0 { times.append(start.seconds * 1000) }
         }
         var slowest = [median(times)]
         try world.allreduce(&slowest, .max)  // the step waits for the slowest rank

@@ -4,6 +4,7 @@ import ArgumentParser
 import Datasets
 import Foundation
 import MessagePassing
+import Training
 
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -103,7 +104,7 @@ struct GenerateCommand: ParsableCommand {
         // Contiguous, disjoint ranges per rank; the image sets need only the shape kinds.
         let share = (options.count + world.size - 1) / world.size
         let range = min(world.rank * share, options.count)..<min((world.rank + 1) * share, options.count)
-        let clock = DispatchTime.now()
+        let clock = Stopwatch()
         var counts = try writer.writeImages(range)
         var totals = [Double(counts.images), Double(counts.positives), Double(counts.negatives)]
         try world.allreduce(&totals, .sum)
@@ -115,7 +116,7 @@ struct GenerateCommand: ParsableCommand {
                 counts.images = Int(totals[0]); counts.positives = Int(totals[1]); counts.negatives = Int(totals[2])
                 print("\(counts.images) images: \(counts.positives) positive, \(counts.negatives) negative")
             }
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - clock.uptimeNanoseconds) / 1e9
+            let seconds = clock.seconds
             print("wrote \(output) in \(String(format: "%.1f", seconds)) s on \(world.size) rank(s)")
         }
     }
