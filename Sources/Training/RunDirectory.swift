@@ -34,19 +34,21 @@ public struct RunDirectory: Sendable {
         }
     }
 
-    /// The latest checkpoint that reads and verifies, furthest along in training; damaged files are
-    /// reported in `skipped` (path and reason) rather than silently ignored.
-    public func newestValidCheckpoint() throws -> (checkpoint: Checkpoint, url: URL, skipped: [String])? {
-        var best: (checkpoint: Checkpoint, url: URL)?
+    /// The latest checkpoint that reads and verifies, furthest along in training, with the exact
+    /// bytes that were verified (rank 0 broadcasts them); damaged files are reported in `skipped`
+    /// (path and reason) rather than silently ignored.
+    public func newestValidCheckpoint() throws -> (checkpoint: Checkpoint, bytes: [UInt8], url: URL, skipped: [String])? {
+        var best: (checkpoint: Checkpoint, bytes: [UInt8], url: URL)?
         var skipped: [String] = []
         for phase in 1...3 {
             let url = checkpointURL(phase: phase, kind: .latest)
             guard FileManager.default.fileExists(atPath: url.path) else { continue }
             do {
-                let checkpoint = try CheckpointFile.read(url)
+                let bytes = try CheckpointFile.readBytes(url)
+                let checkpoint = try CheckpointFile.decode(bytes, source: url.path)
                 if best == nil || checkpoint.cursor.globalStep > best!.checkpoint.cursor.globalStep
                     || (checkpoint.cursor.globalStep == best!.checkpoint.cursor.globalStep && checkpoint.cursor.phase > best!.checkpoint.cursor.phase) {
-                    best = (checkpoint, url)
+                    best = (checkpoint, bytes, url)
                 }
             } catch {
                 skipped.append("\(error)")
@@ -58,6 +60,6 @@ public struct RunDirectory: Sendable {
             }
             return nil
         }
-        return (best.checkpoint, best.url, skipped)
+        return (best.checkpoint, best.bytes, best.url, skipped)
     }
 }

@@ -145,7 +145,7 @@ struct TrainCommand: ParsableCommand {
             }
             logger.info("resuming from \(found.url.path): phase \(cursor.phase), epoch \(cursor.epoch + 1), step \(cursor.globalStep)")
             return PlanBytes(configuration: found.checkpoint.configuration, runDirectory: run.url.path,
-                             resume: try CheckpointFile.readBytes(found.url), best: best)
+                             resume: found.bytes, best: best)
         }
         let configuration = try resolvedConfiguration()
         let run = RunDirectory(path: runDir)
