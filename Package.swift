@@ -1,6 +1,21 @@
 // swift-tools-version:6.0
 // xcnn: a data-parallel trainer for the explainer+classifier CNN (see README.md).
+import Foundation
 import PackageDescription
+
+// Swift's x86-64 baseline is SSE2, which leaves the kernels' SIMD8/SIMD16 loops (Winograd transforms,
+// masks, the optimizer) at a quarter of their width; AVX2 + FMA (every x86 server CPU since 2013)
+// made a 64² training step 15% faster (docs/perf.md). XCNN_TARGET_CPU=generic builds for the baseline;
+// CPUGuard refuses to run a binary built for AVX2 on a CPU without it, with a message.
+let targetCPU = ProcessInfo.processInfo.environment["XCNN_TARGET_CPU"] ?? "haswell"
+#if arch(x86_64)
+let usesTargetCPU = targetCPU != "generic"
+#else
+let usesTargetCPU = false
+#endif
+let cpuSettings: [SwiftSetting] = usesTargetCPU ? [.unsafeFlags(["-target-cpu", targetCPU])] : []
+let guardSettings: [CSetting] = usesTargetCPU
+    ? [.define("XCNN_TARGET_CPU", to: "\"\(targetCPU)\""), .define("XCNN_REQUIRES_AVX2")] : []
 
 let package = Package(
     name: "xcnn",
@@ -21,28 +36,34 @@ let package = Package(
             linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]
         ),
 
-        .target(name: "MessagePassing", dependencies: ["CMPI"]),
-        .target(name: "Kernels", dependencies: ["CBLAS"]),
-        .target(name: "Network", dependencies: ["Kernels"]),
-        .target(name: "Datasets", dependencies: ["CImage"]),
-        .target(name: "Attribution"),
+        .target(name: "CPUGuard", cSettings: guardSettings),
+
+        .target(name: "MessagePassing", dependencies: ["CMPI"], swiftSettings: cpuSettings),
+        .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: cpuSettings),
+        .target(name: "Network", dependencies: ["Kernels"], swiftSettings: cpuSettings),
+        .target(name: "Datasets", dependencies: ["CImage"], swiftSettings: cpuSettings),
+        .target(name: "Attribution", swiftSettings: cpuSettings),
         .target(
             name: "Training",
             dependencies: ["Kernels", "Network", "Datasets", "MessagePassing",
-                           .product(name: "Logging", package: "swift-log")]
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: cpuSettings
         ),
         .executableTarget(
             name: "xcnn",
-            dependencies: ["Kernels", "Network", "Datasets", "Training", "MessagePassing", "Attribution",
+            dependencies: ["CPUGuard", "Kernels", "Network", "Datasets", "Training", "MessagePassing", "Attribution",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                           .product(name: "Logging", package: "swift-log")]
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: cpuSettings
         ),
 
-        .testTarget(name: "MessagePassingTests", dependencies: ["MessagePassing"]),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
-        .testTarget(name: "NetworkTests", dependencies: ["Network", "Kernels"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "AttributionTests", dependencies: ["Attribution"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Network", "Kernels", "Datasets", "MessagePassing"]),
+        .testTarget(name: "MessagePassingTests", dependencies: ["MessagePassing"], swiftSettings: cpuSettings),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels"], swiftSettings: cpuSettings),
+        .testTarget(name: "NetworkTests", dependencies: ["Network", "Kernels"], swiftSettings: cpuSettings),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")],
+                    swiftSettings: cpuSettings),
+        .testTarget(name: "AttributionTests", dependencies: ["Attribution"], swiftSettings: cpuSettings),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Network", "Kernels", "Datasets", "MessagePassing"],
+                    swiftSettings: cpuSettings),
     ]
 )

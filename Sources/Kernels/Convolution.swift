@@ -35,16 +35,17 @@ public enum Convolution {
         max(1, min(h, bandTarget / max(1, c * 9 * w)))
     }
 
-    /// Floats of workspace `col` (and `dcol`) one call needs: for k = 3 the larger of the im2col columns
-    /// (C·9·R·W) and, when `algorithm` picks it, Winograd's needs in either direction; none for k = 1
-    /// (x is its own col).
+    /// Floats of workspace `col` (and `dcol`) one call needs: for k = 3 the im2col columns (C·9·R·W) or,
+    /// when `algorithm` picks Winograd, the largest of its forward, input-gradient and weight-gradient
+    /// needs; none for k = 1 (x is its own col).
     public static func workspaceCount(channels c: Int, filters f: Int, height h: Int, width w: Int, kernel k: Int,
                                       algorithm: Algorithm3x3? = nil) -> Int {
         if k == 1 { return 0 }
         let columns = c * 9 * bandRows(channels: c, height: h, width: w) * w
         guard (algorithm ?? self.algorithm(channels: c, filters: f, height: h, width: w)) == .winograd else { return columns }
-        return max(columns, Winograd.workspaceCount(inChannels: c, outChannels: f, height: h, width: w),
-                   Winograd.workspaceCount(inChannels: f, outChannels: c, height: h, width: w))
+        return max(Winograd.workspaceCount(inChannels: c, outChannels: f, height: h, width: w),
+                   Winograd.workspaceCount(inChannels: f, outChannels: c, height: h, width: w),
+                   Winograd.weightGradientWorkspaceCount(inChannels: c, outChannels: f, height: h, width: w))
     }
 
     /// The output-row bands of one image.
@@ -91,10 +92,10 @@ public enum Convolution {
 
     /// Accumulates dWeight[F, C, k, k], dBias[F] and dInput[N, C, H, W] from dy[N, F, H, W]; pass nil
     /// for a gradient that is not wanted (a frozen layer still passes dInput on). With `reluOutput` (the
-    /// forward's rectified y) dy is first masked in place by y > 0, band by band, turning it into the
-    /// gradient before the ReLU. `col` and `dcol` each hold `workspaceCount` floats for the same
-    /// `algorithm` (nil: the default). With Winograd, dInput is computed for the whole batch after every
-    /// dy band is masked, since each output tile reads dy one row beyond its band.
+    /// forward's rectified y) dy is first masked in place by y > 0, turning it into the gradient before the
+    /// ReLU. `col` and `dcol` each hold `workspaceCount` floats for the same `algorithm` (nil: the default).
+    /// im2col works band by band per image (dy is masked band by band while hot); Winograd masks the whole
+    /// batch first, since its bands span images and each output tile reads dy one row beyond its band.
     public static func backward(
         input x: UnsafePointer<Float>, dOutput dy: UnsafeMutablePointer<Float>, reluOutput: UnsafePointer<Float>? = nil,
         batch n: Int, channels c: Int, height h: Int, width w: Int,
@@ -105,9 +106,20 @@ public enum Convolution {
     ) {
         precondition(k == 3 || k == 1, "convolution kernel must be 3 or 1, got \(k)")
         let hw = h * w, ck = c * k * k
-        let winograd = k == 3 && dx != nil
-            && (algorithm ?? self.algorithm(channels: c, filters: f, height: h, width: w)) == .winograd
-        if winograd { Winograd.transformWeights(weight, filters: f, channels: c, adjoint: true, into: dcol) }
+        if k == 3, (algorithm ?? self.algorithm(channels: c, filters: f, height: h, width: w)) == .winograd {
+            prepare(dy, reluOutput, dBias: dBias, filters: n * f, stride: hw, start: 0, count: hw, biasStride: f)
+            if let dWeight {
+                Winograd.weightGradient(input: x, dOutput: dy, batch: n, channels: c, height: h, width: w, filters: f,
+                                        dWeight: dWeight, work: col)
+            }
+            if let dx {
+                // dx = dy ⋆ (W rotated 180°, C and F swapped): the forward algorithm from F to C channels.
+                Winograd.transformWeights(weight, filters: f, channels: c, adjoint: true, into: dcol)
+                Winograd.convolve(input: dy, batch: n, channels: f, height: h, width: w, transformed: dcol, filters: c,
+                                  bias: nil, relu: false, accumulate: true, output: dx, work: dcol + 16 * f * c)
+            }
+            return
+        }
         for image in 0..<n {
             let xi = x + image * c * hw, dyi = dy + image * f * hw
             if k == 1 {
@@ -131,42 +143,51 @@ public enum Convolution {
                     GEMM.multiply(transB: true, m: f, n: ck, k: columns, a: dyi + top * w, lda: hw, b: col, ldb: columns,
                                   beta: 1, c: dWeight, ldc: ck)
                 }
-                if let dx, !winograd {
+                if let dx {
                     GEMM.multiply(transA: true, m: ck, n: columns, k: f, a: weight, lda: ck, b: dyi + top * w, ldb: hw,
                                   beta: 0, c: dcol, ldc: columns)
                     Im2Col.accumulate3x3(dcol, channels: c, height: h, width: w, rows: rows, into: dx + image * c * hw)
                 }
             }
         }
-        if let dx, winograd {
-            // dx = dy ⋆ (W rotated 180°, C and F swapped): the forward algorithm from F to C channels.
-            Winograd.convolve(input: dy, batch: n, channels: f, height: h, width: w, transformed: dcol, filters: c, bias: nil,
-                              relu: false, accumulate: true, output: dx, work: dcol + 16 * f * c)
-        }
     }
 
     /// max(·, 0) over columns start..<start+count of each of the F rows of a [F, stride] matrix.
     private static func rectify(_ y: UnsafeMutablePointer<Float>, filters f: Int, stride: Int, start: Int, count: Int) {
+        let zero = SIMD8<Float>(repeating: 0)
         for o in 0..<f {
             let row = y + o * stride + start
-            for j in 0..<count { row[j] = row[j] > 0 ? row[j] : 0 }
+            var j = 0
+            while j &+ 8 <= count {
+                let v = load8(row + j)
+                store8(row + j, zero.replacing(with: v, where: v .> zero))
+                j &+= 8
+            }
+            while j < count { row[j] = row[j] > 0 ? row[j] : 0; j &+= 1 }
         }
     }
 
-    /// On one band of dy[F, stride]: mask by the ReLU output when given (in place), then add the
-    /// band's row sums into dBias.
+    /// On columns start..<start+count of the rows of dy[rows, stride]: mask by the ReLU output when given
+    /// (in place; kept where y > 0), then add each row's sum into dBias[row % biasStride] (rows are the
+    /// F filters of one image, or N·F for a whole batch with biasStride F). Vector loops: the compiler
+    /// leaves both scalar (the select aliases dy and y; the sum is an ordered float reduction).
     private static func prepare(_ dy: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>?, dBias: UnsafeMutablePointer<Float>?,
-                                filters f: Int, stride: Int, start: Int, count: Int) {
-        for o in 0..<f {
-            let row = dy + o * stride + start
+                                filters rows: Int, stride: Int, start: Int, count: Int, biasStride: Int? = nil) {
+        let zero = SIMD8<Float>(repeating: 0), wide = count & ~7
+        for r in 0..<rows {
+            let row = dy + r * stride + start
             if let y {
-                let mask = y + o * stride + start
-                for j in 0..<count { row[j] = mask[j] > 0 ? row[j] : 0 }
+                let mask = y + r * stride + start
+                for j in Swift.stride(from: 0, to: wide, by: 8) {
+                    store8(row + j, zero.replacing(with: load8(row + j), where: load8(mask + j) .> zero))
+                }
+                for j in wide..<count { row[j] = mask[j] > 0 ? row[j] : 0 }
             }
             if let dBias {
-                var s: Float = 0
-                for j in 0..<count { s += row[j] }
-                dBias[o] += s
+                var partial = zero, tail: Float = 0
+                for j in Swift.stride(from: 0, to: wide, by: 8) { partial += load8(row + j) }
+                for j in wide..<count { tail += row[j] }
+                dBias[r % (biasStride ?? rows)] += partial.sum() + tail
             }
         }
     }

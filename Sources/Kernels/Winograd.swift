@@ -1,5 +1,6 @@
 // Winograd F(2×2, 3×3) for the 3×3 stride-1 pad-1 convolution's forward and input gradient, NCHW.
 // Per band of 2-row output tiles: input tiles → V[16][C][T], 16 sgemms M[e] = U[e]·V[e], output transform.
+// The weight gradient (WinogradWeightGradient.swift) reuses the input transform.
 // Bands run over the tile rows of the whole batch, so small maps still give the GEMMs wide matrices.
 
 /// F(2,3) matrices (Lavin & Gray 2016): Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1],
@@ -88,7 +89,7 @@ public enum Winograd {
 
     /// v[16][C][count] ← Bᵀ d B for every tile of tile rows `band`. The vertical half (Bᵀ ·) runs on whole
     /// padded rows; the horizontal half (· B) reads 4 columns per tile at a stride of 2.
-    private static func transformInput(_ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
+    static func transformInput(_ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
                                        tileRows band: Range<Int>, count: Int, rows: UnsafeMutablePointer<Float>,
                                        zero: UnsafePointer<Float>, into v: UnsafeMutablePointer<Float>) {
         let tw = tiles(w), length = 2 * tw + 2
@@ -193,26 +194,14 @@ public enum Winograd {
         }
     }
 
-    // Unaligned vector loads and stores, and the lane shuffles of the two transforms.
-    @inline(__always) private static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-    }
-    @inline(__always) private static func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
-    }
-    @inline(__always) private static func store8(_ p: UnsafeMutablePointer<Float>, _ v: SIMD8<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-    }
-    @inline(__always) private static func store16(_ p: UnsafeMutablePointer<Float>, _ v: SIMD16<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
-    }
-    @inline(__always) private static func evens(_ v: SIMD16<Float>) -> SIMD8<Float> {
+    // The lane shuffles of the transforms (loads and stores: SIMDMemory.swift).
+    @inline(__always) static func evens(_ v: SIMD16<Float>) -> SIMD8<Float> {
         SIMD8(v[0], v[2], v[4], v[6], v[8], v[10], v[12], v[14])
     }
-    @inline(__always) private static func odds(_ v: SIMD16<Float>) -> SIMD8<Float> {
+    @inline(__always) static func odds(_ v: SIMD16<Float>) -> SIMD8<Float> {
         SIMD8(v[1], v[3], v[5], v[7], v[9], v[11], v[13], v[15])
     }
-    @inline(__always) private static func interleave(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD16<Float> {
+    @inline(__always) static func interleave(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD16<Float> {
         SIMD16(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7])
     }
 }

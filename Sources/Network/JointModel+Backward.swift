@@ -5,7 +5,7 @@ import Kernels
 extension JointModel {
     func convBackward(_ x: Pass, _ l: ConvLayer, _ input: ActivationBuffer, _ output: ActivationBuffer,
                       relu: Bool, weights: Bool) {
-        timed(l.kernel == 3 ? .conv3x3 : .conv1x1) {
+        timed(l.kernel == 3 ? .conv3x3 : .conv1x1, layer: profileName(l, output, "backward")) {
             Convolution.backward(input: x.value(input), dOutput: x.grad(output), reluOutput: relu ? x.value(output) : nil,
                                  batch: x.n, channels: l.cin,
                                  height: l.side, width: l.side, weight: x.p + l.weight, filters: l.cout, kernel: l.kernel,

@@ -4,13 +4,18 @@ import Kernels
 
 extension JointModel {
     @inline(__always)
-    func timed<T>(_ kind: LayerKind, _ body: () -> T) -> T {
+    func timed<T>(_ kind: LayerKind, layer: @autoclosure () -> String? = nil, _ body: () -> T) -> T {
         guard let profile else { return body() }
-        return profile.measure(kind, body)
+        return profile.measure(kind, layer: layer(), body)
+    }
+
+    /// The profile's name for one direction of a convolution: "explainer.enc1.conv2 32→32 64² forward".
+    func profileName(_ l: ConvLayer, _ output: ActivationBuffer, _ direction: String) -> String {
+        "\(output.name) \(l.cin)→\(l.cout) \(l.side)² \(direction)"
     }
 
     func conv(_ x: Pass, _ l: ConvLayer, _ input: ActivationBuffer, _ output: ActivationBuffer, relu: Bool) {
-        timed(l.kernel == 3 ? .conv3x3 : .conv1x1) {
+        timed(l.kernel == 3 ? .conv3x3 : .conv1x1, layer: profileName(l, output, "forward")) {
             Convolution.forward(input: x.value(input), batch: x.n, channels: l.cin, height: l.side, width: l.side,
                                 weight: x.p + l.weight, bias: x.p + l.bias, filters: l.cout, kernel: l.kernel, relu: relu,
                                 output: x.value(output), col: x.a + plan.col)

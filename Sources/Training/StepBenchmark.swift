@@ -11,6 +11,8 @@ public enum StepBenchmark {
         public var secondsPerStep: Double
         /// Seconds per step by layer kind (LayerKind raw values), averaged over the timed steps.
         public var secondsPerLayerKind: [String: Double]
+        /// Seconds and calls per step of each named convolution ("explainer.enc1.conv2 32→32 64² forward").
+        public var secondsPerLayer: [String: (seconds: Double, calls: Int)]
     }
 
     /// Runs one untimed warm-up step, then `steps` timed ones; images/s uses the median step.
@@ -40,6 +42,11 @@ public enum StepBenchmark {
         let median = durations[durations.count / 2]
         var kinds: [String: Double] = [:]
         for (kind, seconds) in profile.seconds { kinds[kind.rawValue] = seconds / Double(steps) }
-        return Report(imagesPerSecond: Double(batch) / median, secondsPerStep: median, secondsPerLayerKind: kinds)
+        var layers: [String: (seconds: Double, calls: Int)] = [:]
+        for (name, seconds) in profile.layers {
+            layers[name] = (seconds / Double(steps), profile.layerCalls[name, default: 0] / steps)
+        }
+        return Report(imagesPerSecond: Double(batch) / median, secondsPerStep: median, secondsPerLayerKind: kinds,
+                      secondsPerLayer: layers)
     }
 }

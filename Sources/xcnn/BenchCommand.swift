@@ -10,7 +10,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Micro-benchmarks (scripts/bench runs them and writes docs/bench.md).",
-        subcommands: [SGEMMBench.self, AllreduceBench.self, DataBench.self]
+        subcommands: [SGEMMBench.self, AllreduceBench.self, DataBench.self, StepBench.self]
     )
 }
 

@@ -1,5 +1,6 @@
 // `xcnn info`: what the binary runs on — BLAS library, core type, threads, MPI, rank and size.
 import ArgumentParser
+import CPUGuard
 import Datasets
 import Foundation
 import Kernels
@@ -15,7 +16,7 @@ struct InfoCommand: ParsableCommand {
         let blas = try BLASSetup.configure()
         let world = try Communicator.world()
         if world.rank == 0 {
-            print("xcnn \(XCNN.version)")
+            print("xcnn \(XCNN.version), Swift code built for CPU \(String(cString: xcnn_built_for_cpu()))")
             print("BLAS: \(BLASRuntime.configuration)")
             print("BLAS core type: \(blas.coreName) (\(blas.origin.rawValue))")
             if let error = blas.gemmError {

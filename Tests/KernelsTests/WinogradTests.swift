@@ -1,5 +1,5 @@
-// Winograd F(2×2, 3×3) forward and input gradient against direct Double loops: channel counts 1–32,
-// even and odd sides, batch 1 and 3, and a map wide enough to need several bands.
+// Winograd F(2×2, 3×3) forward, input gradient and weight gradient against direct Double loops:
+// channel counts 1–32, even and odd sides, batch 1 and 3, and a map wide enough to need several bands.
 import Kernels
 import Testing
 
@@ -17,25 +17,45 @@ func naiveInputGradient(_ dy: [Double], _ weight: [Double], n: Int, c: Int, h: I
     return dx
 }
 
+/// Direct weight gradient of the 3×3 pad-1 convolution: dW[o,c,u,v] = Σ_n Σ_ij dy[n,o,i,j]·x[n,c,i+u−1,j+v−1].
+func naiveWeightGradient(_ dy: [Double], _ x: [Double], n: Int, c: Int, h: Int, w: Int, f: Int) -> [Double] {
+    var dw = [Double](repeating: 0, count: f * c * 9)
+    for b in 0..<n { for o in 0..<f { for ch in 0..<c { for u in 0..<3 { for v in 0..<3 {
+        var s = 0.0
+        for i in 0..<h { for j in 0..<w {
+            let si = i + u - 1, sj = j + v - 1
+            if si < 0 || si >= h || sj < 0 || sj >= w { continue }
+            s += dy[((b * f + o) * h + i) * w + j] * x[((b * c + ch) * h + si) * w + sj]
+        } }
+        dw[((o * c + ch) * 3 + u) * 3 + v] += s
+    } } } } }
+    return dw
+}
+
 @Suite struct WinogradTests {
-    /// Forward (bias, no ReLU) and dx through `Convolution` with `.winograd`; returns the two scaled errors.
-    /// dx starts from a non-zero value because the kernel accumulates into it.
-    static func errors(n: Int, c: Int, h: Int, w: Int, f: Int, seed: UInt64) -> (forward: Double, input: Double) {
+    /// Forward (bias, no ReLU), dx and dW through `Convolution` with `.winograd`; returns the three scaled
+    /// errors. dx and dW start from non-zero values because the kernels accumulate into them.
+    static func errors(n: Int, c: Int, h: Int, w: Int, f: Int, seed: UInt64) -> (forward: Double, input: Double, weight: Double) {
         let s = Scratch()
         let x = randomValues(n * c * h * w, seed: seed), wt = randomValues(f * c * 9, seed: seed + 1)
         let b = randomValues(f, seed: seed + 2), r = randomValues(n * f * h * w, seed: seed + 3)
         let start = randomValues(x.count, seed: seed + 4)
         let workspace = Convolution.workspaceCount(channels: c, filters: f, height: h, width: w, kernel: 3, algorithm: .winograd)
+        let weightStart = randomValues(wt.count, seed: seed + 5)
         let y = s.zeros(n * f * h * w), col = s.zeros(workspace), dcol = s.zeros(workspace), dx = s.make(start)
+        let dw = s.make(weightStart)
         Convolution.forward(input: s.make(x), batch: n, channels: c, height: h, width: w, weight: s.make(wt), bias: s.make(b),
                             filters: f, kernel: 3, output: y, col: col, algorithm: .winograd)
         Convolution.backward(input: s.make(x), dOutput: s.make(r), batch: n, channels: c, height: h, width: w,
-                             weight: s.make(wt), filters: f, kernel: 3, dInput: dx, dWeight: nil, dBias: nil,
+                             weight: s.make(wt), filters: f, kernel: 3, dInput: dx, dWeight: dw, dBias: nil,
                              col: col, dcol: dcol, algorithm: .winograd)
         let wd = wt.map(Double.init)
         let yRef = naiveConvolution(x.map(Double.init), wd, b.map(Double.init), n: n, c: c, h: h, w: w, f: f, k: 3)
         let dxRef = zip(naiveInputGradient(r.map(Double.init), wd, n: n, c: c, h: h, w: w, f: f), start).map { $0 + Double($1) }
-        return (scaledError(read(y, yRef.count), yRef), scaledError(read(dx, x.count), dxRef))
+        let dwRef = zip(naiveWeightGradient(r.map(Double.init), x.map(Double.init), n: n, c: c, h: h, w: w, f: f), weightStart)
+            .map { $0 + Double($1) }
+        return (scaledError(read(y, yRef.count), yRef), scaledError(read(dx, x.count), dxRef),
+                scaledError(read(dw, wt.count), dwRef))
     }
 
     /// Winograd rounds more than a direct dot product: each input-tile element is a sum of up to 4
@@ -46,17 +66,18 @@ func naiveInputGradient(_ dy: [Double], _ weight: [Double], n: Int, c: Int, h: I
 
     @Test(arguments: [1, 3, 5, 32])
     func matchesDirectLoopOverChannelsSidesAndBatch(channels c: Int) {
-        var worst = (0.0, 0.0)
+        var worst = (0.0, 0.0, 0.0)
         for f in [1, 3, 5, 32] {
             for (index, side) in [2, 4, 6, 16, 18].enumerated() {
                 let n = index % 2 == 0 ? 3 : 1
                 let e = Self.errors(n: n, c: c, h: side, w: side, f: f, seed: UInt64(100 * c + 10 * f + side))
                 #expect(e.forward < Self.tolerance, "forward C \(c) F \(f) side \(side) batch \(n): \(e.forward)")
                 #expect(e.input < Self.tolerance, "dx C \(c) F \(f) side \(side) batch \(n): \(e.input)")
-                worst = (max(worst.0, e.forward), max(worst.1, e.input))
+                #expect(e.weight < Self.tolerance, "dW C \(c) F \(f) side \(side) batch \(n): \(e.weight)")
+                worst = (max(worst.0, e.forward), max(worst.1, e.input), max(worst.2, e.weight))
             }
         }
-        print("Winograd C = \(c): worst scaled error forward \(worst.0), dx \(worst.1)")
+        print("Winograd C = \(c): worst scaled error forward \(worst.0), dx \(worst.1), dW \(worst.2)")
     }
 
     @Test func oddAndUnequalSidesUseHalfTiles() {
@@ -66,6 +87,7 @@ func naiveInputGradient(_ dy: [Double], _ weight: [Double], n: Int, c: Int, h: I
             let e = Self.errors(n: n, c: c, h: h, w: w, f: f, seed: UInt64(h * 10 + w))
             #expect(e.forward < Self.tolerance, "forward \((n, c, h, w, f)): \(e.forward)")
             #expect(e.input < Self.tolerance, "dx \((n, c, h, w, f)): \(e.input)")
+            #expect(e.weight < Self.tolerance, "dW \((n, c, h, w, f)): \(e.weight)")
         }
     }
 
@@ -77,5 +99,6 @@ func naiveInputGradient(_ dy: [Double], _ weight: [Double], n: Int, c: Int, h: I
         let e = Self.errors(n: n, c: c, h: h, w: w, f: f, seed: 7)
         #expect(e.forward < Self.tolerance, "forward: \(e.forward)")
         #expect(e.input < Self.tolerance, "dx: \(e.input)")
+        #expect(e.weight < Self.tolerance, "dW: \(e.weight)")
     }
 }
