@@ -22,11 +22,14 @@ public enum Winograd {
     }
 
     /// Floats one pass needs: U (16·F·C), then V (16·C·T) and M (16·F·T) for a band of T tiles, then
-    /// 4 padded rows and one zero row for the input transform.
+    /// the input transform's padded rows (4 per tile row of a vertical group) and one zero row.
     public static func workspaceCount(inChannels c: Int, outChannels f: Int, height h: Int, width w: Int) -> Int {
         let t = bandTileRows(inChannels: c, outChannels: f, height: h, width: w) * tiles(w)
-        return 16 * f * c + 16 * (c + f) * t + 4 * (2 * tiles(w) + 2) + w
+        return 16 * f * c + 16 * (c + f) * t + paddedRowsCount(width: w) + w
     }
+
+    /// Floats of the input transform's padded rows.
+    static func paddedRowsCount(width w: Int) -> Int { verticalGroup * 4 * (2 * tiles(w) + 2) }
 
     /// u[16][F][C] ← G g Gᵀ for each g = weight[o, ch] of weight[F, C, 3, 3]. With `adjoint` it is
     /// u[16][C][F] for the input gradient: the kernel rotated 180° with C and F swapped. Reversing g
@@ -73,7 +76,7 @@ public enum Winograd {
         let th = n * tiles(h), tw = tiles(w)
         let step = bandTileRows(inChannels: c, outChannels: f, height: h, width: w)
         let capacity = step * tw
-        let v = work, m = v + 16 * c * capacity, rows = m + 16 * f * capacity, zero = rows + 4 * (2 * tw + 2)
+        let v = work, m = v + 16 * c * capacity, rows = m + 16 * f * capacity, zero = rows + paddedRowsCount(width: w)
         zero.update(repeating: 0, count: w)
         for top in stride(from: 0, to: th, by: step) {
             let band = top..<min(th, top + step), count = band.count * tw
@@ -87,45 +90,63 @@ public enum Winograd {
         }
     }
 
+    /// Tile rows whose vertical half `transformInput` finishes before their horizontal half starts: the
+    /// horizontal loads straddle the vertical pass's stores, and reading them back at once stalls on
+    /// store forwarding (with one tile row at a time, perf put 39% of this transform's samples on that load).
+    static let verticalGroup = 4
+
     /// v[16][C][count] ← Bᵀ d B for every tile of tile rows `band`. The vertical half (Bᵀ ·) runs on whole
-    /// padded rows; the horizontal half (· B) reads 4 columns per tile at a stride of 2.
+    /// padded rows, `verticalGroup` tile rows at a time; the horizontal half (· B) reads 4 columns per tile
+    /// at a stride of 2. `rows` holds `verticalGroup`·4·(2·tiles(w) + 2) floats.
     static func transformInput(_ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
-                                       tileRows band: Range<Int>, count: Int, rows: UnsafeMutablePointer<Float>,
-                                       zero: UnsafePointer<Float>, into v: UnsafeMutablePointer<Float>) {
-        let tw = tiles(w), length = 2 * tw + 2
-        let b0 = rows, b1 = b0 + length, b2 = b1 + length, b3 = b2 + length
+                               tileRows band: Range<Int>, count: Int, rows: UnsafeMutablePointer<Float>,
+                               zero: UnsafePointer<Float>, into v: UnsafeMutablePointer<Float>) {
+        let tw = tiles(w), length = 2 * tw + 2, per = tiles(h)
         // Padding columns: index 0 is input column −1, indices past w are beyond the right edge.
-        for k in 0..<4 {
+        for k in 0..<(4 * verticalGroup) {
             rows[k * length] = 0
             for p in (w + 1)..<length { rows[k * length + p] = 0 }
         }
-        let per = tiles(h)
         for ch in 0..<c {
-            for g in band {
-                let ti = g % per, xc = x + ((g / per) * c + ch) * h * w, i = 2 * ti - 1
-                @inline(__always) func row(_ r: Int) -> UnsafePointer<Float> { r >= 0 && r < h ? xc + r * w : zero }
-                let r0 = row(i), r1 = row(i + 1), r2 = row(i + 2), r3 = row(i + 3)
-                for p in 0..<w {
-                    b0[p + 1] = r0[p] - r2[p]; b1[p + 1] = r1[p] + r2[p]
-                    b2[p + 1] = r2[p] - r1[p]; b3[p + 1] = r1[p] - r3[p]
-                }
-                let base = v + ch * count + (g - band.lowerBound) * tw, stride = c * count
-                for k in 0..<4 {
-                    let b = rows + k * length
-                    let o0 = base + 4 * k * stride, o1 = o0 + stride, o2 = o1 + stride, o3 = o2 + stride
-                    // 8 tiles at a time: two 16-float loads (offsets 0 and 2) split into even and odd lanes
-                    // give d0…d3 (the compiler leaves this strided loop scalar on its own).
-                    var tj = 0
-                    while tj &+ 8 <= tw {
-                        let lo = load16(b + 2 &* tj), hi = load16(b + (2 &* tj &+ 2))
-                        let d0 = evens(lo), d1 = odds(lo), d2 = evens(hi), d3 = odds(hi)
-                        store8(o0 + tj, d0 - d2); store8(o1 + tj, d1 + d2); store8(o2 + tj, d2 - d1); store8(o3 + tj, d1 - d3)
-                        tj &+= 8
+            for first in stride(from: band.lowerBound, to: band.upperBound, by: verticalGroup) {
+                let group = first..<min(band.upperBound, first + verticalGroup)
+                for g in group {
+                    let ti = g % per, xc = x + ((g / per) * c + ch) * h * w, i = 2 * ti - 1
+                    @inline(__always) func row(_ r: Int) -> UnsafePointer<Float> { r >= 0 && r < h ? xc + r * w : zero }
+                    let r0 = row(i), r1 = row(i + 1), r2 = row(i + 2), r3 = row(i + 3)
+                    let b0 = rows + 4 * (g - first) * length, b1 = b0 + length, b2 = b1 + length, b3 = b2 + length
+                    var p = 0
+                    while p &+ 8 <= w {
+                        let d0 = load8(r0 + p), d1 = load8(r1 + p), d2 = load8(r2 + p), d3 = load8(r3 + p)
+                        store8(b0 + (p &+ 1), d0 - d2); store8(b1 + (p &+ 1), d1 + d2)
+                        store8(b2 + (p &+ 1), d2 - d1); store8(b3 + (p &+ 1), d1 - d3)
+                        p &+= 8
                     }
-                    while tj < tw {
-                        let d0 = b[2 &* tj], d1 = b[2 &* tj &+ 1], d2 = b[2 &* tj &+ 2], d3 = b[2 &* tj &+ 3]
-                        o0[tj] = d0 - d2; o1[tj] = d1 + d2; o2[tj] = d2 - d1; o3[tj] = d1 - d3
-                        tj &+= 1
+                    while p < w {
+                        b0[p &+ 1] = r0[p] - r2[p]; b1[p &+ 1] = r1[p] + r2[p]
+                        b2[p &+ 1] = r2[p] - r1[p]; b3[p &+ 1] = r1[p] - r3[p]
+                        p &+= 1
+                    }
+                }
+                for g in group {
+                    let base = v + ch * count + (g - band.lowerBound) * tw, stride = c * count
+                    for k in 0..<4 {
+                        let b = rows + (4 * (g - first) + k) * length
+                        let o0 = base + 4 * k * stride, o1 = o0 + stride, o2 = o1 + stride, o3 = o2 + stride
+                        // 8 tiles at a time: two 16-float loads (offsets 0 and 2) split into even and odd lanes
+                        // give d0…d3 (the compiler leaves this strided loop scalar on its own).
+                        var tj = 0
+                        while tj &+ 8 <= tw {
+                            let lo = load16(b + 2 &* tj), hi = load16(b + (2 &* tj &+ 2))
+                            let d0 = evens(lo), d1 = odds(lo), d2 = evens(hi), d3 = odds(hi)
+                            store8(o0 + tj, d0 - d2); store8(o1 + tj, d1 + d2); store8(o2 + tj, d2 - d1); store8(o3 + tj, d1 - d3)
+                            tj &+= 8
+                        }
+                        while tj < tw {
+                            let d0 = b[2 &* tj], d1 = b[2 &* tj &+ 1], d2 = b[2 &* tj &+ 2], d3 = b[2 &* tj &+ 3]
+                            o0[tj] = d0 - d2; o1[tj] = d1 + d2; o2[tj] = d2 - d1; o3[tj] = d1 - d3
+                            tj &+= 1
+                        }
                     }
                 }
             }

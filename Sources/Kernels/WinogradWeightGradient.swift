@@ -6,9 +6,9 @@
 
 extension Winograd {
     /// Floats `weightGradient` needs in `work`: dU (16·F·C), V and Z for a band, the input transform's
-    /// padded rows and zero row, and two zero-padded rows of dy.
+    /// padded rows and zero row (the forward's layout, with dU in U's place).
     public static func weightGradientWorkspaceCount(inChannels c: Int, outChannels f: Int, height h: Int, width w: Int) -> Int {
-        workspaceCount(inChannels: c, outChannels: f, height: h, width: w) + 4 * tiles(w)
+        workspaceCount(inChannels: c, outChannels: f, height: h, width: w)
     }
 
     /// dWeight[F, C, 3, 3] += the gradient of the 3×3 "same" convolution of x[N, C, H, W] given dy[N, F, H, W]
@@ -20,12 +20,12 @@ extension Winograd {
         let th = n * tiles(h), tw = tiles(w)
         let step = bandTileRows(inChannels: c, outChannels: f, height: h, width: w), capacity = step * tw
         let du = work, v = du + 16 * f * c, z = v + 16 * c * capacity, rows = z + 16 * f * capacity
-        let zero = rows + 4 * (2 * tw + 2), dyRows = zero + w
+        let zero = rows + paddedRowsCount(width: w)
         zero.update(repeating: 0, count: w)
         for top in stride(from: 0, to: th, by: step) {
             let band = top..<min(th, top + step), count = band.count * tw
             transformInput(x, channels: c, height: h, width: w, tileRows: band, count: count, rows: rows, zero: zero, into: v)
-            transformGradient(dy, filters: f, height: h, width: w, tileRows: band, count: count, rows: dyRows, into: z)
+            transformGradient(dy, filters: f, height: h, width: w, tileRows: band, count: count, zero: zero, into: z)
             for e in 0..<16 {
                 GEMM.multiply(transB: true, m: f, n: c, k: count, a: z + e * f * count, lda: count, b: v + e * c * count,
                               ldb: count, beta: top == 0 ? 0 : 1, c: du + e * f * c, ldc: c)
@@ -36,27 +36,20 @@ extension Winograd {
 
     /// z[16][F][count] ← A dY Aᵀ for every 2×2 tile of dy in tile rows `band`, A = [1 0; 1 1; 1 −1; 0 −1]
     /// (Aᵀ of the forward, transposed). Pixels past the map's edge (odd sides) count as zero: the forward
-    /// never wrote them. `rows` holds two rows of 2·tiles(w) floats.
+    /// never wrote them. Rows are read in place (a row past the bottom is `zero`, w floats); only the
+    /// last, partial group of 8 tiles goes through the scalar loop, which checks the right edge.
     private static func transformGradient(_ dy: UnsafePointer<Float>, filters f: Int, height h: Int, width w: Int,
-                                          tileRows band: Range<Int>, count: Int, rows: UnsafeMutablePointer<Float>,
+                                          tileRows band: Range<Int>, count: Int, zero: UnsafePointer<Float>,
                                           into z: UnsafeMutablePointer<Float>) {
-        let tw = tiles(w), per = tiles(h), stride = f * count
-        let top = rows, bottom = rows + 2 * tw
-        top[2 * tw - 1] = 0
-        bottom[2 * tw - 1] = 0
+        let tw = tiles(w), per = tiles(h), stride = f * count, wide = (w / 16) * 8
         for o in 0..<f {
             for g in band {
                 let ti = g % per, plane = dy + ((g / per) * f + o) * h * w
-                top.update(from: plane + 2 * ti * w, count: w)
-                if 2 * ti + 1 < h {
-                    bottom.update(from: plane + (2 * ti + 1) * w, count: w)
-                } else {
-                    bottom.update(repeating: 0, count: 2 * tw)
-                }
+                let top = plane + 2 * ti * w, bottom = 2 * ti + 1 < h ? top + w : zero
                 let base = z + o * count + (g - band.lowerBound) * tw
                 @inline(__always) func out(_ e: Int) -> UnsafeMutablePointer<Float> { base + e &* stride }
                 var tj = 0
-                while tj &+ 8 <= tw {
+                while tj < wide {
                     let upper = load16(top + 2 &* tj), lower = load16(bottom + 2 &* tj)
                     let y00 = evens(upper), y01 = odds(upper), y10 = evens(lower), y11 = odds(lower)
                     // P = A dY (4×2), then Z = P Aᵀ (4×4); row a of Z goes to elements 4a…4a+3.
@@ -68,7 +61,9 @@ extension Winograd {
                     tj &+= 8
                 }
                 while tj < tw {
-                    let y00 = top[2 &* tj], y01 = top[2 &* tj &+ 1], y10 = bottom[2 &* tj], y11 = bottom[2 &* tj &+ 1]
+                    let right = 2 &* tj &+ 1 < w
+                    let y00 = top[2 &* tj], y01 = right ? top[2 &* tj &+ 1] : 0
+                    let y10 = bottom[2 &* tj], y11 = right ? bottom[2 &* tj &+ 1] : 0
                     @inline(__always) func row(_ a: Int, _ left: Float, _ right: Float) {
                         out(4 &* a)[tj] = left; out(4 &* a &+ 1)[tj] = left + right
                         out(4 &* a &+ 2)[tj] = left - right; out(4 &* a &+ 3)[tj] = -right
