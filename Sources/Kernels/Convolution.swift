@@ -1,29 +1,37 @@
 // Stride-1 "same" convolution, 3×3 (pad 1) or 1×1 (pad 0), NCHW: im2col + sgemm per band of rows.
 // Letters: N batch, C input channels, F filters, H×W spatial size, k kernel side (3 or 1), R band rows.
-// 3×3 forward and input gradient can instead run Winograd F(2×2, 3×3) (Winograd.swift), chosen per layer.
+// 3×3 layers can instead run Winograd F(2×2, 3×3) (Winograd.swift) or F(4×4, 3×3) (WinogradF4.swift) for
+// all three products (forward, input and weight gradient), chosen per layer.
 import Foundation
 
-/// How a 3×3 layer's forward and input gradient are computed (the weight gradient is always im2col).
-public enum Algorithm3x3: String, Sendable {
-    case im2col, winograd
+/// How a 3×3 layer's forward, input gradient and weight gradient are computed.
+public enum Algorithm3x3: String, Sendable, CaseIterable {
+    /// im2col + sgemm per band of rows of one image.
+    case im2col
+    /// Winograd F(2×2, 3×3).
+    case winograd
+    /// Winograd F(4×4, 3×3).
+    case winograd4
 }
 
 public enum Convolution {
-    /// `XCNN_CONV3X3` = im2col | winograd forces one algorithm for every 3×3 layer (benchmarks, A/B
+    /// `XCNN_CONV3X3` = im2col | winograd | winograd4 forces one algorithm for every 3×3 layer (benchmarks, A/B
     /// runs); unset or anything else uses the measured per-layer rule in `algorithm`.
     static let forced = ProcessInfo.processInfo.environment["XCNN_CONV3X3"].flatMap(Algorithm3x3.init(rawValue:))
 
-    /// On: with this rule a training step is faster (3.14 → 3.79 images/s at 224², 35.6 → 39.6 at 64²) and the
-    /// golden and full test suites pass. `XCNN_CONV3X3=im2col` restores the old path everywhere.
+    /// On: with this rule a training step is faster (docs/perf-network.md, changes 6–8) and the golden and
+    /// full test suites pass. `XCNN_CONV3X3=im2col` restores the old path everywhere.
     static let winogradByDefault = true
 
     /// The algorithm a C → F 3×3 layer on an H×W map uses by default. Measured rule (docs/perf-network.md,
-    /// batch 8, every 3×3 shape of the model at 224² and 64²): Winograd is 25–45% faster for C, F ≥ 32 on
-    /// maps of 16² and more; im2col wins for the C = 3 input layers (their GEMMs would have inner size 3)
-    /// and on 8² maps, where the per-call weight transform (16·F·C) outweighs the few tiles.
+    /// batch 8, every 3×3 shape of the model at 224² and 64²): im2col for the C = 3 input layers (their
+    /// Winograd GEMMs would have inner size 3) and on 8² maps (too few tiles for the transforms to pay);
+    /// F(4×4, 3×3) where a row holds at least 8 of its tiles (W ≥ 29: full 8-tile vectors), 20–40% faster
+    /// than F(2×2) there; F(2×2, 3×3) on the 16²–28² maps in between, where F(4×4)'s rows are all tail.
     public static func algorithm(channels c: Int, filters f: Int, height h: Int, width w: Int) -> Algorithm3x3 {
         if let forced { return forced }
-        return winogradByDefault && min(c, f) >= 16 && h * w >= 256 ? .winograd : .im2col
+        guard winogradByDefault, min(c, f) >= 16, h * w >= 256 else { return .im2col }
+        return WinogradF4.tiles(w) >= 8 ? .winograd4 : .winograd
     }
 
     /// Column floats a band aims at: 2 MB of columns stays in L2/L3 between im2col and the GEMM
@@ -42,10 +50,17 @@ public enum Convolution {
                                       algorithm: Algorithm3x3? = nil) -> Int {
         if k == 1 { return 0 }
         let columns = c * 9 * bandRows(channels: c, height: h, width: w) * w
-        guard (algorithm ?? self.algorithm(channels: c, filters: f, height: h, width: w)) == .winograd else { return columns }
-        return max(Winograd.workspaceCount(inChannels: c, outChannels: f, height: h, width: w),
-                   Winograd.workspaceCount(inChannels: f, outChannels: c, height: h, width: w),
-                   Winograd.weightGradientWorkspaceCount(inChannels: c, outChannels: f, height: h, width: w))
+        switch algorithm ?? self.algorithm(channels: c, filters: f, height: h, width: w) {
+        case .im2col:
+            return columns
+        case .winograd:
+            return max(Winograd.workspaceCount(inChannels: c, outChannels: f, height: h, width: w),
+                       Winograd.workspaceCount(inChannels: f, outChannels: c, height: h, width: w),
+                       Winograd.weightGradientWorkspaceCount(inChannels: c, outChannels: f, height: h, width: w))
+        case .winograd4:
+            return max(WinogradF4.workspaceCount(inChannels: c, outChannels: f, height: h, width: w),
+                       WinogradF4.workspaceCount(inChannels: f, outChannels: c, height: h, width: w))
+        }
     }
 
     /// The output-row bands of one image.
@@ -63,10 +78,17 @@ public enum Convolution {
     ) {
         precondition(k == 3 || k == 1, "convolution kernel must be 3 or 1, got \(k)")
         let hw = h * w, ck = c * k * k
-        if k == 3, (algorithm ?? self.algorithm(channels: c, filters: f, height: h, width: w)) == .winograd {
+        let chosen = k == 3 ? algorithm ?? self.algorithm(channels: c, filters: f, height: h, width: w) : .im2col
+        if chosen == .winograd {
             Winograd.transformWeights(weight, filters: f, channels: c, adjoint: false, into: col)
             Winograd.convolve(input: x, batch: n, channels: c, height: h, width: w, transformed: col, filters: f,
                               bias: bias, relu: relu, accumulate: false, output: y, work: col + 16 * f * c)
+            return
+        }
+        if chosen == .winograd4 {
+            WinogradF4.transformWeights(weight, filters: f, channels: c, adjoint: false, into: col)
+            WinogradF4.convolve(input: x, batch: n, channels: c, height: h, width: w, transformed: col, filters: f,
+                                bias: bias, relu: relu, accumulate: false, output: y, work: col + 36 * f * c)
             return
         }
         for image in 0..<n {
@@ -106,17 +128,30 @@ public enum Convolution {
     ) {
         precondition(k == 3 || k == 1, "convolution kernel must be 3 or 1, got \(k)")
         let hw = h * w, ck = c * k * k
-        if k == 3, (algorithm ?? self.algorithm(channels: c, filters: f, height: h, width: w)) == .winograd {
+        let chosen = k == 3 ? algorithm ?? self.algorithm(channels: c, filters: f, height: h, width: w) : .im2col
+        if chosen != .im2col {
             prepare(dy, reluOutput, dBias: dBias, filters: n * f, stride: hw, start: 0, count: hw, biasStride: f)
-            if let dWeight {
-                Winograd.weightGradient(input: x, dOutput: dy, batch: n, channels: c, height: h, width: w, filters: f,
-                                        dWeight: dWeight, work: col)
-            }
-            if let dx {
-                // dx = dy ⋆ (W rotated 180°, C and F swapped): the forward algorithm from F to C channels.
-                Winograd.transformWeights(weight, filters: f, channels: c, adjoint: true, into: dcol)
-                Winograd.convolve(input: dy, batch: n, channels: f, height: h, width: w, transformed: dcol, filters: c,
-                                  bias: nil, relu: false, accumulate: true, output: dx, work: dcol + 16 * f * c)
+            // dx = dy ⋆ (W rotated 180°, C and F swapped): the forward algorithm from F to C channels.
+            if chosen == .winograd {
+                if let dWeight {
+                    Winograd.weightGradient(input: x, dOutput: dy, batch: n, channels: c, height: h, width: w, filters: f,
+                                            dWeight: dWeight, work: col)
+                }
+                if let dx {
+                    Winograd.transformWeights(weight, filters: f, channels: c, adjoint: true, into: dcol)
+                    Winograd.convolve(input: dy, batch: n, channels: f, height: h, width: w, transformed: dcol, filters: c,
+                                      bias: nil, relu: false, accumulate: true, output: dx, work: dcol + 16 * f * c)
+                }
+            } else {
+                if let dWeight {
+                    WinogradF4.weightGradient(input: x, dOutput: dy, batch: n, channels: c, height: h, width: w, filters: f,
+                                              dWeight: dWeight, work: col)
+                }
+                if let dx {
+                    WinogradF4.transformWeights(weight, filters: f, channels: c, adjoint: true, into: dcol)
+                    WinogradF4.convolve(input: dy, batch: n, channels: f, height: h, width: w, transformed: dcol, filters: c,
+                                        bias: nil, relu: false, accumulate: true, output: dx, work: dcol + 36 * f * c)
+                }
             }
             return
         }

@@ -53,7 +53,7 @@ func naiveTransposed(_ x: [Double], _ weight: [Double], _ bias: [Double], n: Int
     /// (N, C, H, W, F): odd sides, 1×1 maps, batch 1, channels 1, 3, 5, 9, 10.
     static let shapes = [(1, 1, 1, 1, 1), (1, 3, 5, 7, 2), (2, 5, 4, 3, 3), (3, 9, 6, 5, 10), (1, 2, 1, 6, 4)]
 
-    @Test(arguments: [3, 1], [Algorithm3x3.im2col, .winograd])
+    @Test(arguments: [3, 1], [Algorithm3x3.im2col, .winograd, .winograd4])
     func convolutionMatchesDirectLoopAndFiniteDifferences(kernel k: Int, algorithm: Algorithm3x3) {
         for (n, c, h, w, f) in Self.shapes {
             let s = Scratch()
@@ -135,7 +135,7 @@ func naiveTransposed(_ x: [Double], _ weight: [Double], _ bias: [Double], n: Int
         }
     }
 
-    @Test(arguments: [3, 1], [Algorithm3x3.im2col, .winograd])
+    @Test(arguments: [3, 1], [Algorithm3x3.im2col, .winograd, .winograd4])
     func fusedReLUEqualsSeparateReLUForwardAndBackward(kernel k: Int, algorithm a: Algorithm3x3) {
         // The second shape spans several bands, so masking band by band is exercised at band edges.
         for (n, c, h, w, f) in [(2, 5, 4, 3, 3), (1, 64, 32, 64, 3)] {

@@ -1,5 +1,6 @@
-// Winograd F(2×2, 3×3) forward, input gradient and weight gradient against direct Double loops:
-// channel counts 1–32, even and odd sides, batch 1 and 3, and a map wide enough to need several bands.
+// Winograd F(2×2, 3×3) and F(4×4, 3×3): forward, input gradient and weight gradient against direct
+// Double loops: channel counts 1–32, sides that are and are not multiples of the tile, batch 1 and 3,
+// and a map wide enough to need several bands.
 import Kernels
 import Testing
 
@@ -33,22 +34,23 @@ func naiveWeightGradient(_ dy: [Double], _ x: [Double], n: Int, c: Int, h: Int, 
 }
 
 @Suite struct WinogradTests {
-    /// Forward (bias, no ReLU), dx and dW through `Convolution` with `.winograd`; returns the three scaled
+    /// Forward (bias, no ReLU), dx and dW through `Convolution` with `algorithm`; returns the three scaled
     /// errors. dx and dW start from non-zero values because the kernels accumulate into them.
-    static func errors(n: Int, c: Int, h: Int, w: Int, f: Int, seed: UInt64) -> (forward: Double, input: Double, weight: Double) {
+    static func errors(n: Int, c: Int, h: Int, w: Int, f: Int, seed: UInt64,
+                       algorithm: Algorithm3x3) -> (forward: Double, input: Double, weight: Double) {
         let s = Scratch()
         let x = randomValues(n * c * h * w, seed: seed), wt = randomValues(f * c * 9, seed: seed + 1)
         let b = randomValues(f, seed: seed + 2), r = randomValues(n * f * h * w, seed: seed + 3)
         let start = randomValues(x.count, seed: seed + 4)
-        let workspace = Convolution.workspaceCount(channels: c, filters: f, height: h, width: w, kernel: 3, algorithm: .winograd)
+        let workspace = Convolution.workspaceCount(channels: c, filters: f, height: h, width: w, kernel: 3, algorithm: algorithm)
         let weightStart = randomValues(wt.count, seed: seed + 5)
         let y = s.zeros(n * f * h * w), col = s.zeros(workspace), dcol = s.zeros(workspace), dx = s.make(start)
         let dw = s.make(weightStart)
         Convolution.forward(input: s.make(x), batch: n, channels: c, height: h, width: w, weight: s.make(wt), bias: s.make(b),
-                            filters: f, kernel: 3, output: y, col: col, algorithm: .winograd)
+                            filters: f, kernel: 3, output: y, col: col, algorithm: algorithm)
         Convolution.backward(input: s.make(x), dOutput: s.make(r), batch: n, channels: c, height: h, width: w,
                              weight: s.make(wt), filters: f, kernel: 3, dInput: dx, dWeight: dw, dBias: nil,
-                             col: col, dcol: dcol, algorithm: .winograd)
+                             col: col, dcol: dcol, algorithm: algorithm)
         let wd = wt.map(Double.init)
         let yRef = naiveConvolution(x.map(Double.init), wd, b.map(Double.init), n: n, c: c, h: h, w: w, f: f, k: 3)
         let dxRef = zip(naiveInputGradient(r.map(Double.init), wd, n: n, c: c, h: h, w: w, f: f), start).map { $0 + Double($1) }
@@ -62,43 +64,55 @@ func naiveWeightGradient(_ dy: [Double], _ x: [Double], n: Int, c: Int, h: Int, 
     /// inputs, each kernel-transform element a sum of up to 9 halved weights, and each output a sum of
     /// 9 products of sums over C. With values in [−1, 1] those are a few float32 ulps of partial sums of
     /// size ≈ √(9C), i.e. ≈ 1e-7·√C relative to outputs of the same size: 1e-5 leaves a 10× margin at C = 32.
-    static let tolerance = 1e-5
+    /// F(4×4, 3×3) multiplies by up to 8 and 5 in its transforms (sums of up to 36 terms with weights up to
+    /// 64 before the output transform scales back): about 10× F(2×2)'s rounding, hence 1e-4.
+    static func tolerance(_ algorithm: Algorithm3x3) -> Double { algorithm == .winograd4 ? 1e-4 : 1e-5 }
 
-    @Test(arguments: [1, 3, 5, 32])
-    func matchesDirectLoopOverChannelsSidesAndBatch(channels c: Int) {
+    static let algorithms: [Algorithm3x3] = [.winograd, .winograd4]
+
+    @Test(arguments: algorithms, [1, 3, 5, 32])
+    func matchesDirectLoopOverChannelsSidesAndBatch(algorithm: Algorithm3x3, channels c: Int) {
         var worst = (0.0, 0.0, 0.0)
+        let tolerance = Self.tolerance(algorithm)
         for f in [1, 3, 5, 32] {
             for (index, side) in [2, 4, 6, 16, 18].enumerated() {
                 let n = index % 2 == 0 ? 3 : 1
-                let e = Self.errors(n: n, c: c, h: side, w: side, f: f, seed: UInt64(100 * c + 10 * f + side))
-                #expect(e.forward < Self.tolerance, "forward C \(c) F \(f) side \(side) batch \(n): \(e.forward)")
-                #expect(e.input < Self.tolerance, "dx C \(c) F \(f) side \(side) batch \(n): \(e.input)")
-                #expect(e.weight < Self.tolerance, "dW C \(c) F \(f) side \(side) batch \(n): \(e.weight)")
+                let e = Self.errors(n: n, c: c, h: side, w: side, f: f, seed: UInt64(100 * c + 10 * f + side), algorithm: algorithm)
+                #expect(e.forward < tolerance, "\(algorithm) forward C \(c) F \(f) side \(side) batch \(n): \(e.forward)")
+                #expect(e.input < tolerance, "\(algorithm) dx C \(c) F \(f) side \(side) batch \(n): \(e.input)")
+                #expect(e.weight < tolerance, "\(algorithm) dW C \(c) F \(f) side \(side) batch \(n): \(e.weight)")
                 worst = (max(worst.0, e.forward), max(worst.1, e.input), max(worst.2, e.weight))
             }
         }
-        print("Winograd C = \(c): worst scaled error forward \(worst.0), dx \(worst.1), dW \(worst.2)")
+        print("\(algorithm) C = \(c): worst scaled error forward \(worst.0), dx \(worst.1), dW \(worst.2)")
     }
 
-    @Test func oddAndUnequalSidesUseHalfTiles() {
-        // (N, C, H, W, F): the last tile row or column covers one pixel; 1×1 maps are a single half tile;
-        // W = 37 runs the 8-wide vector loops, their scalar tails and a half tile at the end.
-        for (n, c, h, w, f) in [(1, 3, 5, 7, 2), (3, 5, 1, 1, 4), (2, 4, 3, 2, 3), (1, 32, 9, 6, 5), (2, 3, 7, 37, 4)] {
-            let e = Self.errors(n: n, c: c, h: h, w: w, f: f, seed: UInt64(h * 10 + w))
-            #expect(e.forward < Self.tolerance, "forward \((n, c, h, w, f)): \(e.forward)")
-            #expect(e.input < Self.tolerance, "dx \((n, c, h, w, f)): \(e.input)")
-            #expect(e.weight < Self.tolerance, "dW \((n, c, h, w, f)): \(e.weight)")
+    @Test(arguments: algorithms)
+    func partialTilesAtOddAndUnequalSides(algorithm: Algorithm3x3) {
+        // (N, C, H, W, F): last tiles covering 1, 2 or 3 pixels; 1×1 maps are a single partial tile;
+        // W = 37 and 70 run the 8-tile vector loops, their gathered tails and a partial tile at the end.
+        let shapes = [(1, 3, 5, 7, 2), (3, 5, 1, 1, 4), (2, 4, 3, 2, 3), (1, 32, 9, 6, 5), (2, 3, 7, 37, 4), (1, 4, 13, 70, 3)]
+        for (n, c, h, w, f) in shapes {
+            let e = Self.errors(n: n, c: c, h: h, w: w, f: f, seed: UInt64(h * 10 + w), algorithm: algorithm)
+            #expect(e.forward < Self.tolerance(algorithm), "\(algorithm) forward \((n, c, h, w, f)): \(e.forward)")
+            #expect(e.input < Self.tolerance(algorithm), "\(algorithm) dx \((n, c, h, w, f)): \(e.input)")
+            #expect(e.weight < Self.tolerance(algorithm), "\(algorithm) dW \((n, c, h, w, f)): \(e.weight)")
         }
     }
 
-    @Test func severalBandsMatchDirectLoop() {
-        // 16·(C + F)·1024 tiles = 262,144 floats per tile row: 4 tile rows per band against the 2²⁰ target,
-        // so 11 rows (6 tile rows, the last half-used) take a full band and a partial one.
-        let (n, c, h, w, f) = (1, 8, 11, 2048, 8)
-        #expect(Winograd.bandTileRows(inChannels: c, outChannels: f, height: h, width: w) == 4)
-        let e = Self.errors(n: n, c: c, h: h, w: w, f: f, seed: 7)
-        #expect(e.forward < Self.tolerance, "forward: \(e.forward)")
-        #expect(e.input < Self.tolerance, "dx: \(e.input)")
-        #expect(e.weight < Self.tolerance, "dW: \(e.weight)")
+    @Test(arguments: algorithms)
+    func severalBandsMatchDirectLoop(algorithm: Algorithm3x3) {
+        // F(2×2): 16·(C + F)·1024 tiles = 262,144 floats per tile row, 4 tile rows per band against the 2²⁰
+        // target. F(4×4): 36·16·512 = 294,912, 3 tile rows per band. 30 rows are 15 and 8 tile rows.
+        let (n, c, h, w, f) = (1, 8, 30, 2048, 8)
+        if algorithm == .winograd {
+            #expect(Winograd.bandTileRows(inChannels: c, outChannels: f, height: h, width: w) == 4)
+        } else {
+            #expect(WinogradF4.bandTileRows(inChannels: c, outChannels: f, height: h, width: w) == 3)
+        }
+        let e = Self.errors(n: n, c: c, h: h, w: w, f: f, seed: 7, algorithm: algorithm)
+        #expect(e.forward < Self.tolerance(algorithm), "forward: \(e.forward)")
+        #expect(e.input < Self.tolerance(algorithm), "dx: \(e.input)")
+        #expect(e.weight < Self.tolerance(algorithm), "dW: \(e.weight)")
     }
 }

@@ -1,0 +1,289 @@
+// Winograd F(4×4, 3×3) for the 3×3 stride-1 pad-1 convolution, NCHW: forward, input gradient and
+// weight gradient. 6×6 input tiles at a stride of 4 give 4×4 outputs with 36 multiplies instead of 144
+// (F(2×2, 3×3) in Winograd.swift needs 64 for the same 16 outputs), and the transformed tiles are
+// 2.25× the input instead of 4×, so the transforms move less memory too. Same structure as
+// Winograd.swift: bands of tile rows over the whole batch, 36 sgemms per band, SIMD8 over 8 tiles.
+// Matrices (Lavin & Gray 2016, points 0, ±1, ±2, ∞):
+//   Bᵀ = [4 0 −5 0 1 0; 0 −4 −4 1 1 0; 0 4 −4 −1 1 0; 0 −2 −1 2 1 0; 0 2 −1 −2 1 0; 0 4 0 −5 0 1]
+//   G = [¼ 0 0; −⅙ −⅙ −⅙; −⅙ ⅙ −⅙; 1/24 1/12 ⅙; 1/24 −1/12 ⅙; 0 0 1]
+//   Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 0; 0 1 1 4 4 0; 0 1 −1 8 −8 1]
+
+public enum WinogradF4 {
+    typealias Vector = SIMD8<Float>
+    typealias Six = (Vector, Vector, Vector, Vector, Vector, Vector)
+    typealias Four = (Vector, Vector, Vector, Vector)
+
+    /// Floats of V + M a band aims at (4 MB), as for F(2×2, 3×3).
+    static let bandTarget = 1 << 20
+    /// Tile rows whose vertical input transform is finished before their horizontal half reads it back
+    /// (see `Winograd.verticalGroup`: reading fresh stores at once stalls on store forwarding).
+    static let verticalGroup = 2
+
+    /// Output tiles along a side of n pixels (the last one partly used unless 4 divides n).
+    @inline(__always) static func tiles(_ n: Int) -> Int { (n + 3) / 4 }
+
+    /// A padded row: index 0 is input column −1, index p + 1 column p, zeros to the end; long enough for
+    /// the 8-tile loads (36 floats from 4·tj).
+    @inline(__always) static func rowLength(_ w: Int) -> Int { 4 * tiles(w) + 8 }
+
+    public static func bandTileRows(inChannels c: Int, outChannels f: Int, height h: Int, width w: Int) -> Int {
+        max(1, bandTarget / max(1, 36 * (c + f) * tiles(w)))
+    }
+
+    /// The output transform's vertical half for 8 tiles: 4 rows × 6 columns of SIMD8.
+    static let scratchCount = 4 * 6 * 8
+
+    /// Floats one pass needs: U (36·F·C), V (36·C·T) and M (36·F·T) for a band of T tiles, the padded
+    /// rows, a zero row and the output scratch. The weight gradient uses the same layout (dU for U).
+    public static func workspaceCount(inChannels c: Int, outChannels f: Int, height h: Int, width w: Int) -> Int {
+        let t = bandTileRows(inChannels: c, outChannels: f, height: h, width: w) * tiles(w)
+        return 36 * f * c + 36 * (c + f) * t + verticalGroup * 6 * rowLength(w) + w + scratchCount
+    }
+
+    // MARK: the four small transforms, on 8 tiles at once
+
+    /// Bᵀ d for the 6 values of a tile's column (or row).
+    @inline(__always) static func inputTransform(_ d: Six) -> Six {
+        let (d0, d1, d2, d3, d4, d5) = d
+        let o0 = 4 * d0 - 5 * d2 + d4
+        let o1 = d3 + d4 - 4 * (d1 + d2)
+        let o2 = d4 - d3 + 4 * (d1 - d2)
+        let o3 = d4 - d2 + 2 * (d3 - d1)
+        let o4 = d4 - d2 + 2 * (d1 - d3)
+        let o5 = 4 * d1 - 5 * d3 + d5
+        return (o0, o1, o2, o3, o4, o5)
+    }
+
+    /// Aᵀ m for the 6 values of a transformed tile's column (or row).
+    @inline(__always) static func outputTransform(_ m: Six) -> Four {
+        let (m0, m1, m2, m3, m4, m5) = m
+        let sum12 = m1 + m2, difference12 = m1 - m2, sum34 = m3 + m4, difference34 = m3 - m4
+        return (m0 + sum12 + sum34, difference12 + 2 * difference34, sum12 + 4 * sum34, difference12 + 8 * difference34 + m5)
+    }
+
+    /// A y (A = Aᵀ transposed) for the 4 values of an output-gradient tile's column (or row).
+    @inline(__always) static func gradientTransform(_ y: Four) -> Six {
+        let (y0, y1, y2, y3) = y
+        let even = y0 + y2, odd = y1 + y3, even4 = y0 + 4 * y2, odd4 = 2 * y1 + 8 * y3
+        return (y0, even + odd, even - odd, even4 + odd4, even4 - odd4, y3)
+    }
+
+    // MARK: weights
+
+    /// G g for three kernel values (a column or row of the 3×3 kernel), 8 kernels at once.
+    @inline(__always) static func kernelTransform(_ g0: Vector, _ g1: Vector, _ g2: Vector) -> Six {
+        let outer = g0 + g2, quarter = g0 * 0.25, sixth = Vector(repeating: 1.0 / 6)
+        let middle = g0 * (1.0 / 24) + g2 * (1.0 / 6), odd = g1 * (1.0 / 12)
+        return (quarter, -(outer + g1) * sixth, (g1 - outer) * sixth, middle + odd, middle - odd, g2)
+    }
+
+    /// Gᵀ d for six transformed values: the adjoint of `kernelTransform`, 8 kernels at once.
+    @inline(__always) static func kernelGradient(_ d: Six) -> (Vector, Vector, Vector) {
+        let (d0, d1, d2, d3, d4, d5) = d
+        let sixth = Vector(repeating: 1.0 / 6)
+        return (d0 * 0.25 - (d1 + d2) * sixth + (d3 + d4) * (1.0 / 24),
+                (d2 - d1) * sixth + (d3 - d4) * (1.0 / 12),
+                (d3 + d4 - d1 - d2) * sixth + d5)
+    }
+
+    /// u[36][F][C] ← G g Gᵀ for each g = weight[o, ch] of weight[F, C, 3, 3]. With `adjoint` it is
+    /// u[36][C][F] of the kernel rotated 180° (C and F swapped), for the input gradient. 8 kernels at a
+    /// time along the dimension that is contiguous in u (ch, or o for the adjoint); their 9 taps are
+    /// gathered (stride 9, or 9·C).
+    public static func transformWeights(_ weight: UnsafePointer<Float>, filters f: Int, channels c: Int,
+                                        adjoint: Bool, into u: UnsafeMutablePointer<Float>) {
+        // Outer: the other dimension; inner: 8 lanes of the contiguous one.
+        let outer = adjoint ? c : f, inner = adjoint ? f : c
+        for i in 0..<outer {
+            for first in stride(from: 0, to: inner, by: 8) {
+                let lanes = min(8, inner - first)
+                @inline(__always) func kernel(_ l: Int) -> UnsafePointer<Float> {
+                    adjoint ? weight + ((first &+ l) &* c &+ i) &* 9 : weight + (i &* c &+ first &+ l) &* 9
+                }
+                @inline(__always) func tap(_ k: Int) -> Vector {
+                    var vector = Vector()
+                    for l in 0..<lanes { vector[l] = kernel(l)[adjoint ? 8 &- k : k] }
+                    return vector
+                }
+                // t = G g (6 rows × 3 columns), then each row of t times Gᵀ.
+                let c0 = kernelTransform(tap(0), tap(3), tap(6)), c1 = kernelTransform(tap(1), tap(4), tap(7))
+                let c2 = kernelTransform(tap(2), tap(5), tap(8))
+                let out = u + (i &* inner &+ first), e6 = 6 &* outer &* inner
+                store(kernelTransform(c0.0, c1.0, c2.0), at: out, stride: outer &* inner, lanes: lanes)
+                store(kernelTransform(c0.1, c1.1, c2.1), at: out + e6, stride: outer &* inner, lanes: lanes)
+                store(kernelTransform(c0.2, c1.2, c2.2), at: out + 2 &* e6, stride: outer &* inner, lanes: lanes)
+                store(kernelTransform(c0.3, c1.3, c2.3), at: out + 3 &* e6, stride: outer &* inner, lanes: lanes)
+                store(kernelTransform(c0.4, c1.4, c2.4), at: out + 4 &* e6, stride: outer &* inner, lanes: lanes)
+                store(kernelTransform(c0.5, c1.5, c2.5), at: out + 5 &* e6, stride: outer &* inner, lanes: lanes)
+            }
+        }
+    }
+
+    // MARK: forward (and the input gradient, which is the forward of dy with the adjoint weights)
+
+    /// out[N, F, H, W] from x[N, C, H, W] and u[36][F][C] from `transformWeights`; `accumulate` adds to out
+    /// (bias and relu ignored), otherwise out = bias + result, rectified when `relu`. `work` holds
+    /// `workspaceCount` − 36·F·C floats.
+    public static func convolve(
+        input x: UnsafePointer<Float>, batch n: Int, channels c: Int, height h: Int, width w: Int,
+        transformed u: UnsafePointer<Float>, filters f: Int, bias: UnsafePointer<Float>?, relu: Bool,
+        accumulate: Bool, output y: UnsafeMutablePointer<Float>, work: UnsafeMutablePointer<Float>
+    ) {
+        let th = n * tiles(h), tw = tiles(w)
+        let step = bandTileRows(inChannels: c, outChannels: f, height: h, width: w), capacity = step * tw
+        let v = work, m = v + 36 * c * capacity, rows = m + 36 * f * capacity
+        let zero = rows + verticalGroup * 6 * rowLength(w), scratch = zero + w
+        zero.update(repeating: 0, count: w)
+        for top in stride(from: 0, to: th, by: step) {
+            let band = top..<min(th, top + step), count = band.count * tw
+            transformInput(x, channels: c, height: h, width: w, tileRows: band, count: count, rows: rows, zero: zero, into: v)
+            for e in 0..<36 {
+                GEMM.multiply(m: f, n: count, k: c, a: u + e * f * c, lda: c, b: v + e * c * count, ldb: count,
+                              beta: 0, c: m + e * f * count, ldc: count)
+            }
+            transformOutput(m, filters: f, height: h, width: w, tileRows: band, count: count, bias: bias, relu: relu,
+                            accumulate: accumulate, scratch: scratch, into: y)
+        }
+    }
+
+    /// Lanes k, k+4, k+8, k+12 of two 16-float vectors: value k of each of 8 consecutive 4-wide tiles.
+    @inline(__always) static func phase(_ lo: SIMD16<Float>, _ hi: SIMD16<Float>, _ k: Int) -> Vector {
+        Vector(lo[k], lo[k + 4], lo[k + 8], lo[k + 12], hi[k], hi[k + 4], hi[k + 8], hi[k + 12])
+    }
+
+    /// v[36][C][count] ← Bᵀ d B for every tile of tile rows `band`: the vertical half on whole padded rows,
+    /// the horizontal half 8 tiles at a time (tails gather their lanes).
+    static func transformInput(_ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
+                               tileRows band: Range<Int>, count: Int, rows: UnsafeMutablePointer<Float>,
+                               zero: UnsafePointer<Float>, into v: UnsafeMutablePointer<Float>) {
+        let tw = tiles(w), length = rowLength(w), per = tiles(h), stride = c * count
+        for k in 0..<(6 * verticalGroup) {
+            rows[k * length] = 0
+            for p in (w + 1)..<length { rows[k * length + p] = 0 }
+        }
+        for ch in 0..<c {
+            for first in Swift.stride(from: band.lowerBound, to: band.upperBound, by: verticalGroup) {
+                let group = first..<min(band.upperBound, first + verticalGroup)
+                for g in group {
+                    let ti = g % per, xc = x + ((g / per) * c + ch) * h * w, i = 4 * ti - 1
+                    @inline(__always) func row(_ r: Int) -> UnsafePointer<Float> { r >= 0 && r < h ? xc + r * w : zero }
+                    let r0 = row(i), r1 = row(i + 1), r2 = row(i + 2), r3 = row(i + 3), r4 = row(i + 4), r5 = row(i + 5)
+                    let b = rows + 6 * (g - first) * length + 1
+                    var p = 0
+                    while p &+ 8 <= w {
+                        store(inputTransform((load8(r0 + p), load8(r1 + p), load8(r2 + p), load8(r3 + p), load8(r4 + p),
+                                              load8(r5 + p))), at: b + p, stride: length, lanes: 8)
+                        p &+= 8
+                    }
+                    if p < w {
+                        let lanes = w - p
+                        @inline(__always) func gather(_ r: UnsafePointer<Float>) -> Vector {
+                            var vector = Vector(); for l in 0..<lanes { vector[l] = r[p + l] }; return vector
+                        }
+                        store(inputTransform((gather(r0), gather(r1), gather(r2), gather(r3), gather(r4), gather(r5))),
+                              at: b + p, stride: length, lanes: lanes)
+                    }
+                }
+                for g in group {
+                    let base = v + ch * count + (g - band.lowerBound) * tw
+                    for a in 0..<6 {
+                        let b = rows + (6 * (g - first) + a) * length
+                        let out = base + 6 * a * stride
+                        var tj = 0
+                        while tj &+ 8 <= tw {
+                            let p = b + 4 &* tj
+                            let lo = load16(p), hi = load16(p + 16), lo4 = load16(p + 4), hi4 = load16(p + 20)
+                            store(inputTransform((phase(lo, hi, 0), phase(lo, hi, 1), phase(lo, hi, 2), phase(lo, hi, 3),
+                                                  phase(lo4, hi4, 0), phase(lo4, hi4, 1))), at: out + tj, stride: stride, lanes: 8)
+                            tj &+= 8
+                        }
+                        if tj < tw {
+                            let lanes = tw - tj
+                            @inline(__always) func gather(_ k: Int) -> Vector {
+                                var vector = Vector(); for l in 0..<lanes { vector[l] = b[4 &* (tj &+ l) &+ k] }; return vector
+                            }
+                            store(inputTransform((gather(0), gather(1), gather(2), gather(3), gather(4), gather(5))),
+                                  at: out + tj, stride: stride, lanes: lanes)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// out ← Aᵀ M A for every tile of tile rows `band` (see `convolve` for bias, relu, accumulate): the
+    /// vertical half into `scratch` (4 × 6 vectors), then each output row's 4 vectors interleaved into 32
+    /// pixels; tiles that reach past the right edge go pixel by pixel.
+    private static func transformOutput(_ m: UnsafePointer<Float>, filters f: Int, height h: Int, width w: Int,
+                                        tileRows band: Range<Int>, count: Int, bias: UnsafePointer<Float>?, relu: Bool,
+                                        accumulate: Bool, scratch: UnsafeMutablePointer<Float>,
+                                        into y: UnsafeMutablePointer<Float>) {
+        let tw = tiles(w), stride = f * count, per = tiles(h)
+        for o in 0..<f {
+            let b = accumulate ? 0 : bias?[o] ?? 0
+            for g in band {
+                let ti = g % per, yo = y + ((g / per) * f + o) * h * w
+                let s = m + o * count + (g - band.lowerBound) * tw, outputRows = min(4, h - 4 * ti)
+                var tj = 0
+                while tj < tw {
+                    let lanes = min(8, tw - tj)
+                    @inline(__always) func element(_ e: Int) -> Vector {
+                        let p = s + (e &* stride &+ tj)
+                        if lanes == 8 { return load8(p) }
+                        var vector = Vector(); for l in 0..<lanes { vector[l] = p[l] }; return vector
+                    }
+                    for column in 0..<6 {
+                        let q = outputTransform((element(column), element(6 &+ column), element(12 &+ column),
+                                                 element(18 &+ column), element(24 &+ column), element(30 &+ column)))
+                        store8(scratch + 8 &* column, q.0); store8(scratch + 8 &* (6 &+ column), q.1)
+                        store8(scratch + 8 &* (12 &+ column), q.2); store8(scratch + 8 &* (18 &+ column), q.3)
+                    }
+                    for r in 0..<outputRows {
+                        let t = scratch + 48 &* r
+                        let q = outputTransform((load8(t), load8(t + 8), load8(t + 16), load8(t + 24), load8(t + 32), load8(t + 40)))
+                        let offset: Int = (4 &* ti &+ r) &* w &+ 4 &* tj
+                        let row = yo + offset
+                        if lanes == 8 && 4 &* (tj &+ 8) <= w {
+                            let even = Winograd.interleave(q.0, q.2), odd = Winograd.interleave(q.1, q.3)
+                            emit(row, Winograd.interleave(even.lowHalf, odd.lowHalf), bias: b, relu: relu, accumulate: accumulate)
+                            emit(row + 16, Winograd.interleave(even.highHalf, odd.highHalf), bias: b, relu: relu, accumulate: accumulate)
+                        } else {
+                            @inline(__always) func pixel(_ k: Int, _ value: Float, _ l: Int) {
+                                guard 4 &* (tj &+ l) &+ k < w else { return }
+                                let target = row + (4 &* l &+ k)
+                                if accumulate { target.pointee += value } else {
+                                    let biased = value + b
+                                    target.pointee = relu ? max(biased, 0) : biased
+                                }
+                            }
+                            for l in 0..<lanes { pixel(0, q.0[l], l); pixel(1, q.1[l], l); pixel(2, q.2[l], l); pixel(3, q.3[l], l) }
+                        }
+                    }
+                    tj &+= 8
+                }
+            }
+        }
+    }
+
+    /// Six vectors at p, p + stride, …, p + 5·stride; only the first `lanes` lanes of each when fewer than 8.
+    @inline(__always)
+    static func store(_ o: Six, at p: UnsafeMutablePointer<Float>, stride: Int, lanes: Int) {
+        if lanes == 8 {
+            store8(p, o.0); store8(p + stride, o.1); store8(p + 2 &* stride, o.2)
+            store8(p + 3 &* stride, o.3); store8(p + 4 &* stride, o.4); store8(p + 5 &* stride, o.5)
+            return
+        }
+        for l in 0..<lanes {
+            p[l] = o.0[l]; p[stride &+ l] = o.1[l]; p[2 &* stride &+ l] = o.2[l]
+            p[3 &* stride &+ l] = o.3[l]; p[4 &* stride &+ l] = o.4[l]; p[5 &* stride &+ l] = o.5[l]
+        }
+    }
+
+    /// 16 output pixels: += with `accumulate`, else = value + bias, rectified when `relu`.
+    @inline(__always)
+    private static func emit(_ row: UnsafeMutablePointer<Float>, _ values: SIMD16<Float>, bias b: Float, relu: Bool, accumulate: Bool) {
+        if accumulate { store16(row, load16(row) + values); return }
+        let biased = values + SIMD16(repeating: b)
+        store16(row, relu ? biased.replacing(with: 0, where: biased .< 0) : biased)
+    }
+}
