@@ -44,8 +44,10 @@ extension Trainer {
         // statistics (averaged every step: the update is linear, so this equals averaging them
         // before use, and it keeps every rank's buffers identical for checkpoints).
         let bufferCount = model.buffers.count
-        var reduced = [result.total, Double(result.correct), Double(indices.count), finite ? 0 : 1]
-            + model.buffers.map(Double.init)
+        // Slot 4: whether a rank received a stop signal (ranks may be signalled at slightly different
+        // times); the sum makes every rank stop after the same step.
+        var reduced = [result.total, Double(result.correct), Double(indices.count), finite ? 0 : 1,
+                       StopRequest.pendingSignal == nil ? 0 : 1] + model.buffers.map(Double.init)
         let communication = Stopwatch()
         try world.allreduce(&reduced, .sum)
         var communicationSeconds = communication.seconds
@@ -56,7 +58,8 @@ extension Trainer {
                 + "on rank(s) \(ranks.joined(separator: ", ")); training stopped on every rank, checkpoints written before it are intact "
                 + "(try a smaller learning rate or λ)")
         }
-        for i in 0..<bufferCount { model.buffers[i] = Float(reduced[4 + i] / Double(world.size)) }
+        for i in 0..<bufferCount { model.buffers[i] = Float(reduced[5 + i] / Double(world.size)) }
+        if reduced[4] > 0 { stopRequested = true }
         let gradientExchange = Stopwatch()
         try model.gradients.withUnsafeMutableBufferPointer { gradients in
             try world.allreduceAverage(UnsafeMutableBufferPointer(rebasing: gradients[trainable]))

@@ -9,7 +9,11 @@ import Network
 import Datasets
 
 public struct TrainingOutcome: Sendable {
-    public enum Ending: Sendable { case finished, stoppedAtStep(Int) }
+    public enum Ending: Sendable {
+        case finished, stoppedAtStep(Int)
+        /// SIGTERM or SIGUSR1 reached a rank: training stopped after this step with a checkpoint.
+        case stoppedBySignal(Int)
+    }
     public var ending: Ending
     public var cursor: TrainingCursor
     public var lastValidation: EpochMetrics?
@@ -27,6 +31,8 @@ public final class Trainer {
     /// The phase's best-validation weights so far (parameters and BN buffers), on every rank.
     var best: (parameters: [Float], buffers: [Float])?
     let stopAtStep: Int?
+    /// Set by `step` when any rank has received SIGTERM or SIGUSR1 (StopRequest).
+    var stopRequested = false
     let progressOnTerminal: Bool
 
     public init(configuration: TrainingConfiguration, runDirectory: RunDirectory, resume: Checkpoint?,
@@ -78,6 +84,13 @@ public final class Trainer {
                 var timing = StepTiming()
                 while cursor.batchInEpoch < configuration.stepsPerEpoch {
                     timing += try step(phase: phase, trainable: trainable, sharding: sharding)
+                    if stopRequested {
+                        try saveLatest()
+                        clearProgress()
+                        let what = StopRequest.pendingSignal.map(StopRequest.name) ?? "a stop signal (SIGTERM or SIGUSR1) on another rank"
+                        logger.warning("\(what): stopped after step \(cursor.globalStep) with a checkpoint; continue with: xcnn train --resume \(run.url.path)")
+                        return TrainingOutcome(ending: .stoppedBySignal(cursor.globalStep), cursor: cursor, lastValidation: lastValidation)
+                    }
                     if let stopAtStep, cursor.globalStep >= stopAtStep {
                         try saveLatest()
                         clearProgress()

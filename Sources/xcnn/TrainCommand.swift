@@ -117,12 +117,16 @@ struct TrainCommand: ParsableCommand {
             try run.create()
             try run.saveConfiguration(plan.configuration)
         }
+        StopRequest.install()
         let outcome = try trainer.train()
         switch outcome.ending {
         case .finished:
             logger.info("training finished after \(outcome.cursor.globalStep) steps; best weights: \(run.checkpointURL(phase: 3, kind: .best).path)")
         case .stoppedAtStep:
             break
+        case .stoppedBySignal:
+            // EX_TEMPFAIL: not a success (the run is unfinished), but resumable.
+            throw ExitCode(75)
         }
     }
 
