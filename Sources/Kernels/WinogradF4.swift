@@ -45,26 +45,28 @@ public enum WinogradF4 {
     /// Bᵀ d for the 6 values of a tile's column (or row).
     @inline(__always) static func inputTransform(_ d: Six) -> Six {
         let (d0, d1, d2, d3, d4, d5) = d
-        let o0 = 4 * d0 - 5 * d2 + d4
-        let o1 = d3 + d4 - 4 * (d1 + d2)
-        let o2 = d4 - d3 + 4 * (d1 - d2)
-        let o3 = d4 - d2 + 2 * (d3 - d1)
-        let o4 = d4 - d2 + 2 * (d1 - d3)
-        let o5 = 4 * d1 - 5 * d3 + d5
-        return (o0, o1, o2, o3, o4, o5)
+        // Shared sums, then fused multiply-adds (14 vector operations per 6 values).
+        let a = d4 - d2, b = d3 - d1
+        return (d4.addingProduct(d2, -5).addingProduct(d0, 4),
+                (d3 + d4).addingProduct(d1 + d2, -4),
+                (d4 - d3).addingProduct(d1 - d2, 4),
+                a.addingProduct(b, 2),
+                a.addingProduct(b, -2),
+                d5.addingProduct(d3, -5).addingProduct(d1, 4))
     }
 
     /// Aᵀ m for the 6 values of a transformed tile's column (or row).
     @inline(__always) static func outputTransform(_ m: Six) -> Four {
         let (m0, m1, m2, m3, m4, m5) = m
         let sum12 = m1 + m2, difference12 = m1 - m2, sum34 = m3 + m4, difference34 = m3 - m4
-        return (m0 + sum12 + sum34, difference12 + 2 * difference34, sum12 + 4 * sum34, difference12 + 8 * difference34 + m5)
+        return (m0 + sum12 + sum34, difference12.addingProduct(difference34, 2), sum12.addingProduct(sum34, 4),
+                (difference12 + m5).addingProduct(difference34, 8))
     }
 
     /// A y (A = Aᵀ transposed) for the 4 values of an output-gradient tile's column (or row).
     @inline(__always) static func gradientTransform(_ y: Four) -> Six {
         let (y0, y1, y2, y3) = y
-        let even = y0 + y2, odd = y1 + y3, even4 = y0 + 4 * y2, odd4 = 2 * y1 + 8 * y3
+        let even = y0 + y2, odd = y1 + y3, even4 = y0.addingProduct(y2, 4), odd4 = (y1 + y1).addingProduct(y3, 8)
         return (y0, even + odd, even - odd, even4 + odd4, even4 - odd4, y3)
     }
 
@@ -146,9 +148,45 @@ public enum WinogradF4 {
         }
     }
 
-    /// Lanes k, k+4, k+8, k+12 of two 16-float vectors: value k of each of 8 consecutive 4-wide tiles.
-    @inline(__always) static func phase(_ lo: SIMD16<Float>, _ hi: SIMD16<Float>, _ k: Int) -> Vector {
-        Vector(lo[k], lo[k + 4], lo[k + 8], lo[k + 12], hi[k], hi[k + 4], hi[k + 8], hi[k + 12])
+    // MARK: 8 tiles × 4 columns ↔ 4 column vectors
+    //
+    // A full chunk of 8 tiles keeps its tiles in the lane order 0 2 4 6 1 3 5 7: that is what the
+    // two-level unpack/shuffle transpose below produces (8 in-lane shuffles for 32 floats, against
+    // about 40 lane-crossing ones to gather stride-4 lanes in tile order). The order only has to agree
+    // among V, M and Z, which all place chunks the same way; a partial chunk (fewer than 8 tiles
+    // left) keeps tile order, and every lane-by-lane path maps lanes to tiles with `laneTile`.
+
+    /// The tile (0–7, within its chunk) that lane l holds.
+    @inline(__always) static func laneTile(_ l: Int, full: Bool) -> Int { full ? (l & 3) &* 2 &+ (l >> 2) : l }
+
+    /// 32 consecutive floats (r0: tiles 0–1, r1: 2–3, r2: 4–5, r3: 6–7, 4 columns each) → the 4 columns.
+    @inline(__always) static func columns(_ r0: Vector, _ r1: Vector, _ r2: Vector, _ r3: Vector) -> Four {
+        let u0 = Vector(r0[0], r1[0], r0[1], r1[1], r0[4], r1[4], r0[5], r1[5])
+        let u1 = Vector(r0[2], r1[2], r0[3], r1[3], r0[6], r1[6], r0[7], r1[7])
+        let u2 = Vector(r2[0], r3[0], r2[1], r3[1], r2[4], r3[4], r2[5], r3[5])
+        let u3 = Vector(r2[2], r3[2], r2[3], r3[3], r2[6], r3[6], r2[7], r3[7])
+        return (Vector(u0[0], u0[1], u2[0], u2[1], u0[4], u0[5], u2[4], u2[5]),
+                Vector(u0[2], u0[3], u2[2], u2[3], u0[6], u0[7], u2[6], u2[7]),
+                Vector(u1[0], u1[1], u3[0], u3[1], u1[4], u1[5], u3[4], u3[5]),
+                Vector(u1[2], u1[3], u3[2], u3[3], u1[6], u1[7], u3[6], u3[7]))
+    }
+
+    /// The inverse of `columns`: 4 column vectors → 32 consecutive pixels (4 vectors of 8).
+    @inline(__always) static func pixels(_ c: Four) -> Four {
+        let (c0, c1, c2, c3) = c
+        let a = Vector(c0[0], c1[0], c0[1], c1[1], c0[4], c1[4], c0[5], c1[5])
+        let b = Vector(c2[0], c3[0], c2[1], c3[1], c2[4], c3[4], c2[5], c3[5])
+        let a2 = Vector(c0[2], c1[2], c0[3], c1[3], c0[6], c1[6], c0[7], c1[7])
+        let b2 = Vector(c2[2], c3[2], c2[3], c3[3], c2[6], c3[6], c2[7], c3[7])
+        return (Vector(a[0], a[1], b[0], b[1], a[4], a[5], b[4], b[5]),
+                Vector(a[2], a[3], b[2], b[3], a[6], a[7], b[6], b[7]),
+                Vector(a2[0], a2[1], b2[0], b2[1], a2[4], a2[5], b2[4], b2[5]),
+                Vector(a2[2], a2[3], b2[2], b2[3], a2[6], a2[7], b2[6], b2[7]))
+    }
+
+    /// The 4 columns of 8 tiles whose first pixels start at p (32 floats from p).
+    @inline(__always) static func loadColumns(_ p: UnsafePointer<Float>) -> Four {
+        columns(load8(p), load8(p + 8), load8(p + 16), load8(p + 24))
     }
 
     /// v[36][C][count] ← Bᵀ d B for every tile of tile rows `band`: the vertical half on whole padded rows,
@@ -191,10 +229,10 @@ public enum WinogradF4 {
                         let out = base + 6 * a * stride
                         var tj = 0
                         while tj &+ 8 <= tw {
+                            // A tile's 6 columns are its own 4 and the first 2 of the next tile's.
                             let p = b + 4 &* tj
-                            let lo = load16(p), hi = load16(p + 16), lo4 = load16(p + 4), hi4 = load16(p + 20)
-                            store(inputTransform((phase(lo, hi, 0), phase(lo, hi, 1), phase(lo, hi, 2), phase(lo, hi, 3),
-                                                  phase(lo4, hi4, 0), phase(lo4, hi4, 1))), at: out + tj, stride: stride, lanes: 8)
+                            let d = loadColumns(p), next = loadColumns(p + 4)
+                            store(inputTransform((d.0, d.1, d.2, d.3, next.0, next.1)), at: out + tj, stride: stride, lanes: 8)
                             tj &+= 8
                         }
                         if tj < tw {
@@ -244,13 +282,16 @@ public enum WinogradF4 {
                         let offset: Int = (4 &* ti &+ r) &* w &+ 4 &* tj
                         let row = yo + offset
                         if lanes == 8 && 4 &* (tj &+ 8) <= w {
-                            let even = Winograd.interleave(q.0, q.2), odd = Winograd.interleave(q.1, q.3)
-                            emit(row, Winograd.interleave(even.lowHalf, odd.lowHalf), bias: b, relu: relu, accumulate: accumulate)
-                            emit(row + 16, Winograd.interleave(even.highHalf, odd.highHalf), bias: b, relu: relu, accumulate: accumulate)
+                            let r = pixels(q)
+                            emit(row, r.0, bias: b, relu: relu, accumulate: accumulate)
+                            emit(row + 8, r.1, bias: b, relu: relu, accumulate: accumulate)
+                            emit(row + 16, r.2, bias: b, relu: relu, accumulate: accumulate)
+                            emit(row + 24, r.3, bias: b, relu: relu, accumulate: accumulate)
                         } else {
                             @inline(__always) func pixel(_ k: Int, _ value: Float, _ l: Int) {
-                                guard 4 &* (tj &+ l) &+ k < w else { return }
-                                let target = row + (4 &* l &+ k)
+                                let tile = laneTile(l, full: lanes == 8)
+                                guard 4 &* (tj &+ tile) &+ k < w else { return }
+                                let target = row + (4 &* tile &+ k)
                                 if accumulate { target.pointee += value } else {
                                     let biased = value + b
                                     target.pointee = relu ? max(biased, 0) : biased
@@ -279,11 +320,11 @@ public enum WinogradF4 {
         }
     }
 
-    /// 16 output pixels: += with `accumulate`, else = value + bias, rectified when `relu`.
+    /// 8 output pixels: += with `accumulate`, else = value + bias, rectified when `relu`.
     @inline(__always)
-    private static func emit(_ row: UnsafeMutablePointer<Float>, _ values: SIMD16<Float>, bias b: Float, relu: Bool, accumulate: Bool) {
-        if accumulate { store16(row, load16(row) + values); return }
-        let biased = values + SIMD16(repeating: b)
-        store16(row, relu ? biased.replacing(with: 0, where: biased .< 0) : biased)
+    private static func emit(_ row: UnsafeMutablePointer<Float>, _ values: Vector, bias b: Float, relu: Bool, accumulate: Bool) {
+        if accumulate { store8(row, load8(row) + values); return }
+        let biased = values + Vector(repeating: b)
+        store8(row, relu ? biased.replacing(with: 0, where: biased .< 0) : biased)
     }
 }

@@ -42,15 +42,12 @@ extension WinogradF4 {
                 var tj = 0
                 while tj < tw {
                     let lanes = min(8, tw - tj), inPlace = lanes == 8 && 4 &* (tj &+ 8) <= w
-                    // The 4 columns of 8 tiles of one dy row: phases of 32 consecutive pixels.
+                    // The 4 columns of 8 tiles of one dy row (lanes in `laneTile` order).
                     @inline(__always) func columns(_ r: UnsafePointer<Float>) -> Four {
-                        if inPlace {
-                            let lo = load16(r + 4 &* tj), hi = load16(r + (4 &* tj &+ 16))
-                            return (phase(lo, hi, 0), phase(lo, hi, 1), phase(lo, hi, 2), phase(lo, hi, 3))
-                        }
+                        if inPlace { return loadColumns(r + 4 &* tj) }
                         var q = (Vector(), Vector(), Vector(), Vector())
                         for l in 0..<lanes {
-                            let first = 4 &* (tj &+ l)
+                            let first = 4 &* (tj &+ laneTile(l, full: lanes == 8))
                             @inline(__always) func at(_ k: Int) -> Float { first &+ k < w ? r[first &+ k] : 0 }
                             q.0[l] = at(0); q.1[l] = at(1); q.2[l] = at(2); q.3[l] = at(3)
                         }

@@ -90,8 +90,11 @@ func naiveWeightGradient(_ dy: [Double], _ x: [Double], n: Int, c: Int, h: Int, 
     @Test(arguments: algorithms)
     func partialTilesAtOddAndUnequalSides(algorithm: Algorithm3x3) {
         // (N, C, H, W, F): last tiles covering 1, 2 or 3 pixels; 1×1 maps are a single partial tile;
-        // W = 37 and 70 run the 8-tile vector loops, their gathered tails and a partial tile at the end.
-        let shapes = [(1, 3, 5, 7, 2), (3, 5, 1, 1, 4), (2, 4, 3, 2, 3), (1, 32, 9, 6, 5), (2, 3, 7, 37, 4), (1, 4, 13, 70, 3)]
+        // W = 37 and 70 run the 8-tile vector loops, their gathered tails and a partial tile at the end;
+        // W = 29 and 30 are one F(4×4) chunk of 8 tiles whose last tile is cut by the edge (lanes read
+        // and written one by one, in the chunk's transposed lane order).
+        let shapes = [(1, 3, 5, 7, 2), (3, 5, 1, 1, 4), (2, 4, 3, 2, 3), (1, 32, 9, 6, 5), (2, 3, 7, 37, 4), (1, 4, 13, 70, 3),
+                      (1, 3, 5, 30, 2), (2, 4, 6, 29, 3)]
         for (n, c, h, w, f) in shapes {
             let e = Self.errors(n: n, c: c, h: h, w: w, f: f, seed: UInt64(h * 10 + w), algorithm: algorithm)
             #expect(e.forward < Self.tolerance(algorithm), "\(algorithm) forward \((n, c, h, w, f)): \(e.forward)")
