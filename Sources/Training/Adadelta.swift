@@ -28,13 +28,35 @@ public struct Adadelta: Sendable {
             gradients.withUnsafeBufferPointer { g in
                 squareAverage.withUnsafeMutableBufferPointer { sq in
                     deltaAverage.withUnsafeMutableBufferPointer { acc in
-                        for i in range {
+                        // 8 at a time: the compiler leaves this loop scalar (four buffers that may alias), and
+                        // two square roots and a division per parameter cost 6 ms per step at 2 M parameters.
+                        // Vector sqrt and division round exactly as the scalar ones, so results are unchanged.
+                        typealias V = SIMD8<Float>
+                        @inline(__always) func load(_ b: UnsafeMutableBufferPointer<Float>, _ i: Int) -> V {
+                            UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: V.self)
+                        }
+                        @inline(__always) func store(_ b: UnsafeMutableBufferPointer<Float>, _ i: Int, _ v: V) {
+                            UnsafeMutableRawPointer(b.baseAddress! + i).storeBytes(of: v, as: V.self)
+                        }
+                        let gradient = UnsafeMutableBufferPointer(mutating: g)
+                        var i = range.lowerBound
+                        while i + 8 <= range.upperBound {
+                            let gi = load(gradient, i)
+                            let s = rho * load(sq, i) + keep * gi * gi
+                            let d = (load(acc, i) + eps).squareRoot() / (s + eps).squareRoot() * gi
+                            store(sq, i, s)
+                            store(acc, i, rho * load(acc, i) + keep * d * d)
+                            store(p, i, load(p, i) - lr * d)
+                            i += 8
+                        }
+                        while i < range.upperBound {
                             let gi = g[i]
                             let s = rho * sq[i] + keep * gi * gi
                             let d = (acc[i] + eps).squareRoot() / (s + eps).squareRoot() * gi
                             sq[i] = s
                             acc[i] = rho * acc[i] + keep * d * d
                             p[i] -= lr * d
+                            i += 1
                         }
                     }
                 }
