@@ -48,6 +48,24 @@ import Testing
         #expect(read(dg, 4) == [0, 2, 0, 0])
     }
 
+    @Test func maxPoolingBackwardOnWideRowsKeepsTheFirstMaximumOnTies() {
+        // Values in {0, 1, 2}: most windows tie. Width 36 = two 8-window vector chunks and a scalar tail.
+        let (p, h, w) = (3, 6, 36)
+        var generator = SplitMix64(seed: 31)
+        let x = (0..<(p * h * w)).map { _ in Float(generator.next() % 3) }
+        let g = randomValues(p * (h / 2) * (w / 2), seed: 32), start = randomValues(x.count, seed: 33)
+        let s = Scratch(), dx = s.make(start)
+        Pooling.maxBackward(input: s.make(x), dOutput: s.make(g), planes: p, height: h, width: w, dInput: dx)
+        var expected = start
+        for plane in 0..<p { for i in 0..<(h / 2) { for j in 0..<(w / 2) {
+            let top = (plane * h + 2 * i) * w + 2 * j
+            var at = top
+            for candidate in [top + 1, top + w, top + w + 1] where x[candidate] > x[at] { at = candidate }
+            expected[at] += g[(plane * (h / 2) + i) * (w / 2) + j]
+        } } }
+        #expect(read(dx, x.count) == expected)
+    }
+
     @Test func globalMaxPoolingMatchesReferenceAndFiniteDifferences() {
         for (p, hw) in [(1, 1), (4, 9), (3, 16)] {
             let s = Scratch(), x = randomValues(p * hw, seed: 23), r = randomValues(p, seed: 24)
