@@ -63,6 +63,18 @@ public enum Convolution {
         }
     }
 
+    /// Floats a forward needs to keep its input transforms for the weight gradient (`keepInputTransforms`
+    /// of `forward`, `keptInputTransforms` of `backward`): 0 when `algorithm` is im2col (nothing to keep).
+    public static func inputTransformCount(channels c: Int, filters f: Int, height h: Int, width w: Int, kernel k: Int,
+                                           batch n: Int, algorithm: Algorithm3x3? = nil) -> Int {
+        guard k == 3 else { return 0 }
+        switch algorithm ?? self.algorithm(channels: c, filters: f, height: h, width: w) {
+        case .im2col: return 0
+        case .winograd: return Winograd.inputTransformCount(channels: c, batch: n, height: h, width: w)
+        case .winograd4: return WinogradF4.inputTransformCount(channels: c, batch: n, height: h, width: w)
+        }
+    }
+
     /// The output-row bands of one image.
     static func bands(channels c: Int, height h: Int, width w: Int) -> StrideTo<Int> {
         stride(from: 0, to: h, by: bandRows(channels: c, height: h, width: w))
@@ -71,10 +83,13 @@ public enum Convolution {
     /// y[N, F, H, W] = W[F, C, k, k] ⋆ x[N, C, H, W] + b[F], then max(y, 0) when `relu` (overwrites y).
     /// The ReLU is applied per band while the band is in cache: as a separate op it is a full extra
     /// pass over memory. `col` holds `workspaceCount` floats for the same `algorithm` (nil: the default).
+    /// `keepInputTransforms` (`inputTransformCount` floats) keeps Winograd's input transforms for the
+    /// `backward` of the same x, which then skips recomputing them for the weight gradient.
     public static func forward(
         input x: UnsafePointer<Float>, batch n: Int, channels c: Int, height h: Int, width w: Int,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, filters f: Int, kernel k: Int, relu: Bool = false,
-        output y: UnsafeMutablePointer<Float>, col: UnsafeMutablePointer<Float>, algorithm: Algorithm3x3? = nil
+        output y: UnsafeMutablePointer<Float>, col: UnsafeMutablePointer<Float>, algorithm: Algorithm3x3? = nil,
+        keepInputTransforms keep: UnsafeMutablePointer<Float>? = nil
     ) {
         precondition(k == 3 || k == 1, "convolution kernel must be 3 or 1, got \(k)")
         let hw = h * w, ck = c * k * k
@@ -82,13 +97,13 @@ public enum Convolution {
         if chosen == .winograd {
             Winograd.transformWeights(weight, filters: f, channels: c, adjoint: false, into: col)
             Winograd.convolve(input: x, batch: n, channels: c, height: h, width: w, transformed: col, filters: f,
-                              bias: bias, relu: relu, accumulate: false, output: y, work: col + 16 * f * c)
+                              bias: bias, relu: relu, accumulate: false, output: y, work: col + 16 * f * c, keep: keep)
             return
         }
         if chosen == .winograd4 {
             WinogradF4.transformWeights(weight, filters: f, channels: c, adjoint: false, into: col)
             WinogradF4.convolve(input: x, batch: n, channels: c, height: h, width: w, transformed: col, filters: f,
-                                bias: bias, relu: relu, accumulate: false, output: y, work: col + 36 * f * c)
+                                bias: bias, relu: relu, accumulate: false, output: y, work: col + 36 * f * c, keep: keep)
             return
         }
         for image in 0..<n {
@@ -118,13 +133,15 @@ public enum Convolution {
     /// ReLU. `col` and `dcol` each hold `workspaceCount` floats for the same `algorithm` (nil: the default).
     /// im2col works band by band per image (dy is masked band by band while hot); Winograd masks the whole
     /// batch first, since its bands span images and each output tile reads dy one row beyond its band.
+    /// `keptInputTransforms`: what the forward of this x kept (`keepInputTransforms`), or nil.
     public static func backward(
         input x: UnsafePointer<Float>, dOutput dy: UnsafeMutablePointer<Float>, reluOutput: UnsafePointer<Float>? = nil,
         batch n: Int, channels c: Int, height h: Int, width w: Int,
         weight: UnsafePointer<Float>, filters f: Int, kernel k: Int,
         dInput dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?,
         dBias: UnsafeMutablePointer<Float>?,
-        col: UnsafeMutablePointer<Float>, dcol: UnsafeMutablePointer<Float>, algorithm: Algorithm3x3? = nil
+        col: UnsafeMutablePointer<Float>, dcol: UnsafeMutablePointer<Float>, algorithm: Algorithm3x3? = nil,
+        keptInputTransforms kept: UnsafePointer<Float>? = nil
     ) {
         precondition(k == 3 || k == 1, "convolution kernel must be 3 or 1, got \(k)")
         let hw = h * w, ck = c * k * k
@@ -135,7 +152,7 @@ public enum Convolution {
             if chosen == .winograd {
                 if let dWeight {
                     Winograd.weightGradient(input: x, dOutput: dy, batch: n, channels: c, height: h, width: w, filters: f,
-                                            dWeight: dWeight, work: col)
+                                            dWeight: dWeight, work: col, kept: kept)
                 }
                 if let dx {
                     Winograd.transformWeights(weight, filters: f, channels: c, adjoint: true, into: dcol)
@@ -145,7 +162,7 @@ public enum Convolution {
             } else {
                 if let dWeight {
                     WinogradF4.weightGradient(input: x, dOutput: dy, batch: n, channels: c, height: h, width: w, filters: f,
-                                              dWeight: dWeight, work: col)
+                                              dWeight: dWeight, work: col, kept: kept)
                 }
                 if let dx {
                     WinogradF4.transformWeights(weight, filters: f, channels: c, adjoint: true, into: dcol)

@@ -67,11 +67,13 @@ public enum Winograd {
     /// out[N, F, H, W] from x[N, C, H, W] and transformed weights u[16][F][C] (from
     /// `transformWeights`). Without `accumulate` out is overwritten with bias[F] + result, rectified when
     /// `relu`; with it the result is added to out (bias and relu ignored). `work` holds
-    /// `workspaceCount` − 16·F·C floats (the part after U).
+    /// `workspaceCount` − 16·F·C floats (the part after U). `keep`, when given, receives the input
+    /// transforms of the whole batch (`inputTransformCount` floats) for `weightGradient` to reuse.
     public static func convolve(
         input x: UnsafePointer<Float>, batch n: Int, channels c: Int, height h: Int, width w: Int,
         transformed u: UnsafePointer<Float>, filters f: Int, bias: UnsafePointer<Float>?, relu: Bool,
-        accumulate: Bool, output y: UnsafeMutablePointer<Float>, work: UnsafeMutablePointer<Float>
+        accumulate: Bool, output y: UnsafeMutablePointer<Float>, work: UnsafeMutablePointer<Float>,
+        keep: UnsafeMutablePointer<Float>? = nil
     ) {
         let th = n * tiles(h), tw = tiles(w)
         let step = bandTileRows(inChannels: c, outChannels: f, height: h, width: w)
@@ -80,6 +82,8 @@ public enum Winograd {
         zero.update(repeating: 0, count: w)
         for top in stride(from: 0, to: th, by: step) {
             let band = top..<min(th, top + step), count = band.count * tw
+            // With `keep`, V goes to its place in the whole batch's transforms, for the weight gradient.
+            let v = keep.map { $0 + 16 * c * top * tw } ?? v
             transformInput(x, channels: c, height: h, width: w, tileRows: band, count: count, rows: rows, zero: zero, into: v)
             for e in 0..<16 {
                 GEMM.multiply(m: f, n: count, k: c, a: u + e * f * c, lda: c, b: v + e * c * count, ldb: count,
@@ -88,6 +92,11 @@ public enum Winograd {
             transformOutput(m, filters: f, height: h, width: w, tileRows: band, count: count, bias: bias, relu: relu,
                             accumulate: accumulate, scratch: rows, into: y)
         }
+    }
+
+    /// Floats of the input transforms of a whole batch (V of every band, band after band).
+    public static func inputTransformCount(channels c: Int, batch n: Int, height h: Int, width w: Int) -> Int {
+        16 * c * n * tiles(h) * tiles(w)
     }
 
     /// Tile rows whose vertical half `transformInput` finishes before their horizontal half starts: the

@@ -30,6 +30,11 @@ public enum WinogradF4 {
         max(1, bandTarget / max(1, 36 * (c + f) * tiles(w)))
     }
 
+    /// Floats of the input transforms of a whole batch (V of every band, band after band).
+    public static func inputTransformCount(channels c: Int, batch n: Int, height h: Int, width w: Int) -> Int {
+        36 * c * n * tiles(h) * tiles(w)
+    }
+
     /// The output transform's vertical half for 8 tiles: 4 rows × 6 columns of SIMD8.
     static let scratchCount = 4 * 6 * 8
 
@@ -125,11 +130,13 @@ public enum WinogradF4 {
 
     /// out[N, F, H, W] from x[N, C, H, W] and u[36][F][C] from `transformWeights`; `accumulate` adds to out
     /// (bias and relu ignored), otherwise out = bias + result, rectified when `relu`. `work` holds
-    /// `workspaceCount` − 36·F·C floats.
+    /// `workspaceCount` − 36·F·C floats. `keep`, when given, receives the input transforms of the whole
+    /// batch (`inputTransformCount` floats) for `weightGradient` to reuse.
     public static func convolve(
         input x: UnsafePointer<Float>, batch n: Int, channels c: Int, height h: Int, width w: Int,
         transformed u: UnsafePointer<Float>, filters f: Int, bias: UnsafePointer<Float>?, relu: Bool,
-        accumulate: Bool, output y: UnsafeMutablePointer<Float>, work: UnsafeMutablePointer<Float>
+        accumulate: Bool, output y: UnsafeMutablePointer<Float>, work: UnsafeMutablePointer<Float>,
+        keep: UnsafeMutablePointer<Float>? = nil
     ) {
         let th = n * tiles(h), tw = tiles(w)
         let step = bandTileRows(inChannels: c, outChannels: f, height: h, width: w), capacity = step * tw
@@ -138,6 +145,8 @@ public enum WinogradF4 {
         zero.update(repeating: 0, count: w)
         for top in stride(from: 0, to: th, by: step) {
             let band = top..<min(th, top + step), count = band.count * tw
+            // With `keep`, V goes to its place in the whole batch's transforms, for the weight gradient.
+            let v = keep.map { $0 + 36 * c * top * tw } ?? v
             transformInput(x, channels: c, height: h, width: w, tileRows: band, count: count, rows: rows, zero: zero, into: v)
             for e in 0..<36 {
                 GEMM.multiply(m: f, n: count, k: c, a: u + e * f * c, lda: c, b: v + e * c * count, ldb: count,

@@ -5,19 +5,28 @@
 extension WinogradF4 {
     /// dWeight[F, C, 3, 3] += the gradient of the convolution of x[N, C, H, W] given dy[N, F, H, W] (already
     /// masked by the ReLU when there is one). `work` holds `workspaceCount(inChannels: C, outChannels: F, …)`
-    /// floats. (Bands 4× the forward's, for longer GEMM inner dimensions, measured 2–5% slower at 224².)
+    /// floats; `kept`, when given, holds the input transforms the forward kept for this x (`convolve`'s
+    /// `keep`). (Bands 4× the forward's, for longer GEMM inner dimensions, measured 2–5% slower at 224².)
     public static func weightGradient(
         input x: UnsafePointer<Float>, dOutput dy: UnsafePointer<Float>, batch n: Int, channels c: Int,
-        height h: Int, width w: Int, filters f: Int, dWeight: UnsafeMutablePointer<Float>, work: UnsafeMutablePointer<Float>
+        height h: Int, width w: Int, filters f: Int, dWeight: UnsafeMutablePointer<Float>, work: UnsafeMutablePointer<Float>,
+        kept: UnsafePointer<Float>? = nil
     ) {
         let th = n * tiles(h), tw = tiles(w)
         let step = bandTileRows(inChannels: c, outChannels: f, height: h, width: w), capacity = step * tw
-        let du = work, v = du + 36 * f * c, z = v + 36 * c * capacity, rows = z + 36 * f * capacity
+        let du = work, scratchV = du + 36 * f * c, z = scratchV + 36 * c * capacity, rows = z + 36 * f * capacity
         let zero = rows + verticalGroup * 6 * rowLength(w)
         zero.update(repeating: 0, count: w)
         for top in stride(from: 0, to: th, by: step) {
             let band = top..<min(th, top + step), count = band.count * tw
-            transformInput(x, channels: c, height: h, width: w, tileRows: band, count: count, rows: rows, zero: zero, into: v)
+            // The forward's input transforms when it kept them (same bands: same C, F and sides).
+            let v: UnsafePointer<Float>
+            if let kept {
+                v = kept + 36 * c * top * tw
+            } else {
+                transformInput(x, channels: c, height: h, width: w, tileRows: band, count: count, rows: rows, zero: zero, into: scratchV)
+                v = UnsafePointer(scratchV)
+            }
             transformGradient(dy, filters: f, height: h, width: w, tileRows: band, count: count, zero: zero, into: z)
             for e in 0..<36 {
                 GEMM.multiply(transB: true, m: f, n: c, k: count, a: z + e * f * count, lda: count, b: v + e * c * count,

@@ -12,19 +12,28 @@ extension Winograd {
     }
 
     /// dWeight[F, C, 3, 3] += the gradient of the 3×3 "same" convolution of x[N, C, H, W] given dy[N, F, H, W]
-    /// (already masked by the ReLU when there is one). `work` holds `weightGradientWorkspaceCount` floats.
+    /// (already masked by the ReLU when there is one). `work` holds `weightGradientWorkspaceCount` floats;
+    /// `kept`, when given, holds the input transforms the forward kept for this x (`convolve`'s `keep`).
     public static func weightGradient(
         input x: UnsafePointer<Float>, dOutput dy: UnsafePointer<Float>, batch n: Int, channels c: Int,
-        height h: Int, width w: Int, filters f: Int, dWeight: UnsafeMutablePointer<Float>, work: UnsafeMutablePointer<Float>
+        height h: Int, width w: Int, filters f: Int, dWeight: UnsafeMutablePointer<Float>, work: UnsafeMutablePointer<Float>,
+        kept: UnsafePointer<Float>? = nil
     ) {
         let th = n * tiles(h), tw = tiles(w)
         let step = bandTileRows(inChannels: c, outChannels: f, height: h, width: w), capacity = step * tw
-        let du = work, v = du + 16 * f * c, z = v + 16 * c * capacity, rows = z + 16 * f * capacity
+        let du = work, scratchV = du + 16 * f * c, z = scratchV + 16 * c * capacity, rows = z + 16 * f * capacity
         let zero = rows + paddedRowsCount(width: w)
         zero.update(repeating: 0, count: w)
         for top in stride(from: 0, to: th, by: step) {
             let band = top..<min(th, top + step), count = band.count * tw
-            transformInput(x, channels: c, height: h, width: w, tileRows: band, count: count, rows: rows, zero: zero, into: v)
+            // The forward's input transforms when it kept them (same bands: same C, F and sides).
+            let v: UnsafePointer<Float>
+            if let kept {
+                v = kept + 16 * c * top * tw
+            } else {
+                transformInput(x, channels: c, height: h, width: w, tileRows: band, count: count, rows: rows, zero: zero, into: scratchV)
+                v = UnsafePointer(scratchV)
+            }
             transformGradient(dy, filters: f, height: h, width: w, tileRows: band, count: count, zero: zero, into: z)
             for e in 0..<16 {
                 GEMM.multiply(transB: true, m: f, n: c, k: count, a: z + e * f * count, lda: count, b: v + e * c * count,

@@ -10,7 +10,8 @@ extension JointModel {
                                  batch: x.n, channels: l.cin,
                                  height: l.side, width: l.side, weight: x.p + l.weight, filters: l.cout, kernel: l.kernel,
                                  dInput: input.name == "input" && !computesInputGradient ? nil : x.grad(input), dWeight: weights ? x.g + l.weight : nil,
-                                 dBias: weights ? x.g + l.bias : nil, col: x.a + plan.col, dcol: x.a + plan.dcol)
+                                 dBias: weights ? x.g + l.bias : nil, col: x.a + plan.col, dcol: x.a + plan.dcol,
+                                 keptInputTransforms: l.transforms.map { UnsafePointer(x.a + $0) })
         }
     }
 

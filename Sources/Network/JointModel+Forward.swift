@@ -18,7 +18,8 @@ extension JointModel {
         timed(l.kernel == 3 ? .conv3x3 : .conv1x1, layer: profileName(l, output, "forward")) {
             Convolution.forward(input: x.value(input), batch: x.n, channels: l.cin, height: l.side, width: l.side,
                                 weight: x.p + l.weight, bias: x.p + l.bias, filters: l.cout, kernel: l.kernel, relu: relu,
-                                output: x.value(output), col: x.a + plan.col)
+                                output: x.value(output), col: x.a + plan.col,
+                                keepInputTransforms: l.transforms.map { x.a + $0 })
         }
     }
 

@@ -16,7 +16,11 @@ struct ActivationBuffer {
     func count(_ n: Int) -> Int { perBatch ? perImage : n * perImage }
 }
 
-struct ConvLayer { let weight: Int, bias: Int, cin: Int, cout: Int, side: Int, kernel: Int }
+struct ConvLayer {
+    let weight: Int, bias: Int, cin: Int, cout: Int, side: Int, kernel: Int
+    /// Arena offset where the forward keeps its Winograd input transforms for the weight gradient, if any.
+    var transforms: Int? = nil
+}
 struct UpLayer { let weight: Int, bias: Int, cin: Int, cout: Int, inSide: Int }
 struct DenseLayer { let weight: Int, bias: Int, inputs: Int, outputs: Int }
 
@@ -136,7 +140,30 @@ struct ModelPlan {
         }
         col = cursor
         dcol = cursor + workspace
-        arenaCount = cursor + 2 * workspace
+        cursor += 2 * workspace
+        placeKeptTransforms(batchCapacity: n, cursor: &cursor)
+        arenaCount = cursor
+    }
+
+    /// Floats of kept Winograd input transforms one model may hold: 128 M (512 MB). The weight gradient
+    /// then skips one of its layer's three input transforms. At 64² (batch 8, w = 32) every layer's fit
+    /// in 82 MB; at 224² they would take about 1 GB beside 1.6 GB of activations, so only the layers
+    /// that fit, in forward order, keep theirs.
+    static let keptTransformBudget = 1 << 27
+
+    private mutating func placeKeptTransforms(batchCapacity n: Int, cursor: inout Int) {
+        var used = 0
+        func keep(_ layer: inout ConvLayer) {
+            let count = Convolution.inputTransformCount(channels: layer.cin, filters: layer.cout, height: layer.side,
+                                                        width: layer.side, kernel: layer.kernel, batch: n)
+            guard count > 0, used + count <= Self.keptTransformBudget else { return }
+            layer.transforms = cursor
+            cursor += count
+            used += count
+        }
+        for i in encoders.indices { keep(&encoders[i].0); keep(&encoders[i].1) }
+        for i in decoders.indices { keep(&decoders[i].1); keep(&decoders[i].2) }
+        for i in stages.indices { keep(&stages[i].0); keep(&stages[i].1) }
     }
 
     func buffer(_ name: String) -> ActivationBuffer {

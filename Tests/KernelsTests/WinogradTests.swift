@@ -104,6 +104,29 @@ func naiveWeightGradient(_ dy: [Double], _ x: [Double], n: Int, c: Int, h: Int, 
     }
 
     @Test(arguments: algorithms)
+    func keptInputTransformsGiveTheSameWeightGradient(algorithm: Algorithm3x3) {
+        // Several bands (W = 2048) and a batch of 2, so kept transforms are found band by band across images.
+        let (n, c, h, w, f) = (2, 8, 9, 2048, 8)
+        let s = Scratch()
+        let x = s.make(randomValues(n * c * h * w, seed: 41)), wt = s.make(randomValues(f * c * 9, seed: 42))
+        let b = s.make(randomValues(f, seed: 43)), r = randomValues(n * f * h * w, seed: 44)
+        let workspace = Convolution.workspaceCount(channels: c, filters: f, height: h, width: w, kernel: 3, algorithm: algorithm)
+        let keep = s.zeros(Convolution.inputTransformCount(channels: c, filters: f, height: h, width: w, kernel: 3, batch: n,
+                                                           algorithm: algorithm))
+        let col = s.zeros(workspace), dcol = s.zeros(workspace), y = s.zeros(n * f * h * w)
+        Convolution.forward(input: x, batch: n, channels: c, height: h, width: w, weight: wt, bias: b, filters: f, kernel: 3,
+                            output: y, col: col, algorithm: algorithm, keepInputTransforms: keep)
+        let gradients = [UnsafePointer(keep), nil].map { kept in
+            let dw = s.zeros(f * c * 9)
+            Convolution.backward(input: x, dOutput: s.make(r), batch: n, channels: c, height: h, width: w, weight: wt,
+                                 filters: f, kernel: 3, dInput: nil, dWeight: dw, dBias: nil, col: col, dcol: dcol,
+                                 algorithm: algorithm, keptInputTransforms: kept)
+            return read(dw, f * c * 9)
+        }
+        #expect(gradients[0] == gradients[1], "\(algorithm): kept transforms change dW")
+    }
+
+    @Test(arguments: algorithms)
     func severalBandsMatchDirectLoop(algorithm: Algorithm3x3) {
         // F(2×2): 16·(C + F)·1024 tiles = 262,144 floats per tile row, 4 tile rows per band against the 2²⁰
         // target. F(4×4): 36·16·512 = 294,912, 3 tile rows per band. 30 rows are 15 and 8 tile rows.
