@@ -103,8 +103,11 @@ struct DiagnoseCommand: ParsableCommand {
                 var line = String(format: "%@ label %d: n %3.0f acc %.2f meanE %.4f E>0 %.3f E>=.75 %.3f", mode == 0 ? "eval " : "train", label, a.n,
                                   a.correct / a.n, a.meanE / a.n, a.on / a.n, a.act / a.n)
                 if label == 1 {
-                    line += String(format: " | energyIn %.3f (chance %.3f, %.0f scored) point %.2f IoU %.3f", a.scored > 0 ? a.energy / a.scored : 0,
-                                   a.chance / a.n, a.scored, a.scored > 0 ? a.hit / a.scored : 0, a.iou / a.n)
+                    // Explicit Doubles: an integer literal here reaches the C varargs as an Int.
+                    let energy: Double = a.scored > 0 ? a.energy / a.scored : 0.0
+                    let hits: Double = a.scored > 0 ? a.hit / a.scored : 0.0
+                    line += String(format: " | energyIn %.3f (chance %.3f, %.0f scored) point %.2f IoU %.3f", energy,
+                                   a.chance / a.n, a.scored, hits, a.iou / a.n)
                 }
                 if mode == 1 {
                     let gi: Double = a.nIn > 0 ? a.gIn / a.nIn : 0
