@@ -60,10 +60,12 @@ public enum BatchNorm {
     }
 
     /// running ← (1 − momentum)·running + momentum·batch statistic, the variance made unbiased with
-    /// count/(count − 1), count = N·S values per channel (PyTorch's rule).
+    /// count/(count − 1), count = N·S values per channel (PyTorch's rule). `momentum` is the new
+    /// statistic's weight (PyTorch's convention; Keras' momentum m is 1 − m here).
     public static func updateRunning(
         runningMean: UnsafeMutablePointer<Float>, runningVariance: UnsafeMutablePointer<Float>,
-        mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, channels c: Int, count: Int
+        mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, channels c: Int, count: Int,
+        momentum: Double = momentum
     ) {
         let unbias = count > 1 ? Double(count) / Double(count - 1) : 1
         for ch in 0..<c {

@@ -70,7 +70,8 @@ extension JointModel {
                                           beta: x.p + plan.bnBeta, output: x.value(bn), mean: mean, variance: variance)
                 // Running statistics follow every training forward, as PyTorch and Keras do.
                 BatchNorm.updateRunning(runningMean: x.running, runningVariance: x.running + 1, mean: mean,
-                                        variance: variance, channels: 1, count: x.n * s)
+                                        variance: variance, channels: 1, count: x.n * s,
+                                        momentum: 1 - Double(configuration.bnMomentum))
             } else {
                 BatchNorm.forwardInference(input: x.value(head), batch: x.n, channels: 1, size: s, gamma: x.p + plan.bnGamma,
                                            beta: x.p + plan.bnBeta, runningMean: x.running, runningVariance: x.running + 1,

@@ -57,13 +57,15 @@ public final class JointModel {
     }
 
     /// Keras initialisation: Glorot-uniform kernels (limit sqrt(6/(fan_in + fan_out)), fans = channels ×
-    /// kernel area), zero biases, BN γ = 1, β = 0, running mean 0, running variance 1.
+    /// kernel area), zero biases, BN γ = 1, β = `explainerInitBias`, running mean 0, running variance 1.
     public func initialize(seed: UInt64) {
         var generator = SplitMix64(seed: seed)
         for entry in layout.entries {
             let values: [Float]
             if entry.name.hasSuffix("bn.weight") {
                 values = [Float](repeating: 1, count: entry.count)
+            } else if entry.name.hasSuffix("bn.bias") {
+                values = [Float](repeating: configuration.explainerInitBias, count: entry.count)
             } else if entry.shape.count == 1 {
                 values = [Float](repeating: 0, count: entry.count)
             } else {

@@ -1,4 +1,5 @@
-// The options that fix the model's shape (SPEC §1): input side, widths, classes, dropout, E pooling.
+// The options that fix the model's shape (SPEC §1): input side, widths, classes, dropout, E pooling,
+// and the head's batch-norm momentum.
 
 /// How E is downsampled between classifier stages: 2×2 average (authors' 2020 code) or max (2019).
 public enum EPooling: String, Codable, Sendable, CaseIterable {
@@ -17,15 +18,23 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     /// Dropout rate after each hidden dense layer, in training only.
     public var dropout: Float
     public var ePooling: EPooling
+    /// Keras' batch-norm momentum of the explainer head: running ← m·running + (1 − m)·batch.
+    public var bnMomentum: Float
+    /// Initial shift β of the explainer head's batch norm: with β₀ = 2, E starts near tanh(2) ≈ 0.96
+    /// everywhere (the "white" explanation of phase 1), as the authors' code initialises it.
+    public var explainerInitBias: Float
 
     public init(side: Int = 224, baseWidth: Int = 32, classes: Int = 2, hidden: Int = 128,
-                dropout: Float = 0.3, ePooling: EPooling = .average) {
+                dropout: Float = 0.3, ePooling: EPooling = .average, bnMomentum: Float = 0.99,
+                explainerInitBias: Float = 0) {
         self.side = side
         self.baseWidth = baseWidth
         self.classes = classes
         self.hidden = hidden
         self.dropout = dropout
         self.ePooling = ePooling
+        self.bnMomentum = bnMomentum
+        self.explainerInitBias = explainerInitBias
     }
 
     /// Throws naming the first option out of range.
@@ -35,5 +44,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         if classes < 2 { throw NetworkError("configuration.classes", "\(classes) is below 2") }
         if hidden < 1 { throw NetworkError("configuration.hidden", "\(hidden) is below 1") }
         if !(dropout >= 0 && dropout < 1) { throw NetworkError("configuration.dropout", "\(dropout) is not in [0, 1)") }
+        if !explainerInitBias.isFinite { throw NetworkError("configuration.explainerInitBias", "\(explainerInitBias) is not finite") }
+        if !(bnMomentum >= 0 && bnMomentum < 1) { throw NetworkError("configuration.bnMomentum", "\(bnMomentum) is not in [0, 1)") }
     }
 }

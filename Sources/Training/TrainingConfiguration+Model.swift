@@ -4,7 +4,8 @@ import Network
 extension TrainingConfiguration {
     public func modelConfiguration(classes: Int) -> ModelConfiguration {
         ModelConfiguration(side: side, baseWidth: baseWidth, classes: classes, hidden: hidden,
-                           dropout: Float(dropout), ePooling: ePooling == "max" ? .max : .average)
+                           dropout: Float(dropout), ePooling: ePooling == "max" ? .max : .average,
+                           bnMomentum: Float(bnMomentum), explainerInitBias: Float(explainerInitBias))
     }
 
     public var lossWeights: LossWeights {

@@ -17,6 +17,10 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var dropout = 0.3
     /// "avg" or "max": how E is downsampled between classifier stages.
     public var ePooling = "avg"
+    /// Batch-norm momentum of the explainer head, Keras' convention (running ← m·running + (1 − m)·batch).
+    public var bnMomentum = 0.99
+    /// Initial shift β of the explainer head's batch norm.
+    public var explainerInitBias = 0.0
 
     /// Epochs of phases 1, 2, 3 (classifier only, explainer only, both).
     public var epochs = [50, 50, 50]
@@ -51,6 +55,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         try require(baseWidth >= 1 && baseWidth <= 1024, "base-width", "\(baseWidth) is not between 1 and 1024")
         try require(hidden >= 1 && hidden <= 65536, "hidden", "\(hidden) is not between 1 and 65536")
         try require(dropout >= 0 && dropout < 1, "dropout", "\(dropout) is not in [0, 1)")
+        try require(explainerInitBias.isFinite && abs(explainerInitBias) <= 100, "explainer-init-bias", "\(explainerInitBias) is not in [-100, 100]")
+        try require(bnMomentum >= 0 && bnMomentum < 1, "bn-momentum", "\(bnMomentum) is not in [0, 1)")
         try require(["avg", "max"].contains(ePooling), "e-pooling", "\(ePooling) is neither avg nor max")
         try require(epochs.count == 3, "epochs", "give three comma-separated counts (phases 1, 2, 3), got \(epochs.count)")
         try require(epochs.allSatisfy { $0 >= 0 } && epochs.contains { $0 > 0 }, "epochs",

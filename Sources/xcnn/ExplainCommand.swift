@@ -78,6 +78,7 @@ struct ExplainCommand: ParsableCommand {
         let directory = URL(fileURLWithPath: output, isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var csv = ["image,predicted_class,probability,label,active_share,energy_inside,pointing_hit,pompom,iou"]
+        var summary = ExplanationSummary()
         for item in items {
             let (e, probabilities) = model.explain(input: Tensor(shape: [1, 3, side, side], storage: item.pixels))
             let predicted = probabilities.storage.indices.max { probabilities.storage[$0] < probabilities.storage[$1] }!
@@ -99,7 +100,18 @@ struct ExplainCommand: ParsableCommand {
                 row += [String(format: "%.3f", active), "", "", "", ""]
             }
             csv.append(row.joined(separator: ","))
+            if let mask = item.targetMask { summary.add(explanation: e.storage, targetMask: mask) }
             print("\(line) → \(path)")
+        }
+        if let energy = summary.meanEnergyInside, let area = summary.meanTargetArea, let pointing = summary.pointingGame,
+           let iou = summary.meanIoU {
+            // A uniform map puts the target's share of the image inside it: the chance level.
+            print(String(format: "%d image(s) with the target: energy inside target %.3f (a uniform map: %.3f), "
+                         + "pointing game %.2f, IoU %.3f", summary.targets, energy, area, pointing, iou))
+        }
+        if let active = summary.meanEmptyActiveShare, summary.targets > 0 {
+            print(String(format: "%d image(s) without it: active share (E ≥ %.2f) %.3f", summary.empties,
+                         ExplanationMetrics.threshold, active))
         }
         try Data((csv.joined(separator: "\n") + "\n").utf8).write(to: directory.appendingPathComponent("explanations.csv"))
     }

@@ -34,6 +34,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Width of the classifier's dense layers (default 128).") var hidden: Int?
     @Option(help: "Dropout rate of the dense layers (default 0.3).") var dropout: Double?
     @Option(help: "How E is downsampled between stages: avg or max (default avg).") var ePooling: String?
+    @Option(help: "Initial shift of the explainer head's batch norm (default 0).") var explainerInitBias: Double?
+    @Option(help: "Batch-norm momentum of the explainer head, Keras' convention (default 0.99).") var bnMomentum: Double?
 
     @Option(help: "Epochs of phases 1,2,3, e.g. 50,50,50.") var epochs: String?
     @Option(help: "Optimizer steps per epoch (default 50).") var stepsPerEpoch: Int?
@@ -78,6 +80,8 @@ struct TrainCommand: ParsableCommand {
         if let hidden { c.hidden = hidden }
         if let dropout { c.dropout = dropout }
         if let ePooling { c.ePooling = ePooling }
+        if let bnMomentum { c.bnMomentum = bnMomentum }
+        if let explainerInitBias { c.explainerInitBias = explainerInitBias }
         if let epochs {
             let parts = epochs.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard parts.allSatisfy({ $0 != nil }) else { throw CommandFailure("invalid --epochs \(epochs): expected three integers such as 50,50,50") }
