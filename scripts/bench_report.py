@@ -80,7 +80,8 @@ def training_section(path):
     out = ["## Training step: images/s, batch 8 per process, phase 3 (forward + backward + Adadelta)", "",
            "Median (min–max) over interleaved rounds; xcnn figures are its second epoch (the first warms "
            "caches) with xcnn's own BLAS kernel choice; allreduce share = time in the step's collectives, "
-           "waiting for the slower rank included.", "",
+           "waiting for the slower rank included. Each run times 24 steps at 64² (after one warm-up step for "
+           "the references) and 6 at 224².", "",
            "| side | implementation | processes × threads | images/s | allreduce share |", "|---|---|---|---|---|"]
     for key in sorted(rows, key=lambda k: (k[4], k[0] != "xcnn", k[0], k[2], k[3])):
         framework, mode, ranks, threads, side = key
