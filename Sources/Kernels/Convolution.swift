@@ -53,13 +53,11 @@ public enum Convolution {
         switch algorithm ?? self.algorithm(channels: c, filters: f, height: h, width: w) {
         case .im2col:
             return columns
-        case .winograd:
-            return max(Winograd.workspaceCount(inChannels: c, outChannels: f, height: h, width: w),
-                       Winograd.workspaceCount(inChannels: f, outChannels: c, height: h, width: w),
-                       Winograd.weightGradientWorkspaceCount(inChannels: c, outChannels: f, height: h, width: w))
-        case .winograd4:
-            return max(WinogradF4.workspaceCount(inChannels: c, outChannels: f, height: h, width: w),
-                       WinogradF4.workspaceCount(inChannels: f, outChannels: c, height: h, width: w))
+        case .winograd, .winograd4:
+            // The forward and weight gradient pass C → F, the input gradient F → C.
+            let variant = winogradVariant(algorithm ?? self.algorithm(channels: c, filters: f, height: h, width: w))!
+            return max(variant.workspaceCount(inChannels: c, outChannels: f, height: h, width: w),
+                       variant.workspaceCount(inChannels: f, outChannels: c, height: h, width: w))
         }
     }
 
@@ -68,10 +66,16 @@ public enum Convolution {
     public static func inputTransformCount(channels c: Int, filters f: Int, height h: Int, width w: Int, kernel k: Int,
                                            batch n: Int, algorithm: Algorithm3x3? = nil) -> Int {
         guard k == 3 else { return 0 }
-        switch algorithm ?? self.algorithm(channels: c, filters: f, height: h, width: w) {
-        case .im2col: return 0
-        case .winograd: return Winograd.inputTransformCount(channels: c, batch: n, height: h, width: w)
-        case .winograd4: return WinogradF4.inputTransformCount(channels: c, batch: n, height: h, width: w)
+        let variant = winogradVariant(algorithm ?? self.algorithm(channels: c, filters: f, height: h, width: w))
+        return variant?.inputTransformCount(channels: c, batch: n, height: h, width: w) ?? 0
+    }
+
+    /// The Winograd variant that runs `algorithm`, nil for im2col.
+    static func winogradVariant(_ algorithm: Algorithm3x3) -> (any WinogradVariant.Type)? {
+        switch algorithm {
+        case .im2col: return nil
+        case .winograd: return Winograd.self
+        case .winograd4: return WinogradF4.self
         }
     }
 
@@ -94,16 +98,11 @@ public enum Convolution {
         precondition(k == 3 || k == 1, "convolution kernel must be 3 or 1, got \(k)")
         let hw = h * w, ck = c * k * k
         let chosen = k == 3 ? algorithm ?? self.algorithm(channels: c, filters: f, height: h, width: w) : .im2col
-        if chosen == .winograd {
-            Winograd.transformWeights(weight, filters: f, channels: c, adjoint: false, into: col)
-            Winograd.convolve(input: x, batch: n, channels: c, height: h, width: w, transformed: col, filters: f,
-                              bias: bias, relu: relu, accumulate: false, output: y, work: col + 16 * f * c, keep: keep)
-            return
-        }
-        if chosen == .winograd4 {
-            WinogradF4.transformWeights(weight, filters: f, channels: c, adjoint: false, into: col)
-            WinogradF4.convolve(input: x, batch: n, channels: c, height: h, width: w, transformed: col, filters: f,
-                                bias: bias, relu: relu, accumulate: false, output: y, work: col + 36 * f * c, keep: keep)
+        if let variant = winogradVariant(chosen) {
+            variant.transformWeights(weight, filters: f, channels: c, adjoint: false, into: col)
+            variant.convolve(input: x, batch: n, channels: c, height: h, width: w, transformed: col, filters: f,
+                             bias: bias, relu: relu, accumulate: false, output: y, work: col + variant.elements * f * c,
+                             keep: keep)
             return
         }
         for image in 0..<n {
@@ -146,29 +145,17 @@ public enum Convolution {
         precondition(k == 3 || k == 1, "convolution kernel must be 3 or 1, got \(k)")
         let hw = h * w, ck = c * k * k
         let chosen = k == 3 ? algorithm ?? self.algorithm(channels: c, filters: f, height: h, width: w) : .im2col
-        if chosen != .im2col {
+        if let variant = winogradVariant(chosen) {
             prepare(dy, reluOutput, dBias: dBias, filters: n * f, stride: hw, start: 0, count: hw, biasStride: f)
-            // dx = dy ⋆ (W rotated 180°, C and F swapped): the forward algorithm from F to C channels.
-            if chosen == .winograd {
-                if let dWeight {
-                    Winograd.weightGradient(input: x, dOutput: dy, batch: n, channels: c, height: h, width: w, filters: f,
-                                            dWeight: dWeight, work: col, kept: kept)
-                }
-                if let dx {
-                    Winograd.transformWeights(weight, filters: f, channels: c, adjoint: true, into: dcol)
-                    Winograd.convolve(input: dy, batch: n, channels: f, height: h, width: w, transformed: dcol, filters: c,
-                                      bias: nil, relu: false, accumulate: true, output: dx, work: dcol + 16 * f * c)
-                }
-            } else {
-                if let dWeight {
-                    WinogradF4.weightGradient(input: x, dOutput: dy, batch: n, channels: c, height: h, width: w, filters: f,
-                                              dWeight: dWeight, work: col, kept: kept)
-                }
-                if let dx {
-                    WinogradF4.transformWeights(weight, filters: f, channels: c, adjoint: true, into: dcol)
-                    WinogradF4.convolve(input: dy, batch: n, channels: f, height: h, width: w, transformed: dcol, filters: c,
-                                        bias: nil, relu: false, accumulate: true, output: dx, work: dcol + 36 * f * c)
-                }
+            if let dWeight {
+                variant.weightGradient(input: x, dOutput: dy, batch: n, channels: c, height: h, width: w, filters: f,
+                                       dWeight: dWeight, work: col, kept: kept)
+            }
+            if let dx {
+                // dx = dy ⋆ (W rotated 180°, C and F swapped): the forward algorithm from F to C channels.
+                variant.transformWeights(weight, filters: f, channels: c, adjoint: true, into: dcol)
+                variant.convolve(input: dy, batch: n, channels: f, height: h, width: w, transformed: dcol, filters: c,
+                                 bias: nil, relu: false, accumulate: true, output: dx, work: dcol + variant.elements * f * c)
             }
             return
         }

@@ -1,13 +1,18 @@
 // Winograd F(2×2, 3×3) for the 3×3 stride-1 pad-1 convolution's forward and input gradient, NCHW.
-// Per band of 2-row output tiles: input tiles → V[16][C][T], 16 sgemms M[e] = U[e]·V[e], output transform.
-// The weight gradient (WinogradWeightGradient.swift) reuses the input transform.
+// Per band of 2-row output tiles: input tiles → V[16][C][T], 16 sgemms M[e] = U[e]·V[e], output transform
+// (the band loops: WinogradBands.swift; the weight gradient's transforms: WinogradWeightGradient.swift).
 // Bands run over the tile rows of the whole batch, so small maps still give the GEMMs wide matrices.
 
 /// F(2,3) matrices (Lavin & Gray 2016): Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1],
 /// G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1], Aᵀ = [1 1 1 0; 0 1 −1 −1]. A 4×4 input tile d and a 3×3
 /// kernel g give the 2×2 output Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A: 16 multiplies instead of 36.
 /// Odd sides need no special case: the last tile reads zero padding and writes only its valid pixels.
-public enum Winograd {
+public enum Winograd: WinogradVariant {
+    static let elements = 16
+
+    /// The output transform's quarter rows: 4 × tiles(w) floats.
+    static func outputScratchCount(width w: Int) -> Int { 4 * tiles(w) }
+
     /// Floats of V + M a band aims at (4 MB): big enough that the 16 GEMMs have a few hundred
     /// columns at the model's deep layers, small enough to stay in L2/L3 between the transforms.
     static let bandTarget = 1 << 20
@@ -19,13 +24,6 @@ public enum Winograd {
     /// depend on the batch, so neither does the workspace).
     public static func bandTileRows(inChannels c: Int, outChannels f: Int, height h: Int, width w: Int) -> Int {
         max(1, bandTarget / max(1, 16 * (c + f) * tiles(w)))
-    }
-
-    /// Floats one pass needs: U (16·F·C), then V (16·C·T) and M (16·F·T) for a band of T tiles, then
-    /// the input transform's padded rows (4 per tile row of a vertical group) and one zero row.
-    public static func workspaceCount(inChannels c: Int, outChannels f: Int, height h: Int, width w: Int) -> Int {
-        let t = bandTileRows(inChannels: c, outChannels: f, height: h, width: w) * tiles(w)
-        return 16 * f * c + 16 * (c + f) * t + paddedRowsCount(width: w) + w
     }
 
     /// Floats of the input transform's padded rows.
@@ -62,41 +60,6 @@ public enum Winograd {
                 }
             }
         }
-    }
-
-    /// out[N, F, H, W] from x[N, C, H, W] and transformed weights u[16][F][C] (from
-    /// `transformWeights`). Without `accumulate` out is overwritten with bias[F] + result, rectified when
-    /// `relu`; with it the result is added to out (bias and relu ignored). `work` holds
-    /// `workspaceCount` − 16·F·C floats (the part after U). `keep`, when given, receives the input
-    /// transforms of the whole batch (`inputTransformCount` floats) for `weightGradient` to reuse.
-    public static func convolve(
-        input x: UnsafePointer<Float>, batch n: Int, channels c: Int, height h: Int, width w: Int,
-        transformed u: UnsafePointer<Float>, filters f: Int, bias: UnsafePointer<Float>?, relu: Bool,
-        accumulate: Bool, output y: UnsafeMutablePointer<Float>, work: UnsafeMutablePointer<Float>,
-        keep: UnsafeMutablePointer<Float>? = nil
-    ) {
-        let th = n * tiles(h), tw = tiles(w)
-        let step = bandTileRows(inChannels: c, outChannels: f, height: h, width: w)
-        let capacity = step * tw
-        let v = work, m = v + 16 * c * capacity, rows = m + 16 * f * capacity, zero = rows + paddedRowsCount(width: w)
-        zero.update(repeating: 0, count: w)
-        for top in stride(from: 0, to: th, by: step) {
-            let band = top..<min(th, top + step), count = band.count * tw
-            // With `keep`, V goes to its place in the whole batch's transforms, for the weight gradient.
-            let v = keep.map { $0 + 16 * c * top * tw } ?? v
-            transformInput(x, channels: c, height: h, width: w, tileRows: band, count: count, rows: rows, zero: zero, into: v)
-            for e in 0..<16 {
-                GEMM.multiply(m: f, n: count, k: c, a: u + e * f * c, lda: c, b: v + e * c * count, ldb: count,
-                              beta: 0, c: m + e * f * count, ldc: count)
-            }
-            transformOutput(m, filters: f, height: h, width: w, tileRows: band, count: count, bias: bias, relu: relu,
-                            accumulate: accumulate, scratch: rows, into: y)
-        }
-    }
-
-    /// Floats of the input transforms of a whole batch (V of every band, band after band).
-    public static func inputTransformCount(channels c: Int, batch n: Int, height h: Int, width w: Int) -> Int {
-        16 * c * n * tiles(h) * tiles(w)
     }
 
     /// Tile rows whose vertical half `transformInput` finishes before their horizontal half starts: the
@@ -165,7 +128,7 @@ public enum Winograd {
     /// out ← Aᵀ M A for every tile of tile rows `band` (see `convolve` for bias, relu, accumulate). Two
     /// passes per tile row so both vectorise: the 16 M rows → 4 contiguous quarter-rows in `scratch`
     /// (4·tw floats), then those are interleaved into the two output rows.
-    private static func transformOutput(_ m: UnsafePointer<Float>, filters f: Int, height h: Int, width w: Int,
+    static func transformOutput(_ m: UnsafePointer<Float>, filters f: Int, height h: Int, width w: Int,
                                         tileRows band: Range<Int>, count: Int, bias: UnsafePointer<Float>?, relu: Bool,
                                         accumulate: Bool, scratch: UnsafeMutablePointer<Float>,
                                         into y: UnsafeMutablePointer<Float>) {

@@ -8,7 +8,8 @@
 //   G = [¼ 0 0; −⅙ −⅙ −⅙; −⅙ ⅙ −⅙; 1/24 1/12 ⅙; 1/24 −1/12 ⅙; 0 0 1]
 //   Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 0; 0 1 1 4 4 0; 0 1 −1 8 −8 1]
 
-public enum WinogradF4 {
+public enum WinogradF4: WinogradVariant {
+    static let elements = 36
     typealias Vector = SIMD8<Float>
     typealias Six = (Vector, Vector, Vector, Vector, Vector, Vector)
     typealias Four = (Vector, Vector, Vector, Vector)
@@ -30,20 +31,11 @@ public enum WinogradF4 {
         max(1, bandTarget / max(1, 36 * (c + f) * tiles(w)))
     }
 
-    /// Floats of the input transforms of a whole batch (V of every band, band after band).
-    public static func inputTransformCount(channels c: Int, batch n: Int, height h: Int, width w: Int) -> Int {
-        36 * c * n * tiles(h) * tiles(w)
-    }
-
     /// The output transform's vertical half for 8 tiles: 4 rows × 6 columns of SIMD8.
-    static let scratchCount = 4 * 6 * 8
+    static func outputScratchCount(width w: Int) -> Int { 4 * 6 * 8 }
 
-    /// Floats one pass needs: U (36·F·C), V (36·C·T) and M (36·F·T) for a band of T tiles, the padded
-    /// rows, a zero row and the output scratch. The weight gradient uses the same layout (dU for U).
-    public static func workspaceCount(inChannels c: Int, outChannels f: Int, height h: Int, width w: Int) -> Int {
-        let t = bandTileRows(inChannels: c, outChannels: f, height: h, width: w) * tiles(w)
-        return 36 * f * c + 36 * (c + f) * t + verticalGroup * 6 * rowLength(w) + w + scratchCount
-    }
+    /// Floats of the input transform's padded rows (6 per tile row of a vertical group).
+    static func paddedRowsCount(width w: Int) -> Int { verticalGroup * 6 * rowLength(w) }
 
     // MARK: the four small transforms, on 8 tiles at once
 
@@ -123,37 +115,6 @@ public enum WinogradF4 {
                 store(kernelTransform(c0.4, c1.4, c2.4), at: out + 4 &* e6, stride: outer &* inner, lanes: lanes)
                 store(kernelTransform(c0.5, c1.5, c2.5), at: out + 5 &* e6, stride: outer &* inner, lanes: lanes)
             }
-        }
-    }
-
-    // MARK: forward (and the input gradient, which is the forward of dy with the adjoint weights)
-
-    /// out[N, F, H, W] from x[N, C, H, W] and u[36][F][C] from `transformWeights`; `accumulate` adds to out
-    /// (bias and relu ignored), otherwise out = bias + result, rectified when `relu`. `work` holds
-    /// `workspaceCount` − 36·F·C floats. `keep`, when given, receives the input transforms of the whole
-    /// batch (`inputTransformCount` floats) for `weightGradient` to reuse.
-    public static func convolve(
-        input x: UnsafePointer<Float>, batch n: Int, channels c: Int, height h: Int, width w: Int,
-        transformed u: UnsafePointer<Float>, filters f: Int, bias: UnsafePointer<Float>?, relu: Bool,
-        accumulate: Bool, output y: UnsafeMutablePointer<Float>, work: UnsafeMutablePointer<Float>,
-        keep: UnsafeMutablePointer<Float>? = nil
-    ) {
-        let th = n * tiles(h), tw = tiles(w)
-        let step = bandTileRows(inChannels: c, outChannels: f, height: h, width: w), capacity = step * tw
-        let v = work, m = v + 36 * c * capacity, rows = m + 36 * f * capacity
-        let zero = rows + verticalGroup * 6 * rowLength(w), scratch = zero + w
-        zero.update(repeating: 0, count: w)
-        for top in stride(from: 0, to: th, by: step) {
-            let band = top..<min(th, top + step), count = band.count * tw
-            // With `keep`, V goes to its place in the whole batch's transforms, for the weight gradient.
-            let v = keep.map { $0 + 36 * c * top * tw } ?? v
-            transformInput(x, channels: c, height: h, width: w, tileRows: band, count: count, rows: rows, zero: zero, into: v)
-            for e in 0..<36 {
-                GEMM.multiply(m: f, n: count, k: c, a: u + e * f * c, lda: c, b: v + e * c * count, ldb: count,
-                              beta: 0, c: m + e * f * count, ldc: count)
-            }
-            transformOutput(m, filters: f, height: h, width: w, tileRows: band, count: count, bias: bias, relu: relu,
-                            accumulate: accumulate, scratch: scratch, into: y)
         }
     }
 
@@ -261,7 +222,7 @@ public enum WinogradF4 {
     /// out ← Aᵀ M A for every tile of tile rows `band` (see `convolve` for bias, relu, accumulate): the
     /// vertical half into `scratch` (4 × 6 vectors), then each output row's 4 vectors interleaved into 32
     /// pixels; tiles that reach past the right edge go pixel by pixel.
-    private static func transformOutput(_ m: UnsafePointer<Float>, filters f: Int, height h: Int, width w: Int,
+    static func transformOutput(_ m: UnsafePointer<Float>, filters f: Int, height h: Int, width w: Int,
                                         tileRows band: Range<Int>, count: Int, bias: UnsafePointer<Float>?, relu: Bool,
                                         accumulate: Bool, scratch: UnsafeMutablePointer<Float>,
                                         into y: UnsafeMutablePointer<Float>) {

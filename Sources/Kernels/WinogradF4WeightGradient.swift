@@ -3,44 +3,11 @@
 // derivation as WinogradWeightGradient.swift, with 6×6 transformed tiles and 4×4 output tiles).
 
 extension WinogradF4 {
-    /// dWeight[F, C, 3, 3] += the gradient of the convolution of x[N, C, H, W] given dy[N, F, H, W] (already
-    /// masked by the ReLU when there is one). `work` holds `workspaceCount(inChannels: C, outChannels: F, …)`
-    /// floats; `kept`, when given, holds the input transforms the forward kept for this x (`convolve`'s
-    /// `keep`). (Bands 4× the forward's, for longer GEMM inner dimensions, measured 2–5% slower at 224².)
-    public static func weightGradient(
-        input x: UnsafePointer<Float>, dOutput dy: UnsafePointer<Float>, batch n: Int, channels c: Int,
-        height h: Int, width w: Int, filters f: Int, dWeight: UnsafeMutablePointer<Float>, work: UnsafeMutablePointer<Float>,
-        kept: UnsafePointer<Float>? = nil
-    ) {
-        let th = n * tiles(h), tw = tiles(w)
-        let step = bandTileRows(inChannels: c, outChannels: f, height: h, width: w), capacity = step * tw
-        let du = work, scratchV = du + 36 * f * c, z = scratchV + 36 * c * capacity, rows = z + 36 * f * capacity
-        let zero = rows + verticalGroup * 6 * rowLength(w)
-        zero.update(repeating: 0, count: w)
-        for top in stride(from: 0, to: th, by: step) {
-            let band = top..<min(th, top + step), count = band.count * tw
-            // The forward's input transforms when it kept them (same bands: same C, F and sides).
-            let v: UnsafePointer<Float>
-            if let kept {
-                v = kept + 36 * c * top * tw
-            } else {
-                transformInput(x, channels: c, height: h, width: w, tileRows: band, count: count, rows: rows, zero: zero, into: scratchV)
-                v = UnsafePointer(scratchV)
-            }
-            transformGradient(dy, filters: f, height: h, width: w, tileRows: band, count: count, zero: zero, into: z)
-            for e in 0..<36 {
-                GEMM.multiply(transB: true, m: f, n: c, k: count, a: z + e * f * count, lda: count, b: v + e * c * count,
-                              ldb: count, beta: top == 0 ? 0 : 1, c: du + e * f * c, ldc: c)
-            }
-        }
-        accumulateKernelGradient(du, filters: f, channels: c, into: dWeight)
-    }
-
     /// z[36][F][count] ← A dY Aᵀ for every 4×4 tile of dy in tile rows `band`; pixels past the map's edge
     /// count as zero (the forward never wrote them). Rows are read in place (past the bottom: `zero`).
-    private static func transformGradient(_ dy: UnsafePointer<Float>, filters f: Int, height h: Int, width w: Int,
-                                          tileRows band: Range<Int>, count: Int, zero: UnsafePointer<Float>,
-                                          into z: UnsafeMutablePointer<Float>) {
+    static func transformGradient(_ dy: UnsafePointer<Float>, filters f: Int, height h: Int, width w: Int,
+                                  tileRows band: Range<Int>, count: Int, zero: UnsafePointer<Float>,
+                                  into z: UnsafeMutablePointer<Float>) {
         let tw = tiles(w), per = tiles(h), stride = f * count
         for o in 0..<f {
             for g in band {
@@ -81,8 +48,8 @@ extension WinogradF4 {
 
     /// dWeight[o, ch] += Gᵀ dU[·][o][ch] G for every filter and channel, 8 channels at a time (contiguous in
     /// dU); the 9 results per kernel are scattered to dWeight's stride of 9.
-    private static func accumulateKernelGradient(_ du: UnsafePointer<Float>, filters f: Int, channels c: Int,
-                                                 into dWeight: UnsafeMutablePointer<Float>) {
+    static func accumulateKernelGradient(_ du: UnsafePointer<Float>, filters f: Int, channels c: Int,
+                                         into dWeight: UnsafeMutablePointer<Float>) {
         let stride = f * c
         for o in 0..<f {
             for first in Swift.stride(from: 0, to: c, by: 8) {

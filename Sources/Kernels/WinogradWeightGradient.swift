@@ -5,51 +5,13 @@
 // sgemms dU[e] += Z[e]·V[e]ᵀ with the tiles as the inner dimension: 16 multiplies per tile instead of 36.
 
 extension Winograd {
-    /// Floats `weightGradient` needs in `work`: dU (16·F·C), V and Z for a band, the input transform's
-    /// padded rows and zero row (the forward's layout, with dU in U's place).
-    public static func weightGradientWorkspaceCount(inChannels c: Int, outChannels f: Int, height h: Int, width w: Int) -> Int {
-        workspaceCount(inChannels: c, outChannels: f, height: h, width: w)
-    }
-
-    /// dWeight[F, C, 3, 3] += the gradient of the 3×3 "same" convolution of x[N, C, H, W] given dy[N, F, H, W]
-    /// (already masked by the ReLU when there is one). `work` holds `weightGradientWorkspaceCount` floats;
-    /// `kept`, when given, holds the input transforms the forward kept for this x (`convolve`'s `keep`).
-    public static func weightGradient(
-        input x: UnsafePointer<Float>, dOutput dy: UnsafePointer<Float>, batch n: Int, channels c: Int,
-        height h: Int, width w: Int, filters f: Int, dWeight: UnsafeMutablePointer<Float>, work: UnsafeMutablePointer<Float>,
-        kept: UnsafePointer<Float>? = nil
-    ) {
-        let th = n * tiles(h), tw = tiles(w)
-        let step = bandTileRows(inChannels: c, outChannels: f, height: h, width: w), capacity = step * tw
-        let du = work, scratchV = du + 16 * f * c, z = scratchV + 16 * c * capacity, rows = z + 16 * f * capacity
-        let zero = rows + paddedRowsCount(width: w)
-        zero.update(repeating: 0, count: w)
-        for top in stride(from: 0, to: th, by: step) {
-            let band = top..<min(th, top + step), count = band.count * tw
-            // The forward's input transforms when it kept them (same bands: same C, F and sides).
-            let v: UnsafePointer<Float>
-            if let kept {
-                v = kept + 16 * c * top * tw
-            } else {
-                transformInput(x, channels: c, height: h, width: w, tileRows: band, count: count, rows: rows, zero: zero, into: scratchV)
-                v = UnsafePointer(scratchV)
-            }
-            transformGradient(dy, filters: f, height: h, width: w, tileRows: band, count: count, zero: zero, into: z)
-            for e in 0..<16 {
-                GEMM.multiply(transB: true, m: f, n: c, k: count, a: z + e * f * count, lda: count, b: v + e * c * count,
-                              ldb: count, beta: top == 0 ? 0 : 1, c: du + e * f * c, ldc: c)
-            }
-        }
-        accumulateKernelGradient(du, filters: f, channels: c, into: dWeight)
-    }
-
     /// z[16][F][count] ← A dY Aᵀ for every 2×2 tile of dy in tile rows `band`, A = [1 0; 1 1; 1 −1; 0 −1]
     /// (Aᵀ of the forward, transposed). Pixels past the map's edge (odd sides) count as zero: the forward
     /// never wrote them. Rows are read in place (a row past the bottom is `zero`, w floats); only the
     /// last, partial group of 8 tiles goes through the scalar loop, which checks the right edge.
-    private static func transformGradient(_ dy: UnsafePointer<Float>, filters f: Int, height h: Int, width w: Int,
-                                          tileRows band: Range<Int>, count: Int, zero: UnsafePointer<Float>,
-                                          into z: UnsafeMutablePointer<Float>) {
+    static func transformGradient(_ dy: UnsafePointer<Float>, filters f: Int, height h: Int, width w: Int,
+                                  tileRows band: Range<Int>, count: Int, zero: UnsafePointer<Float>,
+                                  into z: UnsafeMutablePointer<Float>) {
         let tw = tiles(w), per = tiles(h), stride = f * count, wide = (w / 16) * 8
         for o in 0..<f {
             for g in band {
@@ -85,8 +47,8 @@ extension Winograd {
     }
 
     /// dWeight[o, ch] += Gᵀ dU[·][o][ch] G for every filter and channel, G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].
-    private static func accumulateKernelGradient(_ du: UnsafePointer<Float>, filters f: Int, channels c: Int,
-                                                 into dWeight: UnsafeMutablePointer<Float>) {
+    static func accumulateKernelGradient(_ du: UnsafePointer<Float>, filters f: Int, channels c: Int,
+                                         into dWeight: UnsafeMutablePointer<Float>) {
         let stride = f * c
         for o in 0..<f {
             for ch in 0..<c {
