@@ -1,4 +1,4 @@
-// Winograd F(2×2, 3×3) for the 3×3 stride-1 pad-1 convolution's forward and input gradient, NCHW.
+// Winograd F(2×2, 3×3) for the 3×3 stride-1 pad-1 convolution, NCHW: forward and input gradient here.
 // Per band of 2-row output tiles: input tiles → V[16][C][T], 16 sgemms M[e] = U[e]·V[e], output transform
 // (the band loops: WinogradBands.swift; the weight gradient's transforms: WinogradWeightGradient.swift).
 // Bands run over the tile rows of the whole batch, so small maps still give the GEMMs wide matrices.

@@ -1,8 +1,9 @@
 // Winograd F(4×4, 3×3) for the 3×3 stride-1 pad-1 convolution, NCHW: forward, input gradient and
 // weight gradient. 6×6 input tiles at a stride of 4 give 4×4 outputs with 36 multiplies instead of 144
 // (F(2×2, 3×3) in Winograd.swift needs 64 for the same 16 outputs), and the transformed tiles are
-// 2.25× the input instead of 4×, so the transforms move less memory too. Same structure as
-// Winograd.swift: bands of tile rows over the whole batch, 36 sgemms per band, SIMD8 over 8 tiles.
+// 2.25× the input instead of 4×, so the transforms move less memory too. The band loops (36 sgemms
+// per band of tile rows over the whole batch) are WinogradBands.swift's; the transforms here run
+// SIMD8 over 8 tiles.
 // Matrices (Lavin & Gray 2016, points 0, ±1, ±2, ∞):
 //   Bᵀ = [4 0 −5 0 1 0; 0 −4 −4 1 1 0; 0 4 −4 −1 1 0; 0 −2 −1 2 1 0; 0 2 −1 −2 1 0; 0 4 0 −5 0 1]
 //   G = [¼ 0 0; −⅙ −⅙ −⅙; −⅙ ⅙ −⅙; 1/24 1/12 ⅙; 1/24 −1/12 ⅙; 0 0 1]

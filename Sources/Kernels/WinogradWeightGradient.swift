@@ -2,7 +2,8 @@
 // the forward in Winograd.swift. The forward computes each 2×2 output tile as Aᵀ[U ⊙ V]A with
 // U = G g Gᵀ and V = Bᵀ d B, so d(loss)/dU = Σ_tiles (A dY Aᵀ) ⊙ V and d(loss)/dg = Gᵀ (d(loss)/dU) G.
 // Per band of tile rows: V[16][C][T] (the forward's input transform), Z[16][F][T] = A dY Aᵀ, then 16
-// sgemms dU[e] += Z[e]·V[e]ᵀ with the tiles as the inner dimension: 16 multiplies per tile instead of 36.
+// sgemms dU[e] += Z[e]·V[e]ᵀ with the tiles as the inner dimension: 16 multiplies per tile instead of 36
+// (the band loop: WinogradBands.swift; its transforms are here).
 
 extension Winograd {
     /// z[16][F][count] ← A dY Aᵀ for every 2×2 tile of dy in tile rows `band`, A = [1 0; 1 1; 1 −1; 0 −1]
