@@ -22,16 +22,30 @@ public struct ExplanationSummary: Sendable, Equatable {
     /// Adds one image; `mask` nil or all zero means an image without the target.
     public mutating func add(explanation e: [Float], targetMask mask: [Float]?) {
         if let mask, mask.contains(where: { $0 > 0.5 }) {
-            let s = ExplanationMetrics.score(explanation: e, targetMask: mask)
-            targets += 1
-            energyInside += s.energyInside ?? 0
-            targetArea += Double(mask.filter { $0 > 0.5 }.count) / Double(mask.count)
-            pointingHits += s.pointingHit ?? 0
-            iou += s.iou ?? 0
+            add(ExplanationMetrics.score(explanation: e, targetMask: mask), targetArea: Self.targetArea(mask))
         } else {
-            empties += 1
-            emptyActiveShare += Double(e.filter { $0 >= ExplanationMetrics.threshold }.count) / Double(e.count)
+            add(activeShareWithoutTarget: Double(e.filter { $0 >= ExplanationMetrics.threshold }.count) / Double(e.count))
         }
+    }
+
+    /// Adds an image with a target, already scored (`targetArea`: the mask's share of the image).
+    public mutating func add(_ scores: ExplanationScores, targetArea area: Double) {
+        targets += 1
+        energyInside += scores.energyInside ?? 0
+        targetArea += area
+        pointingHits += scores.pointingHit ?? 0
+        iou += scores.iou ?? 0
+    }
+
+    /// Adds an image without a target by the share of its map that is active.
+    public mutating func add(activeShareWithoutTarget share: Double) {
+        empties += 1
+        emptyActiveShare += share
+    }
+
+    /// The share of the image a target mask covers.
+    public static func targetArea(_ mask: [Float]) -> Double {
+        Double(mask.filter { $0 > 0.5 }.count) / Double(mask.count)
     }
 
     public var meanEnergyInside: Double? { targets > 0 ? energyInside / Double(targets) : nil }

@@ -49,16 +49,12 @@ public enum Convolution {
     public static func workspaceCount(channels c: Int, filters f: Int, height h: Int, width w: Int, kernel k: Int,
                                       algorithm: Algorithm3x3? = nil) -> Int {
         if k == 1 { return 0 }
-        let columns = c * 9 * bandRows(channels: c, height: h, width: w) * w
-        switch algorithm ?? self.algorithm(channels: c, filters: f, height: h, width: w) {
-        case .im2col:
-            return columns
-        case .winograd, .winograd4:
-            // The forward and weight gradient pass C → F, the input gradient F → C.
-            let variant = winogradVariant(algorithm ?? self.algorithm(channels: c, filters: f, height: h, width: w))!
-            return max(variant.workspaceCount(inChannels: c, outChannels: f, height: h, width: w),
-                       variant.workspaceCount(inChannels: f, outChannels: c, height: h, width: w))
+        guard let variant = winogradVariant(algorithm ?? self.algorithm(channels: c, filters: f, height: h, width: w)) else {
+            return c * 9 * bandRows(channels: c, height: h, width: w) * w
         }
+        // The forward and weight gradient pass C → F, the input gradient F → C.
+        return max(variant.workspaceCount(inChannels: c, outChannels: f, height: h, width: w),
+                   variant.workspaceCount(inChannels: f, outChannels: c, height: h, width: w))
     }
 
     /// Floats a forward needs to keep its input transforms for the weight gradient (`keepInputTransforms`
@@ -222,12 +218,7 @@ public enum Convolution {
                 }
                 for j in wide..<count { row[j] = mask[j] > 0 ? row[j] : 0 }
             }
-            if let dBias {
-                var partial = zero, tail: Float = 0
-                for j in Swift.stride(from: 0, to: wide, by: 8) { partial += load8(row + j) }
-                for j in wide..<count { tail += row[j] }
-                dBias[r % (biasStride ?? rows)] += partial.sum() + tail
-            }
+            if let dBias { dBias[r % (biasStride ?? rows)] += sum(row, count: count) }
         }
     }
 }

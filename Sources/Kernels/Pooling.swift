@@ -47,7 +47,7 @@ public enum Pooling {
                 let top = (plane * h + 2 * i) * w, bottom = top + w, out = (plane * oh + i) * ow
                 for j in stride(from: 0, to: wide, by: 8) {
                     let upper = load16(x + top + 2 * j), lower = load16(x + bottom + 2 * j)
-                    let a = Winograd.evens(upper), b = Winograd.odds(upper), c = Winograd.evens(lower), d = Winograd.odds(lower)
+                    let a = evens(upper), b = odds(upper), c = evens(lower), d = odds(lower)
                     // Running maximum and which of a, b, c, d holds it, as masks.
                     let takeB = b .> a
                     let m1 = a.replacing(with: b, where: takeB)
@@ -61,8 +61,8 @@ public enum Pooling {
                     let rest2 = rest.replacing(with: zero, where: takeC)
                     let gb = zero.replacing(with: rest2, where: takeB)
                     let ga = rest2.replacing(with: zero, where: takeB)
-                    store16(dx + top + 2 * j, load16(dx + top + 2 * j) + Winograd.interleave(ga, gb))
-                    store16(dx + bottom + 2 * j, load16(dx + bottom + 2 * j) + Winograd.interleave(gc, gd))
+                    store16(dx + top + 2 * j, load16(dx + top + 2 * j) + interleave(ga, gb))
+                    store16(dx + bottom + 2 * j, load16(dx + bottom + 2 * j) + interleave(gc, gd))
                 }
                 for j in wide..<ow {
                     let a = top + 2 * j, c = bottom + 2 * j

@@ -36,15 +36,7 @@ public enum TransposedConvolution {
         for image in 0..<n {
             let dyi = dy + image * f4 * hw
             if let dBias {
-                // Eight partial sums: an ordered float sum stays scalar (0.7 ms more per 64² step).
-                let count = 4 * hw, wide = count & ~7
-                for o in 0..<f {
-                    let plane = dyi + o * count
-                    var partial = SIMD8<Float>(), tail: Float = 0
-                    for j in stride(from: 0, to: wide, by: 8) { partial += load8(plane + j) }
-                    for j in wide..<count { tail += plane[j] }
-                    dBias[o] += partial.sum() + tail
-                }
+                for o in 0..<f { dBias[o] += sum(dyi + o * 4 * hw, count: 4 * hw) }
             }
             // The conv's forward im2col of dy: dcol[F·4, h·w].
             Im2Col.patches2x2Stride2(dyi, channels: f, height: h, width: w, into: col)

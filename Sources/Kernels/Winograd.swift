@@ -186,15 +186,4 @@ public enum Winograd: WinogradVariant {
             if odd { row[2 &* full] = left[full] + b }
         }
     }
-
-    // The lane shuffles of the transforms (loads and stores: SIMDMemory.swift).
-    @inline(__always) static func evens(_ v: SIMD16<Float>) -> SIMD8<Float> {
-        SIMD8(v[0], v[2], v[4], v[6], v[8], v[10], v[12], v[14])
-    }
-    @inline(__always) static func odds(_ v: SIMD16<Float>) -> SIMD8<Float> {
-        SIMD8(v[1], v[3], v[5], v[7], v[9], v[11], v[13], v[15])
-    }
-    @inline(__always) static func interleave(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD16<Float> {
-        SIMD16(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7])
-    }
 }

@@ -95,12 +95,14 @@ struct ExplainCommand: ParsableCommand {
                 row += [f(s.activeShare), f(s.energyInside), f(s.pointingHit), f(s.pompom), f(s.iou)]
                 line += s.energyInside == nil ? "; E is zero everywhere"
                     : "; energy inside target \(f(s.energyInside)), IoU \(f(s.iou))"
+                summary.add(s, targetArea: ExplanationSummary.targetArea(mask))
             } else {
-                let active = Double(e.storage.filter { $0 >= ExplanationFigure.threshold }.count) / Double(e.storage.count)
+                let active = Double(e.storage.filter { $0 >= ExplanationMetrics.threshold }.count) / Double(e.storage.count)
                 row += [String(format: "%.3f", active), "", "", "", ""]
+                // A file given by path has no mask: it is neither a target image nor a known negative.
+                if item.targetMask != nil { summary.add(activeShareWithoutTarget: active) }
             }
             csv.append(row.joined(separator: ","))
-            if let mask = item.targetMask { summary.add(explanation: e.storage, targetMask: mask) }
             print("\(line) → \(path)")
         }
         if let energy = summary.meanEnergyInside, let area = summary.meanTargetArea, let pointing = summary.pointingGame,
