@@ -30,22 +30,44 @@ enum BLASSetup {
 
     /// Re-executes the process with OPENBLAS_CORETYPE (and one BLAS thread) set when the loaded
     /// library picked slow kernels. Returns only when no re-execution is needed or it failed.
+    /// `XCNN_BLAS_OVERRIDE=force` re-executes even when the library's choice is right (with the
+    /// core it loaded, or the faster one this CPU allows), so tests cover this path on every CPU.
     static func reexecuteIfNeeded() {
         let environment = ProcessInfo.processInfo.environment
-        guard environment["OPENBLAS_CORETYPE"] == nil, environment[markerVariable] == nil,
-              environment["XCNN_BLAS_OVERRIDE"] != "0",
-              let wanted = BLASRuntime.coreTypeOverride(cpuFlags: BLASRuntime.cpuFlags(),
-                                                        loadedCore: BLASRuntime.coreName)
+        let override = environment["XCNN_BLAS_OVERRIDE"]
+        guard environment["OPENBLAS_CORETYPE"] == nil, environment[markerVariable] == nil, override != "0"
         else { return }
+        let needed = BLASRuntime.coreTypeOverride(cpuFlags: BLASRuntime.cpuFlags(), loadedCore: BLASRuntime.coreName)
+        guard let wanted = needed ?? (override == "force" ? BLASRuntime.coreName : nil) else { return }
         setenv("OPENBLAS_CORETYPE", wanted, 1)
         setenv(markerVariable, wanted, 1)
         if !threadVariables.contains(where: { environment[$0] != nil }) {
             setenv("OPENBLAS_NUM_THREADS", "1", 1)
             setenv(threadMarkerVariable, "1", 1)
         }
+        // Execute the binary's real path, not /proc/self/exe: the kernel names the process after
+        // the file it executes, and `ps`, `pgrep xcnn` and Slurm accounting must keep seeing `xcnn`.
+        if let path = executablePath() { execv(path, CommandLine.unsafeArgv) }
         execv("/proc/self/exe", CommandLine.unsafeArgv)
         // execv returned: it failed. Carry on with the slow kernels; `configure` reports it.
         unsetenv("OPENBLAS_CORETYPE")
+        unsetenv(markerVariable)
+    }
+
+    /// The running binary's resolved path, or nil when it cannot be read or no longer exists
+    /// (replaced by a rebuild while running: the kernel then reports "… (deleted)").
+    static func executablePath() -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard length > 0 else { return nil }
+        let path = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return access(path, X_OK) == 0 ? path : nil
+    }
+
+    /// The kernel's name for this process (`/proc/self/comm`), as `ps` and `pgrep` show it.
+    static var processName: String {
+        let text = (try? String(contentsOfFile: "/proc/self/comm", encoding: .utf8)) ?? "unknown"
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Sets the thread count (one per rank unless the environment says otherwise) and verifies

@@ -31,7 +31,7 @@ struct InfoCommand: ParsableCommand {
         // One line per rank, printed by rank 0 in rank order (output of different ranks reaches
         // mpirun's terminal in no particular order).
         let line = "rank \(world.rank) of \(world.size) on \(world.processorName): pid \(getpid()), "
-            + "BLAS \(blas.coreName) × \(blas.threads) thread(s)"
+            + "process \(BLASSetup.processName), BLAS \(blas.coreName) (\(blas.origin.rawValue)) × \(blas.threads) thread(s)"
         for source in 0..<world.size {
             let received = try world.broadcast(bytes: Array(line.utf8), root: source)
             if world.rank == 0 { print(String(decoding: received, as: UTF8.self)) }

@@ -69,11 +69,11 @@ struct GoldenCase {
         return Set(((section?["noise_tensors"] as? [String: Any])?["keys"] as? [String]) ?? [])
     }
 
-    /// Case folders to check: ../shared/golden beside the package (CI layout), /work/shared/golden,
-    /// and XCNN_GOLDEN_DIR (a case folder or a folder of cases); duplicates by real path dropped.
+    /// Case folders to check, only where ../shared/golden/README.md says: ../shared/golden beside
+    /// the package (CI layout) and XCNN_GOLDEN_DIR (a case folder or a folder of cases); duplicates
+    /// by real path dropped.
     static func discover(packageRoot: URL) -> [URL] {
-        var roots = [packageRoot.appendingPathComponent("../shared/golden").standardized,
-                     URL(fileURLWithPath: "/work/shared/golden")]
+        var roots = [packageRoot.appendingPathComponent("../shared/golden").standardized]
         if let extra = ProcessInfo.processInfo.environment["XCNN_GOLDEN_DIR"], !extra.isEmpty {
             roots.append(URL(fileURLWithPath: extra))
         }
