@@ -67,3 +67,25 @@ let package = Package(
                     swiftSettings: cpuSettings),
     ]
 )
+
+// libFuzzer targets (Tests/Fuzz/<name>, run by scripts/fuzz) join the package only when XCNN_FUZZ=1.
+// They have no main of their own: libFuzzer's runtime supplies it under `-sanitize=fuzzer`, so a
+// normal `swift build` (which builds every executable target) could not link them, and they would
+// add five executables to every build and test run. scripts/fuzz sets the variable and builds with
+// its own scratch path (.build-fuzz), so the fuzz build never invalidates the normal one.
+if ProcessInfo.processInfo.environment["XCNN_FUZZ"] == "1" {
+    let fuzzTargets: [(name: String, directory: String, dependencies: [Target.Dependency])] = [
+        ("FuzzSafetensors", "safetensors", ["Training"]),
+        ("FuzzVOCAnnotation", "voc-annotation", ["Datasets"]),
+        ("FuzzImageSets", "imagesets", ["Datasets"]),
+        ("FuzzImage", "image", ["Datasets"]),
+        ("FuzzConfig", "config", ["Training"]),
+    ]
+    package.targets.append(.target(name: "FuzzDriver", path: "Tests/Fuzz/driver"))
+    for fuzz in fuzzTargets {
+        package.targets.append(.executableTarget(
+            name: fuzz.name, dependencies: fuzz.dependencies + ["FuzzDriver"], path: "Tests/Fuzz/\(fuzz.directory)",
+            exclude: ["corpus", "findings", "fuzz.dict"], sources: ["\(fuzz.name).swift"]
+        ))
+    }
+}

@@ -24,6 +24,11 @@ extension VOCAnnotation {
         for declaration in ["<!DOCTYPE", "<!ENTITY"] where contains(data, asciiCaseInsensitive: declaration) {
             throw DatasetError(path: path, reason: "\(declaration) declarations are refused (external entities, XXE)")
         }
+        // Foundation's XMLParser traps on an element name that is not UTF-8 (found by fuzzing:
+        // Tests/Fuzz/voc-annotation/findings), so the bytes are checked first; VOC tools write UTF-8.
+        guard String(data: data, encoding: .utf8) != nil else {
+            throw DatasetError(path: path, reason: "not UTF-8 text (VOC annotations are UTF-8 XML)")
+        }
         let parser = XMLParser(data: data)
         parser.shouldResolveExternalEntities = false
         let collector = ElementCollector()
