@@ -76,11 +76,13 @@ public enum CheckpointFile {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
         try writeAndSync(bytes, path: temporary.path)
+        CheckpointPause.pause(at: .rename)
         guard rename(temporary.path, url.path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary.path)
             throw TrainingError("cannot rename \(temporary.path) to \(url.path): \(reason)")
         }
+        CheckpointPause.pause(at: .renamed)
         try syncDirectory(directory.path)
     }
 
@@ -126,15 +128,19 @@ public enum CheckpointFile {
         }
         defer { close(descriptor) }
         var written = 0
-        while written < bytes.count {
-            let result = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, bytes.count - written) }
-            if result < 0 && errno == EINTR { continue }
-            guard result > 0 else {
-                let reason = String(cString: strerror(errno))
-                unlink(path)
-                throw TrainingError("cannot write \(path): \(reason)")
+        // Two halves, so that scripts/chaos can stop the writer between them (CheckpointPause).
+        for end in [bytes.count / 2, bytes.count] {
+            if end == bytes.count { CheckpointPause.pause(at: .write) }
+            while written < end {
+                let result = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + written, end - written) }
+                if result < 0 && errno == EINTR { continue }
+                guard result > 0 else {
+                    let reason = String(cString: strerror(errno))
+                    unlink(path)
+                    throw TrainingError("cannot write \(path): \(reason)")
+                }
+                written += result
             }
-            written += result
         }
         guard fsync(descriptor) == 0 else {
             throw TrainingError("cannot fsync \(path): \(String(cString: strerror(errno)))")

@@ -18,6 +18,14 @@ public struct RunDirectory: Sendable {
         checkpointsURL.appendingPathComponent("phase\(phase)-\(kind.rawValue).safetensors")
     }
 
+    /// Whether a checkpoint file is present (valid or not). Temporary files (`.NAME.tmp-PID`, left
+    /// by a writer killed before its rename) do not count: a run killed during its first checkpoint
+    /// write must start again with its flags (found by scripts/chaos).
+    public var holdsCheckpoints: Bool {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: checkpointsURL.path)) ?? []
+        return names.contains { !$0.hasPrefix(".") && $0.hasSuffix(".safetensors") }
+    }
+
     public func create() throws {
         do {
             try FileManager.default.createDirectory(at: checkpointsURL, withIntermediateDirectories: true)

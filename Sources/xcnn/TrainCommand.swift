@@ -140,7 +140,7 @@ struct TrainCommand: ParsableCommand {
         if let resume {
             let run = RunDirectory(path: resume)
             guard let found = try run.newestValidCheckpoint() else {
-                throw CommandFailure("--resume \(resume): no checkpoint found in \(run.checkpointsURL.path)")
+                throw CommandFailure("--resume \(resume): no checkpoint found in \(run.checkpointsURL.path) (a run stopped before its first checkpoint starts again with its original flags)")
             }
             for problem in found.skipped { logger.warning("ignoring damaged checkpoint: \(problem)") }
             let cursor = found.checkpoint.cursor
@@ -157,7 +157,7 @@ struct TrainCommand: ParsableCommand {
         }
         let configuration = try resolvedConfiguration()
         let run = RunDirectory(path: runDir)
-        if let existing = try? FileManager.default.contentsOfDirectory(atPath: run.checkpointsURL.path), !existing.isEmpty {
+        if run.holdsCheckpoints {
             throw CommandFailure("--run-dir \(runDir) already holds checkpoints; use --resume \(runDir) to continue it, or another --run-dir")
         }
         return PlanBytes(configuration: configuration.jsonText(), runDirectory: run.url.path, resume: nil, best: nil)

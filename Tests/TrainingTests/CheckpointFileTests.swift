@@ -90,4 +90,45 @@ import Testing
         #expect(entry?["data_offsets"] as? [Int] == [0, 8])
         #expect(Array(bytes[(8 + headerLength)...]) == [0, 0, 0x80, 0x3F, 0, 0, 0, 0x40])
     }
+
+    @Test func chaosPauseSettingIsReadStrictly() {
+        // scripts/chaos relies on these three points; anything else leaves the writer untouched.
+        func text(_ setting: (point: CheckpointPause.Point, seconds: Double)?) -> String? {
+            setting.map { "\($0.point.rawValue) \($0.seconds)" }
+        }
+        #expect(text(CheckpointPause.parse("write:2")) == "write 2.0")
+        #expect(text(CheckpointPause.parse("rename:0.5")) == "rename 0.5")
+        #expect(text(CheckpointPause.parse("renamed:1")) == "renamed 1.0")
+        for text in [nil, "", "write", "write:", "write:0", "write:-1", "write:61", "fsync:1", "write:1:2", "write:nan"] {
+            #expect(CheckpointPause.parse(text) == nil, "\(text ?? "nil")")
+        }
+    }
+
+    @Test func writingInTwoHalvesKeepsEveryByte() throws {
+        // The chaos hook splits the write; the file must still be the encoder's bytes exactly.
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("halves.safetensors")
+        try CheckpointFile.write(Self.sample(), to: url)
+        let written = try CheckpointFile.readBytes(url)
+        #expect(try CheckpointFile.decode(written, source: url.path).tensors == Self.sample().tensors)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["halves.safetensors"])
+    }
+
+    @Test func aTemporaryFileLeftByAKilledWriterIsNotACheckpoint() throws {
+        // scripts/chaos: rank 0 killed during the first checkpoint write left only
+        // `.phase1-latest.safetensors.tmp-PID`, and the run could be neither resumed nor started again.
+        let run = RunDirectory(path: Self.temporaryDirectory().path)
+        defer { try? FileManager.default.removeItem(at: run.url) }
+        try run.create()
+        #expect(!run.holdsCheckpoints)
+        let latest = run.checkpointURL(phase: 1, kind: .latest)
+        let bytes = try Safetensors.encode(Self.sample().tensors, metadata: [:])
+        try Data(bytes.prefix(bytes.count / 2)).write(to: run.checkpointsURL.appendingPathComponent(".\(latest.lastPathComponent).tmp-4242"))
+        #expect(!run.holdsCheckpoints)
+        #expect(try run.newestValidCheckpoint() == nil)
+        try CheckpointFile.write(Self.sample(), to: latest)
+        #expect(run.holdsCheckpoints)
+        #expect(try run.newestValidCheckpoint()?.url.lastPathComponent == latest.lastPathComponent)
+    }
 }
