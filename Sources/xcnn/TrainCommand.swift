@@ -1,5 +1,6 @@
-// `xcnn train`: resolves the configuration on rank 0 (flags over a JSON file over defaults),
-// shares it and any checkpoint with every rank, and runs the three-phase trainer.
+// `xcnn train`: rank 0 locks the run directory and resolves the configuration (flags over a JSON
+// file over the defaults, or over the checkpoint's on --resume), shares it and any checkpoint with
+// every rank, and every rank runs the three-phase trainer.
 import ArgumentParser
 import Foundation
 import Logging
@@ -89,12 +90,15 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// The resuming or starting job's settings: flags over the --config file (rank 0 reads it).
+    /// Every value of the file is checked, also one a flag overrides: the file is wrong either way.
     func givenSettings() throws -> TrainingSettings {
         guard let config else { return flagSettings }
         guard let data = FileManager.default.contents(atPath: config) else {
             throw CommandFailure.usage("--config \(config): cannot read the file")
         }
-        return flagSettings.overriding(try TrainingSettings(json: [UInt8](data), origin: .file(config)))
+        let file = try TrainingSettings(json: [UInt8](data), origin: .file(config))
+        _ = try file.applied(to: TrainingConfiguration())
+        return flagSettings.overriding(file)
     }
 
     func run() throws {

@@ -28,8 +28,12 @@ struct XCNN: ParsableCommand {
             if let rank = rankInEnvironment, rank != 0 { Foundation.exit(exitCode(for: error).rawValue) }
             exit(withError: error)
         }
+        let ours = commandTypes(XCNN.self).contains { $0 == type(of: command) }
         do {
             try command.run()
+        } catch let error where !ours {
+            // ArgumentParser's built-in commands (help) report through ArgumentParser.
+            exit(withError: error)
         } catch let error as ExitCode {
             exit(withError: error)
         } catch let error as CleanExit {
@@ -38,6 +42,21 @@ struct XCNN: ParsableCommand {
             fail(error, command: type(of: command))
         }
         Communicator.finalize()
+    }
+
+    /// A command and every subcommand below it: the commands whose errors xcnn reports itself.
+    static func commandTypes(_ root: ParsableCommand.Type) -> [ParsableCommand.Type] {
+        [root] + root.configuration.subcommands.flatMap(commandTypes)
+    }
+
+    /// Command names from `root` down to `target` ("xcnn", "bench", "step").
+    static func commandPath(to target: ParsableCommand.Type, from root: ParsableCommand.Type) -> [String]? {
+        let name = root.configuration.commandName ?? "\(root)"
+        if root == target { return [name] }
+        for sub in root.configuration.subcommands {
+            if let rest = commandPath(to: target, from: sub) { return [name] + rest }
+        }
+        return nil
     }
 
     /// The rank mpirun (or a PMI launcher) gave this process, read before MPI starts.
@@ -62,7 +81,7 @@ struct XCNN: ParsableCommand {
     /// refuses): xcnn's own "xcnn: error:" line, then ArgumentParser's usage lines for `command`.
     static func usageMessage(_ error: Error, command: ParsableCommand.Type) -> String {
         let message = (error as? ValidationError)?.message ?? "\(error)"
-        let path = command == XCNN.self ? "xcnn" : "xcnn \(command.configuration.commandName ?? "")"
+        let path = commandPath(to: command, from: XCNN.self)?.joined(separator: " ") ?? "xcnn"
         return "xcnn: error: \(message)\nUsage: \(usageString(for: command))\n  See '\(path) --help' for more information.\n"
     }
 
