@@ -29,9 +29,19 @@ public indirect enum SettingValue: Equatable, Sendable {
         }
     }
 
-    /// Long values are cut in messages: a message is one line, whatever the file holds.
+    /// Values as they appear in messages: one line whatever the file holds (long values cut), and
+    /// control characters escaped so a file cannot drive the terminal that shows the message.
     static func clipped(_ text: String) -> String {
-        text.count <= 80 ? text : String(text.prefix(77)) + "…"
+        let cut = text.count <= 80 ? text : String(text.prefix(77)) + "…"
+        var shown = ""
+        for scalar in cut.unicodeScalars {
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                shown += "\\u{\(String(scalar.value, radix: 16))}"
+            } else {
+                shown.unicodeScalars.append(scalar)
+            }
+        }
+        return shown
     }
 
     /// An exact integer: a JSON number (or flag text in JSON's number grammar) whose mathematical

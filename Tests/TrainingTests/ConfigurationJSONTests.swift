@@ -68,6 +68,51 @@ import Testing
         #expect(read < .seconds(5), "50000 keys took \(read)")
     }
 
+    @Test func messagesEscapeControlCharactersOfTheFile() {
+        let unknown = #expect(throws: TrainingError.self) {
+            try TrainingSettings(json: Array(#"{"a\u001b[2J": 1}"#.utf8), origin: .file("c.json"))
+        }
+        #expect(unknown?.description.hasPrefix(#"c.json: unknown key "a\u{1b}[2J" (line 1)"#) == true)
+        let error = #expect(throws: TrainingError.self) {
+            try TrainingConfiguration().merging(json: Data(#"{"ePooling": "\u0007max"}"#.utf8), source: "c.json")
+        }
+        #expect(error?.description == #"c.json: ePooling must be avg or max, got "\u{7}max""#)
+    }
+
+    /// Random byte edits of a valid file (a fixed-seed stand-in for the fuzzer): each is read or
+    /// refused with a message, none traps or hangs.
+    @Test func randomEditsOfAConfigAreReadOrRefused() {
+        let valid = Array(#"{"side": 48, "epochs": [1, 0, 2], "lambdaL1": 1e-6, "dataset": "synthetic:paper-no-colour", "seed": 18446744073709551615, "imageCount": null}"#.utf8)
+        let alphabet = Array(#"{}[],:"\-+.eE0123456789 tfnu"#.utf8) + [0x00, 0x0A, 0xC3, 0xFF]
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var read = 0, refused = 0
+        for _ in 0..<3000 {
+            var bytes = valid
+            for _ in 0...next(4) {
+                let at = next(bytes.count + 1)
+                switch next(3) {
+                case 0: if at < bytes.count { bytes[at] = alphabet[next(alphabet.count)] }
+                case 1: bytes.insert(alphabet[next(alphabet.count)], at: at)
+                default: if at < bytes.count { bytes.remove(at: at) }
+                }
+            }
+            do {
+                _ = try TrainingSettings(json: bytes, origin: .file("c.json")).applied(to: TrainingConfiguration())
+                read += 1
+            } catch let error as TrainingError {
+                #expect(error.description.hasPrefix("c.json: ") && error.isUsage)
+                refused += 1
+            } catch {
+                Issue.record("unexpected error type: \(error)")
+            }
+        }
+        #expect(read > 0 && refused > 0)
+    }
+
     /// Every prefix of a valid file is refused or read: none traps (a small stand-in for the fuzzer).
     @Test func everyTruncationOfAConfigIsHandled() {
         let text = Array(#"{"side": 48, "epochs": [1, 0, 0], "dataset": "synthetic:paper-no-colour", "s\u00e9": -1.5e-3}"#.utf8)
