@@ -20,7 +20,7 @@ enum ConfigurationJSON {
     /// undefined, and a silent last-wins hides the edit a user made to the first one.
     static func members(of bytes: [UInt8], source: String) throws -> [Member] {
         guard bytes.count <= maximumBytes else {
-            throw TrainingError.usage("\(source): \(bytes.count) bytes is too large for a configuration file (limit \(maximumBytes))")
+            throw TrainingError.usage("\(source): larger than \(maximumBytes) bytes, too large for a configuration file")
         }
         var parser = Parser(bytes: bytes)
         do {

@@ -51,6 +51,29 @@ public struct TrainingSettings: Sendable {
         }
     }
 
+    /// A --config file: at most one byte past the size limit is read, so a huge file (or a device
+    /// such as /dev/zero) is refused by its size instead of filling the memory.
+    public init(configFile path: String) throws {
+        let origin = Origin.file(path)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw Self.refusal("--config \(path): cannot open the file: \(String(cString: strerror(errno)))", origin)
+        }
+        defer { close(descriptor) }
+        var bytes = [UInt8](repeating: 0, count: ConfigurationJSON.maximumBytes + 1)
+        var count = 0
+        while count < bytes.count {
+            let result = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + count, $0.count - count) }
+            if result < 0 && errno == EINTR { continue }
+            guard result >= 0 else {
+                throw Self.refusal("--config \(path): cannot read the file: \(String(cString: strerror(errno)))", origin)
+            }
+            if result == 0 { break }
+            count += result
+        }
+        try self.init(json: Array(bytes[0..<count]), origin: origin)
+    }
+
     public var keys: [String] { settings.map(\.key) }
 
     public func value(of key: String) -> Setting? { settings.first { $0.key == key } }

@@ -93,10 +93,7 @@ struct TrainCommand: ParsableCommand {
     /// Every value of the file is checked, also one a flag overrides: the file is wrong either way.
     func givenSettings() throws -> TrainingSettings {
         guard let config else { return flagSettings }
-        guard let data = FileManager.default.contents(atPath: config) else {
-            throw CommandFailure.usage("--config \(config): cannot read the file")
-        }
-        let file = try TrainingSettings(json: [UInt8](data), origin: .file(config))
+        let file = try TrainingSettings(configFile: config)
         _ = try file.applied(to: TrainingConfiguration())
         return flagSettings.overriding(file)
     }

@@ -110,6 +110,20 @@ import Testing
         #expect(error?.isUsage == true)
     }
 
+    @Test func aConfigFileIsReadBoundedAndNamedWhenUnreadable() throws {
+        func refusal(_ path: String) -> String? {
+            #expect(throws: TrainingError.self) { try TrainingSettings(configFile: path) }?.description
+        }
+        // /dev/zero never ends: only the first MiB and one byte are read.
+        #expect(refusal("/dev/zero") == "/dev/zero: larger than 1048576 bytes, too large for a configuration file")
+        #expect(refusal("/nonexistent/c.json") == "--config /nonexistent/c.json: cannot open the file: No such file or directory")
+        #expect(refusal("/") == "--config /: cannot read the file: Is a directory")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("c-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Data(#"{"side": 48}"#.utf8).write(to: url)
+        #expect(try TrainingSettings(configFile: url.path).applied(to: TrainingConfiguration()).side == 48)
+    }
+
     @Test func flagsReadNumbersAndListsLikeTheFile() throws {
         let flags = TrainingSettings(flags: [("epochs", "1, 0 ,2"), ("stepsPerEpoch", "1e1"), ("lambdaL1", "1e-6"), ("skipBad", "true")])
         let configuration = try flags.applied(to: TrainingConfiguration())
