@@ -2,7 +2,9 @@
 // in the run directory. Field names are the flags' names in camel case.
 import Foundation
 
-public struct TrainingConfiguration: Codable, Equatable, Sendable {
+/// Encodable only: a configuration is read through TrainingSettings (init(json:source:), merging),
+/// never decoded around its rules.
+public struct TrainingConfiguration: Encodable, Equatable, Sendable {
     /// `synthetic:<preset>` (generated in memory), or a path to a VOC directory or image folder.
     public var dataset = "synthetic:paper-no-colour"
     /// Number of images to generate for a synthetic dataset (the preset's count when nil).
