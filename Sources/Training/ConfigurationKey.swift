@@ -41,7 +41,7 @@ struct ConfigurationKey {
                     return true
                 },
                 holds: { c in c.imageCount.map { (4...1_000_000).contains($0) } ?? true },
-                shown: { c in c.imageCount.map(String.init) ?? "null" }),
+                shown: { c in c.imageCount.map(String.init) ?? "the preset's count" }),
             text("targetClass", "target-class", \.targetClass, "an object name (not empty)"),
             ConfigurationKey(
                 name: "skipBad", flag: "skip-bad", role: .fixed, requirement: "true or false",

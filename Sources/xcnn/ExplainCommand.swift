@@ -63,7 +63,7 @@ struct ExplainCommand: ParsableCommand {
             if let indices {
                 for part in indices.split(separator: ",") {
                     guard let index = Int(part.trimmingCharacters(in: .whitespaces)), index >= 0, index < dataset.count else {
-                        throw CommandFailure("invalid --indices \(indices): \(part) is not an index below \(dataset.count)")
+                        throw CommandFailure.usage("invalid --indices \(indices): \(part) is not an index below \(dataset.count)")
                     }
                     chosen.append(index)
                 }

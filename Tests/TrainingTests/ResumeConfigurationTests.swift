@@ -31,6 +31,12 @@ import Testing
             == "--side cannot change on --resume: the run was trained with 224; --seed cannot change on --resume: the run was trained with 1; start a new run directory")
     }
 
+    @Test func anImageCountGivenWhereThePresetsWasUsedIsAChange() {
+        #expect(refusal(stored([1, 1, 1]), [("imageCount", "100"), ("skipBad", "true")], at: cursor(1, 0, 3))
+            == "--image-count cannot change on --resume: the run was trained with the preset's count; "
+            + "--skip-bad cannot change on --resume: the run was trained with false; start a new run directory")
+    }
+
     @Test func aConfigFileKeyIsRefusedNamingTheFileAndKey() throws {
         let file = try TrainingSettings(json: Array(#"{"batch": 4}"#.utf8), origin: .file("c.json"))
         let error = #expect(throws: TrainingError.self) { try stored([1, 1, 1]).resumed(with: file, at: cursor(2, 0, 3)) }
