@@ -8,6 +8,7 @@ extension TrainingConfiguration {
     /// line per changed key ("epochs 1,1,1 → 1,1,3") for the log.
     public func resumed(with given: TrainingSettings, at cursor: TrainingCursor) throws
         -> (configuration: TrainingConfiguration, changes: [String]) {
+        try checkCursorFits(cursor, source: "the checkpoint")
         let configuration = try given.applied(to: self)
         var refusals: [String] = []
         var changes: [String] = []
@@ -41,8 +42,11 @@ extension TrainingConfiguration {
         // epochs, or are the one about to start): all of them are still free.
         let settled = atPhaseStart ? lastTrainedPhase(before: cursor.phase) : cursor.phase - 1
         for phase in 1...3 where phase <= settled && new.epochs[phase - 1] != epochs[phase - 1] {
-            throw TrainingError.usage("\(epochsLabel) \(shown): phase \(phase) has finished after \(epochs[phase - 1]) epoch(s) "
-                + "and the next phase started from its best weights, so its count must stay \(epochs[phase - 1]) on --resume")
+            let was = epochs[phase - 1]
+            throw TrainingError.usage("\(epochsLabel) \(shown): phase \(phase) "
+                + (was > 0 ? "has finished after \(was) epoch(s) and the next phase started from its best weights"
+                           : "was skipped (0 epochs) and a later phase has started")
+                + ", so its count must stay \(was) on --resume")
         }
         guard cursor.phase <= 3, !atPhaseStart else { return }
         let started = cursor.epoch + (cursor.batchInEpoch > 0 ? 1 : 0)

@@ -64,6 +64,11 @@ import Testing
             == "--epochs 2,1,1: phase 1 has finished after 1 epoch(s) and the next phase started from its best weights, so its count must stay 1 on --resume")
     }
 
+    @Test func aSkippedPhaseBeforeTheCurrentOneStaysSkipped() {
+        #expect(refusal(stored([1, 0, 1]), [("epochs", "1,2,1")], at: cursor(3, 0, 5, step: 15))
+            == "--epochs 1,2,1: phase 2 was skipped (0 epochs) and a later phase has started, so its count must stay 0 on --resume")
+    }
+
     @Test func theCurrentPhaseCannotShrinkBelowTheEpochItHasStarted() throws {
         #expect(refusal(stored([1, 3, 1]), [("epochs", "1,2,1")], at: cursor(2, 2, 4, step: 34))
             == "--epochs 1,2,1: phase 2 has already started epoch 3 (step 34); give it at least 3")
