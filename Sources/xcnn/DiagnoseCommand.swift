@@ -25,7 +25,7 @@ struct DiagnoseCommand: ParsableCommand {
 
     func one(_ checkpoint: String) throws {
         let loaded = try CheckpointFile.read(URL(fileURLWithPath: checkpoint))
-        let configuration = try TrainingConfiguration().merging(json: Data(loaded.configuration.utf8), source: checkpoint)
+        let configuration = try TrainingConfiguration(json: Data(loaded.configuration.utf8), source: checkpoint)
         guard let out = loaded.tensor(named: "classifier.out.weight") else {
             throw CommandFailure("\(checkpoint): no classifier.out.weight tensor")
         }

@@ -42,7 +42,7 @@ struct ExplainCommand: ParsableCommand {
     func run() throws {
         _ = try BLASSetup.configure()
         let loaded = try CheckpointFile.read(URL(fileURLWithPath: checkpoint))
-        let configuration = try TrainingConfiguration().merging(json: Data(loaded.configuration.utf8), source: checkpoint)
+        let configuration = try TrainingConfiguration(json: Data(loaded.configuration.utf8), source: checkpoint)
         guard let out = loaded.tensor(named: "classifier.out.weight") else {
             throw CommandFailure("\(checkpoint): no classifier.out.weight tensor")
         }
@@ -63,7 +63,7 @@ struct ExplainCommand: ParsableCommand {
             if let indices {
                 for part in indices.split(separator: ",") {
                     guard let index = Int(part.trimmingCharacters(in: .whitespaces)), index >= 0, index < dataset.count else {
-                        throw CommandFailure("invalid --indices \(indices): \(part) is not an index below \(dataset.count)")
+                        throw CommandFailure.usage("invalid --indices \(indices): \(part) is not an index below \(dataset.count)")
                     }
                     chosen.append(index)
                 }
