@@ -10,6 +10,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// For VOC directories: the object name whose presence is the positive class.
     public var targetClass = "triangle"
     public var skipBad = false
+    /// Most pixels decoded per image file (nil: ImageLimits.forModel's default for `side`).
+    public var maxImagePixels: Int?
 
     public var side = 224
     public var baseWidth = 32
@@ -72,6 +74,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         try require(checkpointEvery >= 0, "checkpoint-every", "\(checkpointEvery) is negative")
         try require(verifyEvery >= 0, "verify-every", "\(verifyEvery) is negative")
         if let imageCount { try require(imageCount >= 4, "image-count", "\(imageCount) is below 4") }
+        if let maxImagePixels { try require(maxImagePixels >= 1, "max-image-pixels", "\(maxImagePixels) is below 1") }
     }
 
     /// Total optimizer steps of the run.
@@ -102,7 +105,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     }
 
     /// Keys that encode to nothing when nil, so they are absent from an encoded default.
-    static let optionalKeys: Set<String> = ["imageCount"]
+    static let optionalKeys: Set<String> = ["imageCount", "maxImagePixels"]
 
     public func jsonText() -> String {
         let encoder = JSONEncoder()

@@ -26,8 +26,10 @@ struct TrainCommand: ParsableCommand {
     var imageCount: Int?
     @Option(help: "VOC datasets: the object name whose presence makes an image positive.")
     var targetClass: String?
-    @Flag(help: "Skip unreadable images (counted and reported) instead of stopping.")
+    @Flag(help: "Skip unreadable images (counted, printed and listed in RUN/skipped.txt) instead of stopping.")
     var skipBad = false
+    @Option(help: "Most pixels (width × height) decoded per image file (default: Pillow's 89478485, or 1024 × side² if larger).")
+    var maxImagePixels: Int?
 
     @Option(help: "Input side in pixels, a multiple of 16 (default 224).") var side: Int?
     @Option(help: "Filters of the first level (default 32).") var baseWidth: Int?
@@ -75,6 +77,7 @@ struct TrainCommand: ParsableCommand {
         if let imageCount { c.imageCount = imageCount }
         if let targetClass { c.targetClass = targetClass }
         if skipBad { c.skipBad = true }
+        if let maxImagePixels { c.maxImagePixels = maxImagePixels }
         if let side { c.side = side }
         if let baseWidth { c.baseWidth = baseWidth }
         if let hidden { c.hidden = hidden }
@@ -121,6 +124,12 @@ struct TrainCommand: ParsableCommand {
             try run.create()
             try run.saveConfiguration(plan.configuration)
         }
+        if world.rank == 0 {
+            let text = trainer.dataset.reportText(dataset: plan.configuration.dataset)
+            try saveDatasetReport(text, in: run)
+            for line in trainer.dataset.reportLines() { logger.warning("\(line)") }
+            if text != nil { logger.warning("the full list is in \(run.url.appendingPathComponent("skipped.txt").path)") }
+        }
         StopRequest.install()
         let outcome = try trainer.train()
         switch outcome.ending {
@@ -131,6 +140,21 @@ struct TrainCommand: ParsableCommand {
         case .stoppedBySignal:
             // EX_TEMPFAIL: not a success (the run is unfinished), but resumable.
             throw ExitCode(75)
+        }
+    }
+
+    /// RUN/skipped.txt: every file --skip-bad left out and every dataset warning, rewritten on each
+    /// start (a resume scans the data again); removed when there is nothing to report.
+    private func saveDatasetReport(_ text: String?, in run: RunDirectory) throws {
+        let url = run.url.appendingPathComponent("skipped.txt")
+        guard let text else {
+            try? FileManager.default.removeItem(at: url)
+            return
+        }
+        do {
+            try Data(text.utf8).write(to: url, options: .atomic)
+        } catch {
+            throw CommandFailure("cannot write \(url.path): \(error.localizedDescription)")
         }
     }
 
