@@ -91,9 +91,10 @@ extension Dataset {
         candidates = candidates.enumerated().filter { !candidates[..<$0.offset].contains($0.element) }.map(\.element)
         if let byID = candidates.lazy.compactMap(file).first {
             let used = (byID as NSString).lastPathComponent
-            return (byID, DatasetError(path: annotationPath, reason: "<filename> says '\(named)' but the annotation's id is '\(id)'; "
-                                       + "using JPEGImages/\(used) (the image is taken from the id, as torchvision's and mmdetection's "
-                                       + "VOC readers do)", summary: "<filename> differs from the annotation's id"))
+            let what = namedStem == id ? "<filename> says '\(named)', which does not exist in JPEGImages/"
+                : "<filename> says '\(named)' but the annotation's id is '\(id)'"
+            return (byID, DatasetError(path: annotationPath, reason: what + "; using JPEGImages/\(used) (the image is taken from the id, as "
+                                       + "torchvision's and mmdetection's VOC readers do)", summary: "<filename> differs from the annotation's id"))
         }
         if let image = file(named) { return (image, nil) }
         throw DatasetError(path: annotationPath, reason: "names image '\(named)', which does not exist in JPEGImages/, and no image "

@@ -51,8 +51,9 @@ struct ImageFolderWalk {
     /// them fails naming them.
     mutating func files(ofClass label: Int) throws -> [String] {
         let folder = (root as NSString).appendingPathComponent(classNames[label])
+        guard let identity = Self.identity(folder) else { throw DatasetError(path: folder, reason: "cannot read class folder") }
         var result: [String] = []
-        try walk(folder, relative: "", label: label, throughLink: false, ancestors: [rootIdentity, Self.identity(folder)!], into: &result)
+        try walk(folder, relative: "", label: label, throughLink: false, ancestors: [rootIdentity, identity], into: &result)
         return result.sorted(by: Dataset.codePointOrder)
     }
 

@@ -156,6 +156,18 @@ import Testing
         #expect(try dataset.load(index: 2, side: 8).pixels != dataset.load(index: 3, side: 8).pixels)
     }
 
+    @Test func aFilenameWithAnotherExtensionFallsBackToTheIdsImageWithAWarning() throws {
+        let root = try Self.copy("voc-stale-filename")
+        let path = root + "/Annotations/a1.xml"
+        try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "a1.png", with: "a1.jpg")
+            .write(toFile: path, atomically: false, encoding: .utf8)
+        let dataset = try Dataset.voc(root: root)
+        #expect(dataset.path(of: 1) == root + "/JPEGImages/a1.png")
+        #expect(dataset.warnings.first?.description == "\(path): <filename> says 'a1.jpg', which does not exist in JPEGImages/; using "
+                + "JPEGImages/a1.png (the image is taken from the id, as torchvision's and mmdetection's VOC readers do)")
+        #expect(dataset.warnings.count == 2)
+    }
+
     @Test func twoAnnotationsClaimingOneImageAreRefusedEvenWithSkipBad() throws {
         let root = try Self.copy("voc-stale-filename")
         try FileManager.default.removeItem(atPath: root + "/JPEGImages/a3.png")
