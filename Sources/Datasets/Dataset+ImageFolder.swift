@@ -38,13 +38,11 @@ extension Dataset {
                 }
             }
             if found == 0 {
-                guard !classSkipped.isEmpty else {
-                    throw DatasetError(path: folder, reason: "class '\(name)' has no images (the folder holds no visible files)")
-                }
-                let names = classSkipped.prefix(5).map { ($0.path as NSString).lastPathComponent }.joined(separator: ", ")
-                    + (classSkipped.count > 5 ? ", …" : "")
-                throw DatasetError(path: folder, reason: "class '\(name)' has no usable images: all \(classSkipped.count) file(s) were "
-                                   + "left out by --skip-bad (\(SkipCounts(classSkipped))): \(names)")
+                guard classSkipped.isEmpty else { throw emptyClass(name, at: folder, leftOut: classSkipped) }
+                let notFollowed = walk.warnings.filter { $0.path.hasPrefix(folder + "/") }
+                throw DatasetError(path: folder, reason: "class '\(name)' has no images " + (notFollowed.isEmpty
+                    ? "(the folder holds no visible files)"
+                    : "of its own: the \(notFollowed.count) link(s) in it were not followed (\(SkipCounts(notFollowed)))"))
             }
             skipped += classSkipped
         }

@@ -22,13 +22,16 @@ extension Dataset {
         var warnings: [DatasetError] = []
         var claimedBy: [String: String] = [:]
         var objectCounts: [String: Int] = [:]
+        var skippedByLabel: [Int: [DatasetError]] = [:]
         for (position, id) in ids.enumerated() {
+            var parsedLabel: Int?
             do {
                 guard !id.contains("/"), !id.contains("\\"), !id.hasPrefix("..") else {
                     throw DatasetError(path: path("ImageSets", "Main"), reason: "id '\(id)' is not a plain file name")
                 }
                 let annotationPath = path("Annotations", id + ".xml")
                 let annotation = try VOCAnnotation.read(path: annotationPath)
+                parsedLabel = annotation.contains(targetClass) ? 1 : 0
                 let (imagePath, warning) = try imageOf(id: id, annotation: annotation, annotationPath: annotationPath, images: path("JPEGImages"))
                 if let other = claimedBy[imagePath] {
                     // Not skippable: which of the two annotations is right cannot be told from the files.
@@ -59,11 +62,22 @@ extension Dataset {
                 guard skipBad else { throw error }
                 if error.summary == nil { error.summary = error.path.hasSuffix(".xml") ? "bad annotation" : "bad image" }
                 skipped.append(error)
+                if let parsedLabel { skippedByLabel[parsedLabel, default: []].append(error) }
             }
         }
         if entries.isEmpty { throw DatasetError(path: root, reason: "no usable annotated images") }
-        warnings += try checkTargetClass(targetClass, objectCounts: objectCounts, root: root)
         let labels = entries.map(\.label)
+        // A class the model can never see stops the scan, named, whether --skip-bad emptied it or not.
+        if let leftOut = skippedByLabel[1], !labels.contains(1) {
+            throw emptyClass(targetClass, at: root, leftOut: leftOut)
+        }
+        warnings += try checkTargetClass(targetClass, objectCounts: objectCounts, root: root)
+        if !labels.contains(0) {
+            guard let leftOut = skippedByLabel[0] else {
+                throw DatasetError(path: root, reason: "class 'no-\(targetClass)' has no images: every annotation names '\(targetClass)'")
+            }
+            throw emptyClass("no-\(targetClass)", at: root, leftOut: leftOut)
+        }
         let split = trainCount == nil ? StratifiedSplit(labels: labels, seed: seed)
             : StratifiedSplit(train: inTrain.indices.filter { inTrain[$0] }, validation: inTrain.indices.filter { !inTrain[$0] })
         return Dataset(source: .files(entries), classes: ["no-\(targetClass)", targetClass], labels: labels,
@@ -155,6 +169,15 @@ extension Dataset {
         let validation = (lists as NSString).appendingPathComponent("val.txt")
         if FileManager.default.fileExists(atPath: train) && FileManager.default.fileExists(atPath: validation) {
             let trainIDs = try ids(in: train), validationIDs = try ids(in: validation)
+            for (list, listed) in [(train, trainIDs), (validation, validationIDs)] {
+                var seen: [String: Int] = [:]
+                for (line, id) in listed.enumerated() {
+                    if let first = seen[id] {
+                        throw DatasetError(path: list, reason: "id '\(id)' is listed twice (entries \(first + 1) and \(line + 1)): its image would be used twice")
+                    }
+                    seen[id] = line
+                }
+            }
             if let shared = Set(trainIDs).intersection(validationIDs).sorted().first {
                 throw DatasetError(path: validation, reason: "id '\(shared)' is in both train.txt and val.txt")
             }

@@ -1,5 +1,6 @@
 // What opening a dataset left out (--skip-bad) or read differently from what its files say, counted
 // per reason and named file by file: the command line prints it and saves it in the run directory.
+import Foundation
 
 /// Files per reason, most frequent first, e.g. "4 × unsupported image format .webp".
 public struct SkipCounts: Equatable, Sendable, CustomStringConvertible {
@@ -20,6 +21,13 @@ public struct SkipCounts: Equatable, Sendable, CustomStringConvertible {
 }
 
 extension Dataset {
+    /// The error for a class that --skip-bad left without a single image, naming the first files.
+    static func emptyClass(_ name: String, at path: String, leftOut: [DatasetError]) -> DatasetError {
+        let names = leftOut.prefix(5).map { ($0.path as NSString).lastPathComponent }.joined(separator: ", ") + (leftOut.count > 5 ? ", …" : "")
+        return DatasetError(path: path, reason: "class '\(name)' has no usable images: all \(leftOut.count) file(s) were left out by "
+                            + "--skip-bad (\(SkipCounts(leftOut))): \(names)")
+    }
+
     /// Warning lines for a run's log: a count per reason of what --skip-bad left out, then each
     /// skipped file and each dataset warning by name, up to `limit` of each; empty when there is
     /// nothing to report.

@@ -55,6 +55,21 @@ public struct Checkpoint: Sendable {
     }
 
     public func tensor(named name: String) -> NamedTensor? { tensors.first { $0.name == name } }
+
+    /// The classes of the classifier's output layer ([classes, hidden]), bounded before a model is
+    /// built from it: a file's numbers never size an allocation unchecked.
+    public func classCount(source: String) throws -> Int {
+        guard let out = tensor(named: "classifier.out.weight") else {
+            throw TrainingError("\(source): no classifier.out.weight tensor (was it written by xcnn train?)")
+        }
+        guard out.shape.count == 2, (1...Self.maxClasses).contains(out.shape[0]) else {
+            throw TrainingError("\(source): tensor classifier.out.weight has shape \(out.shape); expected [classes, hidden] "
+                                + "with 1 to \(Self.maxClasses) classes")
+        }
+        return out.shape[0]
+    }
+
+    static let maxClasses = 100_000
 }
 
 public enum CheckpointFile {

@@ -47,10 +47,8 @@ struct ExplainCommand: ParsableCommand {
         let loaded = try CheckpointFile.read(URL(fileURLWithPath: checkpoint))
         var configuration = try TrainingConfiguration().merging(json: Data(loaded.configuration.utf8), source: checkpoint)
         if let maxImagePixels { configuration.maxImagePixels = maxImagePixels }
-        guard let out = loaded.tensor(named: "classifier.out.weight") else {
-            throw CommandFailure("\(checkpoint): no classifier.out.weight tensor")
-        }
-        let model = try JointModel(configuration: configuration.modelConfiguration(classes: out.shape[0]), batchCapacity: 1)
+        try configuration.validate()
+        let model = try JointModel(configuration: configuration.modelConfiguration(classes: loaded.classCount(source: checkpoint)), batchCapacity: 1)
         try ModelState.loadWeights(loaded, parameters: &model.parameters, buffers: &model.buffers, model: model, source: checkpoint)
         let side = configuration.side
 

@@ -57,6 +57,26 @@ import Testing
         #expect(try Dataset.imageFolder(root: Self.copy("two-colours")).reportText(dataset: "x") == nil)
     }
 
+    @Test func aVOCTargetClassEmptiedBySkipBadStopsTheScanNamingIt() throws {
+        let root = try Self.copy("voc-capital-name")
+        for id in ["a0", "a2", "a4"] {
+            try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]).write(to: URL(fileURLWithPath: "\(root)/JPEGImages/\(id).png"))
+        }
+        let error = #expect(throws: DatasetError.self) { try Dataset.voc(root: root, targetClass: "Triangle", skipBad: true) }
+        #expect(error?.path == root)
+        #expect(error?.reason == "class 'Triangle' has no usable images: all 3 file(s) were left out by --skip-bad "
+                + "(3 × cannot decode image (damaged or truncated)): a0.png, a2.png, a4.png")
+    }
+
+    @Test func aClassHoldingOnlyLinksThatAreNotFollowedIsNamed() throws {
+        let root = try Self.copy("two-colours")
+        try FileManager.default.createDirectory(atPath: root + "/bird", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: root + "/bird/cats", withDestinationPath: "../cat")
+        let error = #expect(throws: DatasetError.self) { try Dataset.imageFolder(root: root) }
+        #expect(error?.path == root + "/bird")
+        #expect(error?.reason == "class 'bird' has no images of its own: the 1 link(s) in it were not followed (1 × link into another class)")
+    }
+
     // FC02: cat/loop -> .. made the walk list hundreds of duplicates and relabel dog images as cat.
 
     @Test func directoryCyclesAndLinksIntoOtherClassesAreWalkedOnceWithLabelsFromTheirOwnClass() throws {
@@ -177,6 +197,15 @@ import Testing
             #expect(error?.reason == "uses image \(root)/JPEGImages/a2.png, which \(root)/Annotations/a2.xml also uses: one image "
                     + "would carry two annotations' labels; correct the <filename> of one of them")
         }
+    }
+
+    @Test func anIdListedTwiceIsRefused() throws {
+        let root = try Self.copy("voc-stale-filename")
+        let list = root + "/ImageSets/Main/train.txt"
+        try (String(contentsOfFile: list, encoding: .utf8) + "a1\n").write(toFile: list, atomically: false, encoding: .utf8)
+        let error = #expect(throws: DatasetError.self) { try Dataset.voc(root: root, skipBad: true) }
+        #expect(error?.path == list)
+        #expect(error?.reason == "id 'a1' is listed twice (entries 2 and 5): its image would be used twice")
     }
 
     @Test func anAnnotationWithoutAnyImageNamesWhatWasTried() throws {

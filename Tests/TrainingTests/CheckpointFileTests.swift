@@ -209,4 +209,17 @@ import Testing
         let error = #expect(throws: TrainingError.self) { try CheckpointFile.read(url) }
         #expect(error?.description == "\(url.path): the training cursor is out of range (phase 9, epoch 3, batch 4, step 55, ranks 2)")
     }
+
+    @Test func theClassCountIsBoundedBeforeAModelIsBuiltFromIt() throws {
+        for (shape, values) in [([Int](), 1), ([0, 4], 0), ([200_000, 1], 200_000), ([2], 2)] {
+            let checkpoint = Checkpoint(tensors: [NamedTensor(name: "classifier.out.weight", shape: shape, values: [Float](repeating: 0, count: values))],
+                                        cursor: Self.sample().cursor, configuration: "{}")
+            let error = #expect(throws: TrainingError.self) { try checkpoint.classCount(source: "c") }
+            #expect(error?.description == "c: tensor classifier.out.weight has shape \(shape); expected [classes, hidden] with 1 to 100000 classes")
+        }
+        let good = Checkpoint(tensors: [NamedTensor(name: "classifier.out.weight", shape: [2, 3], values: [Float](repeating: 0, count: 6))],
+                              cursor: Self.sample().cursor, configuration: "{}")
+        #expect(try good.classCount(source: "c") == 2)
+        #expect(throws: TrainingError.self) { try Checkpoint(tensors: [], cursor: Self.sample().cursor, configuration: "{}").classCount(source: "c") }
+    }
 }
