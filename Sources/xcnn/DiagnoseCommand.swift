@@ -32,6 +32,7 @@ struct DiagnoseCommand: ParsableCommand {
         try ModelState.loadWeights(loaded, parameters: &model.parameters, buffers: &model.buffers, model: model, source: checkpoint)
         let side = configuration.side, s2 = side * side
         let dataset = try configuration.openDataset()
+        for line in dataset.reportLines() { FileHandle.standardError.write(Data("warning: \(line)\n".utf8)) }
         let chosen = Array(dataset.split.validation.prefix(count))
         let g = model.layout.entries.first { $0.name == "explainer.head.bn.weight" }!.range.lowerBound
         let b = model.layout.entries.first { $0.name == "explainer.head.bn.bias" }!.range.lowerBound

@@ -60,6 +60,7 @@ struct ExplainCommand: ParsableCommand {
         }
         if validation != nil || indices != nil {
             let dataset = try configuration.openDataset()
+            for line in dataset.reportLines() { FileHandle.standardError.write(Data("warning: \(line)\n".utf8)) }
             var chosen: [Int] = []
             if let validation { chosen += dataset.split.validation.prefix(validation) }
             if let indices {
