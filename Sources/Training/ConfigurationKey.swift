@@ -51,6 +51,18 @@ struct ConfigurationKey {
                     return true
                 },
                 holds: { _ in true }, shown: { c in String(c.skipBad) }),
+            // Which images are accepted is part of the data, so a resumed run keeps the limit.
+            ConfigurationKey(
+                name: "maxImagePixels", flag: "max-image-pixels", role: .fixed,
+                requirement: "an integer from 1 to 2^62 (or null: the default limit)",
+                store: { c, value in
+                    if value == .null { c.maxImagePixels = nil; return true }
+                    guard let n = value.integer, (1...(1 << 62)).contains(n) else { return false }
+                    c.maxImagePixels = n
+                    return true
+                },
+                holds: { c in c.maxImagePixels.map { (1...(1 << 62)).contains($0) } ?? true },
+                shown: { c in c.maxImagePixels.map(String.init) ?? "the default limit" }),
 
             integer("side", "side", \.side, 16...4096, multipleOf: 16, "a multiple of 16 from 16 to 4096"),
             integer("baseWidth", "base-width", \.baseWidth, 1...1024, "an integer from 1 to 1024"),

@@ -12,6 +12,8 @@ public struct TrainingConfiguration: Encodable, Equatable, Sendable {
     /// For VOC directories: the object name whose presence is the positive class.
     public var targetClass = "triangle"
     public var skipBad = false
+    /// Most pixels decoded per image file (nil: ImageLimits.forModel's default for `side`).
+    public var maxImagePixels: Int?
 
     public var side = 224
     public var baseWidth = 32

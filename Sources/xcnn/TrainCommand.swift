@@ -30,8 +30,10 @@ struct TrainCommand: ParsableCommand {
     var imageCount: String?
     @Option(help: "VOC datasets: the object name whose presence makes an image positive.")
     var targetClass: String?
-    @Flag(help: "Skip unreadable images (counted and reported) instead of stopping.")
+    @Flag(help: "Skip unreadable images (counted, printed and listed in RUN/skipped.txt) instead of stopping.")
     var skipBad = false
+    @Option(parsing: .unconditional, help: "Most pixels (width × height) decoded per image file (default: Pillow's 89478485, or 1024 × side² if larger).")
+    var maxImagePixels: String?
 
     @Option(parsing: .unconditional, help: "Input side in pixels, a multiple of 16 (default 224).") var side: String?
     @Option(parsing: .unconditional, help: "Filters of the first level (default 32).") var baseWidth: String?
@@ -66,6 +68,7 @@ struct TrainCommand: ParsableCommand {
     var flagSettings: TrainingSettings {
         TrainingSettings(flags: [
             ("dataset", dataset), ("imageCount", imageCount), ("targetClass", targetClass), ("skipBad", skipBad ? "true" : nil),
+            ("maxImagePixels", maxImagePixels),
             ("side", side), ("baseWidth", baseWidth), ("hidden", hidden), ("dropout", dropout), ("ePooling", ePooling),
             ("explainerInitBias", explainerInitBias), ("bnMomentum", bnMomentum),
             ("epochs", epochs), ("stepsPerEpoch", stepsPerEpoch), ("batch", batch),
@@ -120,6 +123,12 @@ struct TrainCommand: ParsableCommand {
             try run.create()
             try run.saveConfiguration(plan.configuration)
         }
+        if world.rank == 0 {
+            let text = trainer.dataset.reportText(dataset: plan.configuration.dataset)
+            try saveDatasetReport(text, in: run)
+            for line in trainer.dataset.reportLines() { logger.warning("\(line)") }
+            if text != nil { logger.warning("the full list is in \(run.url.appendingPathComponent("skipped.txt").path)") }
+        }
         StopRequest.install()
         let outcome = try trainer.train()
         withExtendedLifetime(lock) {}
@@ -132,6 +141,21 @@ struct TrainCommand: ParsableCommand {
         case .stoppedBySignal:
             // EX_TEMPFAIL: not a success (the run is unfinished), but resumable.
             throw ExitCode(75)
+        }
+    }
+
+    /// RUN/skipped.txt: every file --skip-bad left out and every dataset warning, rewritten on each
+    /// start (a resume scans the data again); removed when there is nothing to report.
+    private func saveDatasetReport(_ text: String?, in run: RunDirectory) throws {
+        let url = run.url.appendingPathComponent("skipped.txt")
+        guard let text else {
+            try? FileManager.default.removeItem(at: url)
+            return
+        }
+        do {
+            try Data(text.utf8).write(to: url, options: .atomic)
+        } catch {
+            throw CommandFailure("cannot write \(url.path): \(error.localizedDescription)")
         }
     }
 
