@@ -69,10 +69,10 @@ let package = Package(
 )
 
 // libFuzzer targets (Tests/Fuzz/<name>, run by scripts/fuzz) join the package only when XCNN_FUZZ=1.
-// They have no main of their own: libFuzzer's runtime supplies it under `-sanitize=fuzzer`, so a
-// normal `swift build` (which builds every executable target) could not link them, and they would
-// add five executables to every build and test run. scripts/fuzz sets the variable and builds with
-// its own scratch path (.build-fuzz), so the fuzz build never invalidates the normal one.
+// Their entry calls libFuzzer's driver, which only `-sanitize=fuzzer` links, so a normal
+// `swift build` (which builds every executable target) would fail to link them; and they would add
+// six targets to every build and test run. scripts/fuzz sets the variable and builds with its own
+// scratch path (.build-fuzz), so the fuzz build never invalidates the normal one.
 if ProcessInfo.processInfo.environment["XCNN_FUZZ"] == "1" {
     let fuzzTargets: [(name: String, directory: String, dependencies: [Target.Dependency])] = [
         ("FuzzSafetensors", "safetensors", ["Training"]),
