@@ -26,6 +26,16 @@ public struct RunDirectory: Sendable {
         return names.contains { !$0.hasPrefix(".") && $0.hasSuffix(".safetensors") }
     }
 
+    /// Removes the temporary files (`.NAME.tmp-PID`) that checkpoint writers killed before their
+    /// rename left in checkpoints/ (scripts/chaos: one per kill during a write). Holding the run's
+    /// lock proves that no other job is writing one now. Returns the names removed.
+    public func removeTemporaryFiles(holding lock: RunLock) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: checkpointsURL.path)) ?? []
+        return names.filter { $0.hasPrefix(".") && $0.contains(".safetensors.tmp-") }.sorted().filter {
+            unlink(checkpointsURL.appendingPathComponent($0).path) == 0
+        }
+    }
+
     public func create() throws {
         do {
             try FileManager.default.createDirectory(at: checkpointsURL, withIntermediateDirectories: true)

@@ -161,6 +161,14 @@ struct TrainCommand: ParsableCommand {
 
     /// Rank 0's work before training: the lock of the run directory, the configuration, and the
     /// raw bytes of the checkpoints to resume from.
+    /// A checkpoint write killed before its rename leaves its temporary file; the lock holder removes them.
+    func removeTemporaryFiles(_ run: RunDirectory, holding lock: RunLock, logger: Logger) {
+        let removed = run.removeTemporaryFiles(holding: lock)
+        if !removed.isEmpty {
+            logger.info("removed \(removed.count) temporary file(s) left by an interrupted checkpoint write: \(removed.joined(separator: ", "))")
+        }
+    }
+
     func prepare(logger: Logger, lock: inout RunLock?) throws -> PlanBytes {
         let given = try givenSettings()
         if let resume {
@@ -169,6 +177,7 @@ struct TrainCommand: ParsableCommand {
                 throw CommandFailure.usage("--resume \(resume): no run here (no \(run.checkpointsURL.path))")
             }
             lock = try RunLock(run)
+            removeTemporaryFiles(run, holding: lock!, logger: logger)
             guard let found = try run.newestValidCheckpoint() else {
                 throw CommandFailure.usage("--resume \(resume): no checkpoint found in \(run.checkpointsURL.path) (a run stopped before its first checkpoint starts again with its original flags)")
             }
@@ -196,6 +205,7 @@ struct TrainCommand: ParsableCommand {
         let runDir = self.runDir ?? "runs/default"
         let run = RunDirectory(path: runDir)
         lock = try RunLock(run)
+        removeTemporaryFiles(run, holding: lock!, logger: logger)
         if run.holdsCheckpoints {
             throw CommandFailure.usage("--run-dir \(runDir) already holds checkpoints; use --resume \(runDir) to continue it, or another --run-dir")
         }

@@ -91,6 +91,23 @@ import Testing
         #expect(Array(bytes[(8 + headerLength)...]) == [0, 0, 0x80, 0x3F, 0, 0, 0, 0x40])
     }
 
+    @Test func theLockHolderRemovesTemporaryFilesOfKilledWriters() throws {
+        let run = RunDirectory(path: Self.temporaryDirectory().path)
+        defer { try? FileManager.default.removeItem(at: run.url) }
+        try run.create()
+        let latest = run.checkpointURL(phase: 2, kind: .latest)
+        try CheckpointFile.write(Self.sample(), to: latest)
+        let leftovers = [".phase1-latest.safetensors.tmp-17", ".phase2-best.safetensors.tmp-4242"]
+        for name in leftovers + [".hidden-notes", "notes.txt"] {
+            try Data([1, 2, 3]).write(to: run.checkpointsURL.appendingPathComponent(name))
+        }
+        let lock = try RunLock(run)
+        #expect(run.removeTemporaryFiles(holding: lock) == leftovers)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: run.checkpointsURL.path).sorted()
+                == [".hidden-notes", "notes.txt", "phase2-latest.safetensors"])
+        #expect(run.removeTemporaryFiles(holding: lock).isEmpty)
+    }
+
     @Test func chaosPauseSettingIsReadStrictly() {
         // scripts/chaos relies on these three points; anything else leaves the writer untouched.
         func text(_ setting: (point: CheckpointPause.Point, seconds: Double)?) -> String? {
