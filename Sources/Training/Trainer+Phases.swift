@@ -29,7 +29,8 @@ extension Trainer {
     /// (of phase 3 once training is over).
     func saveLatest() throws {
         guard world.rank == 0 else { return }
-        let checkpoint = ModelState.checkpoint(model: model, optimizer: optimizer, cursor: cursor, configuration: configuration)
+        let checkpoint = ModelState.checkpoint(model: model, optimizer: optimizer, cursor: cursor, configuration: configuration,
+                                               classes: data.dataset.classes)
         try CheckpointFile.write(checkpoint, to: run.checkpointURL(phase: min(cursor.phase, 3), kind: .latest))
     }
 

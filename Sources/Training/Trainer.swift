@@ -125,7 +125,8 @@ public final class Trainer {
                 if world.rank == 0 {
                     try MetricsLog(url: run.metricsURL).append(metrics)
                     if improved {
-                        let checkpoint = ModelState.checkpoint(model: model, optimizer: nil, cursor: cursor, configuration: configuration)
+                        let checkpoint = ModelState.checkpoint(model: model, optimizer: nil, cursor: cursor, configuration: configuration,
+                                                              classes: data.dataset.classes)
                         try CheckpointFile.write(checkpoint, to: run.checkpointURL(phase: phase, kind: .best))
                     }
                 }
