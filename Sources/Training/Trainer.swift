@@ -34,6 +34,8 @@ public final class Trainer {
     /// Set by `step` when any rank has received SIGTERM or SIGUSR1 (StopRequest).
     var stopRequested = false
     let progressOnTerminal: Bool
+    /// (global step, phase) of the weights the BN population statistics were last computed from.
+    var batchNormComputedAt: (Int, Int)?
 
     public init(configuration: TrainingConfiguration, runDirectory: RunDirectory, resume: Checkpoint?,
                 bestOfResumedPhase: Checkpoint?, world: Communicator, logger: Logger, stopAtStep: Int?) throws {

@@ -21,6 +21,11 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var bnMomentum = 0.99
     /// Initial shift β of the explainer head's batch norm.
     public var explainerInitBias = 0.0
+    /// Inference statistics of the explainer head's batch norm: "population" recomputes them before
+    /// each validation and checkpoint over `bnBatches` fixed training batches per rank, averaged
+    /// across ranks (BatchNormPopulation); "running" keeps the momentum average alone (Keras, the paper).
+    public var bnStatistics = "population"
+    public var bnBatches = 8
 
     /// Epochs of phases 1, 2, 3 (classifier only, explainer only, both).
     public var epochs = [50, 50, 50]
@@ -58,6 +63,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         try require(explainerInitBias.isFinite && abs(explainerInitBias) <= 100, "explainer-init-bias", "\(explainerInitBias) is not in [-100, 100]")
         try require(bnMomentum >= 0 && bnMomentum < 1, "bn-momentum", "\(bnMomentum) is not in [0, 1)")
         try require(["avg", "max"].contains(ePooling), "e-pooling", "\(ePooling) is neither avg nor max")
+        try require(["population", "running"].contains(bnStatistics), "bn-statistics", "\(bnStatistics) is neither population nor running")
+        try require(bnBatches >= 1 && bnBatches <= 10_000, "bn-batches", "\(bnBatches) is not between 1 and 10000")
         try require(epochs.count == 3, "epochs", "give three comma-separated counts (phases 1, 2, 3), got \(epochs.count)")
         try require(epochs.allSatisfy { $0 >= 0 } && epochs.contains { $0 > 0 }, "epochs",
                     "counts must be non-negative and not all zero, got \(epochs.map(String.init).joined(separator: ","))")

@@ -36,6 +36,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "How E is downsampled between stages: avg or max (default avg).") var ePooling: String?
     @Option(help: "Initial shift of the explainer head's batch norm (default 0).") var explainerInitBias: Double?
     @Option(help: "Batch-norm momentum of the explainer head, Keras' convention (default 0.99).") var bnMomentum: Double?
+    @Option(help: "Explainer head's inference BN statistics: population (recomputed over fixed training batches before each validation and checkpoint) or running (the momentum average; default population).")
+    var bnStatistics: String?
+    @Option(help: "Training batches per rank for the population BN statistics (default 8).") var bnBatches: Int?
 
     @Option(help: "Epochs of phases 1,2,3, e.g. 50,50,50.") var epochs: String?
     @Option(help: "Optimizer steps per epoch (default 50).") var stepsPerEpoch: Int?
@@ -82,6 +85,8 @@ struct TrainCommand: ParsableCommand {
         if let ePooling { c.ePooling = ePooling }
         if let bnMomentum { c.bnMomentum = bnMomentum }
         if let explainerInitBias { c.explainerInitBias = explainerInitBias }
+        if let bnStatistics { c.bnStatistics = bnStatistics }
+        if let bnBatches { c.bnBatches = bnBatches }
         if let epochs {
             let parts = epochs.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard parts.allSatisfy({ $0 != nil }) else { throw CommandFailure("invalid --epochs \(epochs): expected three integers such as 50,50,50") }
