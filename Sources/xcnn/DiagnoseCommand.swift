@@ -108,7 +108,9 @@ struct DiagnoseCommand: ParsableCommand {
         for mode in 0..<2 {
             for label in (0..<classes).reversed() {
                 let a = acc[mode][label]
-                var line = String(format: "%@ label %d: n %3.0f acc %.2f meanE %.4f E>0 %.3f E>=.75 %.3f", mode == 0 ? "eval " : "train", label, a.n,
+                let names = loaded.classes ?? dataset.classes
+                let name = names.indices.contains(label) ? names[label] : String(label)
+                var line = (mode == 0 ? "eval " : "train") + " \(name):" + String(format: " n %3.0f acc %.2f meanE %.4f E>0 %.3f E>=.75 %.3f", a.n,
                                   a.correct / a.n, a.meanE / a.n, a.on / a.n, a.act / a.n)
                 if label == 1 {
                     // Explicit Doubles: an integer literal here reaches the C varargs as an Int.
