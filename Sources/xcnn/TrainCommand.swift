@@ -47,7 +47,8 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Optimizer steps per epoch (default 50; may change on --resume).") var stepsPerEpoch: String?
     @Option(parsing: .unconditional, help: "Images per rank per step (default 8).") var batch: String?
 
-    @Option(name: .customLong("lambda-l1"), parsing: .unconditional, help: "Weight of the L1 penalty on E (default 1e-6).") var lambdaL1: String?
+    @Option(name: .customLong("lambda-l1"), parsing: .unconditional, help: "Weight of the L1 penalty on E in Keras' form, λ·Σ|E| over an image's pixels (the paper's 1e-6 at 224²).") var lambdaL1: String?
+    @Option(name: .customLong("lambda-l1-per-pixel"), parsing: .unconditional, help: "Weight of the L1 penalty per pixel, λ·mean|E| (= Keras' λ × side²; default 0.050176, the paper's 1e-6 at 224², at every side).") var lambdaL1PerPixel: String?
     @Option(name: .customLong("lambda-tv"), parsing: .unconditional, help: "Weight of E's total variation (default 0).") var lambdaTV: String?
     @Option(name: .customLong("lambda-box"), parsing: .unconditional, help: "Weight of the outside-the-box penalty (default 0).") var lambdaBox: String?
 
@@ -72,7 +73,7 @@ struct TrainCommand: ParsableCommand {
             ("side", side), ("baseWidth", baseWidth), ("hidden", hidden), ("dropout", dropout), ("ePooling", ePooling),
             ("explainerInitBias", explainerInitBias), ("bnMomentum", bnMomentum),
             ("epochs", epochs), ("stepsPerEpoch", stepsPerEpoch), ("batch", batch),
-            ("lambdaL1", lambdaL1), ("lambdaTV", lambdaTV), ("lambdaBox", lambdaBox),
+            ("lambdaL1", lambdaL1), ("lambdaL1PerPixel", lambdaL1PerPixel), ("lambdaTV", lambdaTV), ("lambdaBox", lambdaBox),
             ("optimizer", optimizer), ("learningRate", learningRate), ("momentum", momentum),
             ("seed", seed), ("checkpointEvery", checkpointEvery), ("verifyEvery", verifyEvery),
         ])
