@@ -10,7 +10,7 @@ extension Attributor {
     /// image's E and target; `consume(image, j, target logit, ∂logit/∂x or nil)` sees each result.
     func runPasses(n: Int, perImage: Int, e: [Float]?, targets: [Int], gradient: Bool,
                    input: (Int, Int) -> [Float], consume: (Int, Int, Float, ArraySlice<Float>?) -> Void) {
-        let rank = communicator?.rank ?? 0, size = communicator?.size ?? 1
+        let (rank, size) = passShare ?? (communicator?.rank ?? 0, communicator?.size ?? 1)
         let mine = Array(stride(from: rank, to: n * perImage, by: size))
         let s = configuration.side, plane = s * s, k = configuration.classes
         var start = 0

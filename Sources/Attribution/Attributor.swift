@@ -32,6 +32,9 @@ public final class Attributor {
     public let batchSize: Int
     let graph: ClassifierGraph
     private let model: JointModel
+    /// Runs only the passes of this (rank, size) share, without reducing: tests split the work of a world of
+    /// several ranks inside one process. nil: the communicator's share.
+    var passShare: (rank: Int, size: Int)?
 
     /// Reads the model's current parameters (and BN running statistics, for the joint E). `batchSize` ≥ 1.
     public init(model: JointModel, classifier: ExplainedClassifier, communicator: Communicator? = nil,
