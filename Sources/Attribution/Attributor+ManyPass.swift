@@ -1,21 +1,22 @@
 // The methods that perturb each image many times (SmoothGrad, integrated gradients, occlusion): their
-// passes are numbered p = image·perImage + j, batched `batchSize` at a time, and split across ranks
-// (rank r runs p ≡ r mod size). Each rank sums its passes in Double and one allreduce adds the ranks' sums,
-// so the result does not depend on the split beyond Double rounding (invisible after rounding to Float).
+// passes are numbered p = image·perImage + j and cut into batches of `batchSize` consecutive passes; rank r
+// runs batches b ≡ r mod size. A batch holds the same passes whatever the number of ranks, so every pass
+// gives the same float32 numbers (sgemm's rounding depends on the batch it runs in); each rank sums its
+// passes in Double and one allreduce adds the ranks' sums, so the result depends on the number of ranks only
+// through Double rounding, below float32's resolution.
 // Letters: N images, S side.
 import MessagePassing
 
 extension Attributor {
-    /// Runs this rank's share of n·perImage passes: pass (image, j) feeds `input(image, j)` [3, S, S] with the
+    /// Runs this rank's batches of the n·perImage passes: pass (image, j) feeds `input(image, j)` [3, S, S] with the
     /// image's E and target; `consume(image, j, target logit, ∂logit/∂x or nil)` sees each result.
     func runPasses(n: Int, perImage: Int, e: [Float]?, targets: [Int], gradient: Bool,
                    input: (Int, Int) -> [Float], consume: (Int, Int, Float, ArraySlice<Float>?) -> Void) {
         let (rank, size) = passShare ?? (communicator?.rank ?? 0, communicator?.size ?? 1)
-        let mine = Array(stride(from: rank, to: n * perImage, by: size))
+        let total = n * perImage
         let s = configuration.side, plane = s * s, k = configuration.classes
-        var start = 0
-        while start < mine.count {
-            let batch = mine[start..<min(mine.count, start + batchSize)]
+        for first in stride(from: rank * batchSize, to: total, by: size * batchSize) {
+            let batch = first..<min(total, first + batchSize)
             var xs: [Float] = [], es: [Float]? = e == nil ? nil : []
             xs.reserveCapacity(batch.count * 3 * plane)
             var batchTargets: [Int] = []
@@ -31,7 +32,6 @@ extension Attributor {
                 let logit = acts.logits[b * k + batchTargets[b]]
                 consume(p / perImage, p % perImage, logit, dx.map { $0[(b * 3 * plane)..<((b + 1) * 3 * plane)] })
             }
-            start += batchSize
         }
     }
 
