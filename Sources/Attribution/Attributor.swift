@@ -36,9 +36,11 @@ public final class Attributor {
     /// several ranks inside one process. nil: the communicator's share.
     var passShare: (rank: Int, size: Int)?
 
-    /// Reads the model's current parameters (and BN running statistics, for the joint E). `batchSize` ≥ 1.
+    /// Reads the model's current parameters (and BN running statistics, for the joint E). `batchSize` ≥ 1;
+    /// nil: `defaultBatchSize`.
     public init(model: JointModel, classifier: ExplainedClassifier, communicator: Communicator? = nil,
-                batchSize: Int = 32) throws {
+                batchSize: Int? = nil) throws {
+        let batchSize = batchSize ?? Self.defaultBatchSize(model.configuration)
         guard batchSize >= 1 else { throw AttributionError("batchSize", "\(batchSize) is below 1") }
         self.model = model
         self.configuration = model.configuration
@@ -46,6 +48,13 @@ public final class Attributor {
         self.communicator = communicator
         self.batchSize = batchSize
         graph = ClassifierGraph(configuration: model.configuration, parameters: model.parameters)
+    }
+
+    /// Images per batch such that the activations a pass keeps (five maps per stage: z1, a1, z2, a2, a2·E, about
+    /// 4·5·w·S²·(1 + ½ + ¼ + ⅛) bytes per image) stay near 256 MB: 32 at 64², 4 at 224² (base width 32).
+    public static func defaultBatchSize(_ c: ModelConfiguration) -> Int {
+        let bytesPerImage = 37.5 * Double(c.baseWidth) * Double(c.side * c.side)
+        return max(1, min(32, Int(256e6 / bytesPerImage)))
     }
 
     /// E [N, 1, S, S] the classifier sees for `input` [N, 3, S, S]: nil for the phase-1 classifier (E = 1),

@@ -49,12 +49,6 @@ extension ClassifierGraph {
         return rPool
     }
 
-    private func weights(_ l: GraphLayer, area: Int) -> [Float] {
-        Array(parameters[l.weight..<(l.weight + l.outputs * l.inputs * area)])
-    }
-
-    private func biases(_ l: GraphLayer) -> [Float] { Array(parameters[l.bias..<(l.bias + l.outputs)]) }
-
     /// One layer's relevance rule, given how the layer runs forward (`apply(x, W, b)`) and backward
     /// (`transpose(s, W)`, the input gradient).
     private func layerRelevance(_ r: [Float], input x: [Float], preActivation z: [Float], weight: [Float], bias: [Float],

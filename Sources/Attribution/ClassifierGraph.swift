@@ -65,22 +65,33 @@ struct ClassifierGraph {
         var y1: [Float] = [], s1: [Float] = [], y2: [Float] = [], s2: [Float] = [], logits: [Float] = []
     }
 
-    /// Workspace for one convolution call (im2col columns or Winograd transforms).
+    /// A layer's weight [O, I, k, k] (area = k²) and bias [O], copied out of the parameter buffer.
+    func weights(_ l: GraphLayer, area: Int) -> [Float] {
+        Array(parameters[l.weight..<(l.weight + l.outputs * l.inputs * area)])
+    }
+
+    func biases(_ l: GraphLayer) -> [Float] { Array(parameters[l.bias..<(l.bias + l.outputs)]) }
+
+    /// Every convolution here runs im2col + sgemm, never Winograd: where a map is 0 over a 3×3 neighbourhood,
+    /// im2col gives exactly the bias (as PyTorch does), so equal values stay exact ties for max pooling and the
+    /// first of them is routed, as PyTorch routes it. Winograd's transforms leave ~1e-9 of rounding there,
+    /// which breaks such ties at random; deconvnet, which ignores the ReLU masks, then sends its signal through
+    /// other pixels (measured: 16% of the map on a golden case with every layer forced onto F(4×4)).
+    static let algorithm = Algorithm3x3.im2col
+
+    /// Workspace for one convolution call (im2col columns).
     static func workspace(_ l: GraphLayer, side s: Int) -> [Float] {
         [Float](repeating: 0, count: max(1, Convolution.workspaceCount(channels: l.inputs, filters: l.outputs, height: s,
-                                                                       width: s, kernel: 3)))
+                                                                       width: s, kernel: 3, algorithm: algorithm)))
     }
 
     /// z[N, O, s, s] = W ⋆ x + b (3×3, pad 1) with the layer's weights, or the given ones.
     func convolve(_ x: [Float], n: Int, _ l: GraphLayer, side s: Int, weight: [Float]? = nil, bias: [Float]? = nil) -> [Float] {
         var z = [Float](repeating: 0, count: n * l.outputs * s * s)
         var col = Self.workspace(l, side: s)
-        parameters.withUnsafeBufferPointer { p in
-            let w = weight ?? Array(p[l.weight..<(l.weight + l.outputs * l.inputs * 9)])
-            let b = bias ?? Array(p[l.bias..<(l.bias + l.outputs)])
-            Convolution.forward(input: x, batch: n, channels: l.inputs, height: s, width: s, weight: w, bias: b,
-                                filters: l.outputs, kernel: 3, relu: false, output: &z, col: &col)
-        }
+        Convolution.forward(input: x, batch: n, channels: l.inputs, height: s, width: s,
+                            weight: weight ?? weights(l, area: 9), bias: bias ?? biases(l), filters: l.outputs, kernel: 3,
+                            relu: false, output: &z, col: &col, algorithm: Self.algorithm)
         return z
     }
 
@@ -89,37 +100,27 @@ struct ClassifierGraph {
         var dx = [Float](repeating: 0, count: n * l.inputs * s * s)
         var dy = dz
         var col = Self.workspace(l, side: s), dcol = Self.workspace(l, side: s)
-        let placeholder = [Float](repeating: 0, count: 1)
-        parameters.withUnsafeBufferPointer { p in
-            let w = weight ?? Array(p[l.weight..<(l.weight + l.outputs * l.inputs * 9)])
-            // The input is only read for the weight gradient, which is not asked for.
-            Convolution.backward(input: placeholder, dOutput: &dy, batch: n, channels: l.inputs, height: s, width: s,
-                                 weight: w, filters: l.outputs, kernel: 3, dInput: &dx, dWeight: nil, dBias: nil,
-                                 col: &col, dcol: &dcol)
-        }
+        // The input is only read for the weight gradient, which is not asked for.
+        Convolution.backward(input: [0], dOutput: &dy, batch: n, channels: l.inputs, height: s, width: s,
+                             weight: weight ?? weights(l, area: 9), filters: l.outputs, kernel: 3, dInput: &dx, dWeight: nil,
+                             dBias: nil, col: &col, dcol: &dcol, algorithm: Self.algorithm)
         return dx
     }
 
     /// y[N, O] = x·Wᵀ + b with the layer's weights, or the given ones.
     func dense(_ x: [Float], n: Int, _ l: GraphLayer, weight: [Float]? = nil, bias: [Float]? = nil) -> [Float] {
         var y = [Float](repeating: 0, count: n * l.outputs)
-        parameters.withUnsafeBufferPointer { p in
-            let w = weight ?? Array(p[l.weight..<(l.weight + l.outputs * l.inputs)])
-            let b = bias ?? Array(p[l.bias..<(l.bias + l.outputs)])
-            Dense.forward(input: x, batch: n, inputs: l.inputs, weight: w, bias: b, outputs: l.outputs, output: &y)
-        }
+        Dense.forward(input: x, batch: n, inputs: l.inputs, weight: weight ?? weights(l, area: 1), bias: bias ?? biases(l),
+                      outputs: l.outputs, output: &y)
         return y
     }
 
     /// dx[N, I] = dy·W (overwrites).
     func denseBackward(_ dy: [Float], n: Int, _ l: GraphLayer, weight: [Float]? = nil) -> [Float] {
         var dx = [Float](repeating: 0, count: n * l.inputs)
-        parameters.withUnsafeBufferPointer { p in
-            let w = weight ?? Array(p[l.weight..<(l.weight + l.outputs * l.inputs)])
-            // The input is only read for the weight gradient, which is not asked for.
-            Dense.backward(input: [0], dOutput: dy, batch: n, inputs: l.inputs, weight: w, outputs: l.outputs,
-                           dInput: &dx, dWeight: nil, dBias: nil)
-        }
+        // The input is only read for the weight gradient, which is not asked for.
+        Dense.backward(input: [0], dOutput: dy, batch: n, inputs: l.inputs, weight: weight ?? weights(l, area: 1),
+                       outputs: l.outputs, dInput: &dx, dWeight: nil, dBias: nil)
         return dx
     }
 

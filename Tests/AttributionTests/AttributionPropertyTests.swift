@@ -113,18 +113,31 @@ final class AttributionPropertyTests: XCTestCase {
     /// of the Double reference with h = 1e-5 (truncation O(h²) ≈ 1e-10 unless a ReLU or max switches inside
     /// ±h, which random inputs make unlikely). Bound 1e-4 of the derivative plus 1e-6: float32 gradients.
     func testInputTimesGradientIsTheDirectionalDerivative() throws {
+        try directionalDerivativeCheck(configuration, images: 2)
+    }
+
+    /// The same at base width 16 with max-pooled E, layers that training runs on Winograd and attribution on
+    /// im2col (ClassifierGraph.algorithm): one image, the Double reference is slow.
+    func testInputTimesGradientIsTheDirectionalDerivativeOnAWiderModel() throws {
+        let wide = ModelConfiguration(side: 32, baseWidth: 16, classes: 2, hidden: 16, dropout: 0, ePooling: .max)
+        try directionalDerivativeCheck(wide, images: 1)
+    }
+
+    func directionalDerivativeCheck(_ configuration: ModelConfiguration, images n: Int) throws {
         let model = try randomModel(configuration, seed: 17, biasRange: 0.1)
         let attributor = try Attributor(model: model, classifier: .joint)
-        let x = randomImages(2, side: 32, seed: 18), e = randomE(2, seed: 19)
-        let targets = [2, 1]
-        var g = SplitMix64(seed: 20)
+        let s = configuration.side
+        let x = randomImages(n, side: s, seed: 18)
+        var g = SplitMix64(seed: 19)
+        let e = Tensor(shape: [n, 1, s, s], storage: (0..<(n * s * s)).map { _ in let u = g.nextUnitFloat(); return u < 0.2 ? 0 : u })
+        let targets = (0..<n).map { ($0 + 1) % configuration.classes }
         for eUsed in [nil, e] {
             let ixg = try attributor.attributions(.inputTimesGradient, input: x, targets: targets, explanation: eUsed)
             let gradient = try attributor.attributions(.saliency, input: x, targets: targets, explanation: eUsed)
-            let signed = attributor.gradient(x.storage, n: 2, e: eUsed?.storage, targets: targets, rule: .gradient).dInput
+            let signed = attributor.gradient(x.storage, n: n, e: eUsed?.storage, targets: targets, rule: .gradient).dInput
             XCTAssertEqual(gradient.storage, signed.map { abs($0) }, "saliency is |∂logit/∂x|")
-            let per = ixg.count / 2
-            for i in 0..<2 {
+            let per = ixg.count / n
+            for i in 0..<n {
                 let xi = image(x, i), ei = eImage(eUsed, i)
                 let v = (0..<per).map { _ in Double(g.nextSymmetric(1)) }
                 for (label, direction, predicted) in [
@@ -135,8 +148,8 @@ final class AttributionPropertyTests: XCTestCase {
                     let plus = referenceLogits(model, zip(xi, direction).map { $0 + h * $1 }, e: ei)[targets[i]]
                     let minus = referenceLogits(model, zip(xi, direction).map { $0 - h * $1 }, e: ei)[targets[i]]
                     let derivative = (plus - minus) / (2 * h)
-                    print(String(format: "directional derivative along %@ (E %@) image %d: ours %.7f, differences %.7f",
-                                 label, eUsed == nil ? "= 1" : "random", i, predicted, derivative))
+                    print(String(format: "w %d: directional derivative along %@ (E %@) image %d: ours %.7f, differences %.7f",
+                                 configuration.baseWidth, label, eUsed == nil ? "= 1" : "random", i, predicted, derivative))
                     XCTAssertEqual(predicted, derivative, accuracy: 1e-4 * abs(derivative) + 1e-6, "\(label), image \(i)")
                 }
             }
@@ -204,6 +217,22 @@ final class AttributionPropertyTests: XCTestCase {
         XCTAssertEqual(Attributor.windowStarts(side: 32, patch: 6, stride: 4), [0, 4, 8, 12, 16, 20, 24, 28])
         XCTAssertEqual(Attributor.windowStarts(side: 32, patch: 8, stride: 8), [0, 8, 16, 24])
         XCTAssertEqual(Attributor.windowStarts(side: 32, patch: 32, stride: 5), [0])
+    }
+
+    /// The joint classifier's E comes from the explainer in inference mode, in chunks of the model's batch
+    /// capacity (here 4, for 5 images), each image's E the same as explaining it alone; the phase-1 one has none.
+    func testJointExplanationIsTheExplainersInferenceOutput() throws {
+        let model = try randomModel(configuration, seed: 37, biasRange: 0.1)
+        model.buffers = [0.01, 0.5]
+        let x = randomImages(5, side: 32, seed: 38)
+        XCTAssertNil(try Attributor(model: model, classifier: .phaseOne).explanation(for: x))
+        let e = try XCTUnwrap(try Attributor(model: model, classifier: .joint).explanation(for: x))
+        XCTAssertEqual(e.shape, [5, 1, 32, 32])
+        let plane = 32 * 32
+        for i in 0..<5 {
+            let alone = model.explain(input: Tensor(shape: [1, 3, 32, 32], storage: Array(x.storage[(i * 3 * plane)..<((i + 1) * 3 * plane)])))
+            XCTAssertEqual(Array(e.storage[(i * plane)..<((i + 1) * plane)]), alone.E.storage, "image \(i)")
+        }
     }
 
     func testRefusesBadArguments() throws {
