@@ -7,14 +7,6 @@ import Kernels
 import MessagePassing
 import Network
 
-/// The Attribution module's one error type: what failed and where.
-public struct AttributionError: Error, CustomStringConvertible, Equatable, Sendable {
-    public var location: String
-    public var reason: String
-    public init(_ location: String, _ reason: String) { self.location = location; self.reason = reason }
-    public var description: String { "\(location): \(reason)" }
-}
-
 /// Which classifier the methods explain.
 public enum ExplainedClassifier: String, Sendable, CaseIterable {
     /// The classifier with E = 1 everywhere (how phase 1 trains it; the paper's post-hoc baselines).
@@ -179,28 +171,5 @@ public final class Attributor {
     func slice(_ t: [Float], _ range: Range<Int>, per planes: Int) -> [Float] {
         let size = planes * configuration.side * configuration.side
         return Array(t[(range.lowerBound * size)..<(range.upperBound * size)])
-    }
-}
-
-/// Standard normal values for SmoothGrad, reproducible per (seed, image, sample) whichever rank draws them:
-/// Box–Muller on SplitMix64 seeded from the three.
-struct GaussianNoise {
-    let seed: UInt64
-    let count: Int
-
-    func sample(image: Int, sample: Int) -> [Float] {
-        var generator = SplitMix64(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(image &* 1_000_003 &+ sample &+ 1))
-        var values = [Float](repeating: 0, count: count)
-        var j = 0
-        while j < count {
-            // u1 in (0, 1] so the logarithm is finite.
-            let u1 = (Double(generator.next() >> 11) + 1) / 9_007_199_254_740_992.0
-            let u2 = Double(generator.next() >> 11) / 9_007_199_254_740_992.0
-            let radius = (-2 * log(u1)).squareRoot()
-            values[j] = Float(radius * cos(2 * Double.pi * u2))
-            if j + 1 < count { values[j + 1] = Float(radius * sin(2 * Double.pi * u2)) }
-            j += 2
-        }
-        return values
     }
 }

@@ -196,6 +196,20 @@ final class AttributionPropertyTests: XCTestCase {
         }
     }
 
+    /// SmoothGrad's drawn noise is standard normal (30,720 values: mean and standard deviation within 0.02,
+    /// about 3.5 standard errors), and differs between samples and images.
+    func testSmoothGradNoiseIsStandardNormal() {
+        let noise = GaussianNoise(seed: 5, count: 3 * 32 * 32)
+        let values = (0..<10).flatMap { noise.sample(image: $0 % 2, sample: $0 / 2) }.map(Double.init)
+        let mean = values.reduce(0, +) / Double(values.count)
+        let deviation = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)).squareRoot()
+        XCTAssertEqual(mean, 0, accuracy: 0.02)
+        XCTAssertEqual(deviation, 1, accuracy: 0.02)
+        XCTAssertEqual(noise.sample(image: 1, sample: 2), noise.sample(image: 1, sample: 2))
+        XCTAssertNotEqual(noise.sample(image: 1, sample: 2), noise.sample(image: 2, sample: 1))
+        XCTAssertNotEqual(noise.sample(image: 0, sample: 0), GaussianNoise(seed: 6, count: 3 * 32 * 32).sample(image: 0, sample: 0))
+    }
+
     /// The Gauss–Legendre rule matches numpy.polynomial.legendre.leggauss and integrates x^k exactly for k < 2n.
     func testGaussLegendreRule() {
         let three = GaussLegendre.rule(3)
