@@ -68,6 +68,10 @@ write(bad, "huge-header.png", b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", huge) + chun
 # A JPEG whose SOF claims 60000 x 60000 (libjpeg itself accepts up to 65500).
 sof = valid_jpg.index(b"\xff\xc0")
 write(bad, "huge-header.jpg", valid_jpg[: sof + 5] + struct.pack(">HH", 60000, 60000) + valid_jpg[sof + 9 :])
+# A decompression bomb's header: 16384² one-bit gray (the whole image compresses to 33 KB and
+# decodes to 805 MB of RGB); only four rows are stored, since the header alone must be refused.
+bomb = struct.pack(">IIBBBBB", 16384, 16384, 1, 0, 0, 0, 0)
+write(bad, "bomb-16384.png", b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", bomb) + chunk(b"IDAT", zlib.compress(b"\x00" * (4 * 2049), 9)) + chunk(b"IEND", b""))
 corrupt = bytearray(valid_png)
 corrupt[-13] ^= 0xFF  # the last byte of IDAT's CRC (IEND is the final 12 bytes): data intact, checksum wrong
 write(bad, "bad-crc.png", bytes(corrupt))

@@ -59,6 +59,8 @@ int ximg_jpeg_read(const char *path, ximg_limits limits, ximg_image *out, char *
         (uint64_t)info.image_width * info.image_height > limits.max_pixels) {
         snprintf(message, message_size, "header claims %ux%u pixels, beyond the limit of %u per side and %llu in all",
                  info.image_width, info.image_height, limits.max_side, (unsigned long long)limits.max_pixels);
+        out->width = info.image_width;   // no pixels: the caller words the message from the header's size
+        out->height = info.image_height;
         status = XIMG_ERR_TOO_LARGE;
         longjmp(context.jump, 1);
     }

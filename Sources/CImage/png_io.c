@@ -69,6 +69,8 @@ int ximg_png_read(const char *path, ximg_limits limits, ximg_image *out, char *m
         (uint64_t)width * height > limits.max_pixels) {
         snprintf(message, message_size, "header claims %ux%u pixels, beyond the limit of %u per side and %llu in all",
                  width, height, limits.max_side, (unsigned long long)limits.max_pixels);
+        out->width = width;   // no pixels: the caller words the message from the header's size
+        out->height = height;
         status = XIMG_ERR_TOO_LARGE;
         longjmp(context.jump, 1);
     }

@@ -44,17 +44,22 @@ public struct Dataset: Sendable {
     public let split: StratifiedSplit
     /// Files left out because they were bad (only with skipBad), each with its reason.
     public let skipped: [DatasetError]
+    /// What was read differently from what the files say, or not read twice (a directory link that
+    /// closes a cycle, a VOC `<filename>` that disagrees with its id): nothing is dropped silently.
+    public let warnings: [DatasetError]
     /// Decoding limits applied to every file.
     public let limits: ImageLimits
 
     public var count: Int { labels.count }
 
-    init(source: Source, classes: [String], labels: [Int], split: StratifiedSplit, skipped: [DatasetError], limits: ImageLimits) {
+    init(source: Source, classes: [String], labels: [Int], split: StratifiedSplit, skipped: [DatasetError],
+         warnings: [DatasetError] = [], limits: ImageLimits) {
         self.source = source
         self.classes = classes
         self.labels = labels
         self.split = split
         self.skipped = skipped
+        self.warnings = warnings
         self.limits = limits
     }
 

@@ -3,17 +3,32 @@
 import CImage
 import Foundation
 
-/// Caps checked against a file's header before any pixel buffer is allocated.
+/// Caps checked against a file's header before any pixel buffer is allocated: a small file can
+/// claim a huge image (a 33 KB PNG of 16384² one-bit pixels decodes to 805 MB of RGB).
 public struct ImageLimits: Hashable, Sendable {
+    /// Longest side decoded at all (JPEG's own maximum is 65500).
     public var maxSide: Int
+    /// Most pixels (width × height) decoded per image.
     public var maxPixels: Int
 
-    public init(maxSide: Int = 16384, maxPixels: Int = 1 << 28) {
+    public init(maxSide: Int = 65_500, maxPixels: Int = ImageLimits.pillowMaxPixels) {
         self.maxSide = maxSide
         self.maxPixels = maxPixels
     }
 
+    /// Pillow's MAX_IMAGE_PIXELS (about 9459², 268 MB as RGB): what torchvision users already live with.
+    public static let pillowMaxPixels = 89_478_485
+
     public static let standard = ImageLimits()
+
+    /// The limit for a model that reads side × side inputs: `maxPixels` when the user set one,
+    /// otherwise Pillow's default, raised to 1024 times the model's pixels for very large sides. Either
+    /// is far beyond what the model needs (1784 × at the default side 224), so only decompression
+    /// bombs and mistakes are refused, never a camera photo.
+    public static func forModel(side: Int, maxPixels: Int? = nil) -> ImageLimits {
+        let clamped = min(max(side, 0), 65_536)  // 1024 · 65536² still fits in 64 bits
+        return ImageLimits(maxPixels: maxPixels ?? max(pillowMaxPixels, 1024 * clamped * clamped))
+    }
 }
 
 /// A decoded image: interleaved 8-bit RGB, (height, width, 3).
@@ -36,7 +51,7 @@ public enum ImageCodec {
         if head.isEmpty { throw DatasetError(path: path, reason: "empty file") }
         if head.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return .png }
         if head.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
-        throw DatasetError(path: path, reason: "not a PNG or JPEG file (unrecognised signature)")
+        throw DatasetError(path: path, reason: "not a PNG or JPEG file (unrecognised signature)", summary: "not a PNG or JPEG file")
     }
 
     /// Decodes a PNG (any depth, gray, palette, alpha) or a JPEG (gray or YCbCr) to RGB.
@@ -52,6 +67,14 @@ public enum ImageCodec {
             }
         }
         defer { ximg_image_free(&image) }
+        if status == Int32(XIMG_ERR_TOO_LARGE) {
+            // The C side leaves the header's dimensions in `image` (no pixels) for this message.
+            let width = Int(image.width), height = Int(image.height)
+            let why = width > limits.maxSide || height > limits.maxSide
+                ? "pixels, a side over \(limits.maxSide), the most xcnn decodes"
+                : "= \(width * height) pixels, over the limit of \(limits.maxPixels) per image (raise it with --max-image-pixels)"
+            throw DatasetError(path: path, reason: "header claims \(width)x\(height) \(why)", summary: "image too large")
+        }
         try check(status, message, path)
         let width = Int(image.width), height = Int(image.height)
         let rgb = Array(UnsafeBufferPointer(start: image.rgb, count: width * height * 3))
@@ -74,6 +97,14 @@ public enum ImageCodec {
     private static func check(_ status: Int32, _ message: [CChar], _ path: String) throws {
         guard status != Int32(XIMG_OK) else { return }
         let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        throw DatasetError(path: path, reason: text)
+        let summary: String
+        switch status {
+        case Int32(XIMG_ERR_OPEN): summary = "cannot open file"
+        case Int32(XIMG_ERR_UNSUPPORTED): summary = "unsupported image content"
+        case Int32(XIMG_ERR_MEMORY): summary = "out of memory"
+        case Int32(XIMG_ERR_WRITE): summary = "cannot write file"
+        default: summary = "cannot decode image (damaged or truncated)"
+        }
+        throw DatasetError(path: path, reason: text, summary: summary)
     }
 }

@@ -59,10 +59,28 @@ public struct Checkpoint: Sendable {
     }
 
     public func tensor(named name: String) -> NamedTensor? { tensors.first { $0.name == name } }
+
+    /// The classes of the classifier's output layer ([classes, hidden]), bounded before a model is
+    /// built from it: a file's numbers never size an allocation unchecked.
+    public func classCount(source: String) throws -> Int {
+        guard let out = tensor(named: "classifier.out.weight") else {
+            throw TrainingError("\(source): no classifier.out.weight tensor (was it written by xcnn train?)")
+        }
+        guard out.shape.count == 2, (1...Self.maxClasses).contains(out.shape[0]) else {
+            throw TrainingError("\(source): tensor classifier.out.weight has shape \(out.shape); expected [classes, hidden] "
+                                + "with 1 to \(Self.maxClasses) classes")
+        }
+        return out.shape[0]
+    }
+
+    static let maxClasses = 100_000
 }
 
 public enum CheckpointFile {
-    static let formatVersion = "1"
+    /// 2: the checksum is independent of the tensors' order in the file and a second checksum covers
+    /// the metadata. 1 (read only): one checksum over the tensors in file order, none over metadata.
+    static let formatVersion = "2"
+    static let readableVersions: Set<String> = ["1", "2"]
 
     /// Writes to a temporary file beside `url`, fsyncs it, renames it over `url`, then fsyncs the
     /// directory so the rename itself survives a power loss.
@@ -78,6 +96,7 @@ public enum CheckpointFile {
         if let classes = checkpoint.classes {
             metadata["classes"] = String(decoding: try JSONEncoder.sorted.encode(classes), as: UTF8.self)
         }
+        metadata["metadata_checksum"] = Safetensors.metadataChecksum(metadata.filter { $0.key != "checksum" })
         let bytes = try Safetensors.encode(checkpoint.tensors, metadata: metadata)
         let directory = url.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -111,17 +130,39 @@ public enum CheckpointFile {
         guard metadata["format"] == "xcnn-checkpoint" else {
             throw TrainingError("\(source) is a safetensors file but not an xcnn checkpoint (no xcnn metadata)")
         }
-        guard metadata["format_version"] == formatVersion else {
-            throw TrainingError("\(source): checkpoint format \(metadata["format_version"] ?? "?") is not supported (expected \(formatVersion))")
+        let version = metadata["format_version"] ?? "?"
+        guard readableVersions.contains(version) else {
+            throw TrainingError("\(source): checkpoint format \(version) is not supported (this xcnn reads formats "
+                                + readableVersions.sorted().joined(separator: " and ") + ")")
         }
         let expected = metadata["checksum"] ?? ""
-        let actual = Safetensors.checksum(tensors)
-        guard expected == actual else {
-            throw TrainingError("\(source): checksum mismatch (stored \(expected), computed \(actual)): the file was altered or damaged")
+        if version == "1" {
+            let actual = Safetensors.fileOrderChecksum(tensors)
+            guard expected == actual else {
+                throw TrainingError("\(source): checksum mismatch (stored \(expected), computed \(actual)): the file was altered or damaged "
+                                    + "(a format-1 checksum also depends on the order of the tensors in the file, so a re-save by "
+                                    + "another writer fails it too)")
+            }
+        } else {
+            let actual = Safetensors.checksum(tensors)
+            guard expected == actual else {
+                throw TrainingError("\(source): checksum mismatch in the tensors (stored \(expected), computed \(actual)): the tensor data was altered or damaged")
+            }
+            let expectedMetadata = metadata["metadata_checksum"] ?? ""
+            let actualMetadata = Safetensors.metadataChecksum(metadata.filter { $0.key != "checksum" && $0.key != "metadata_checksum" })
+            guard expectedMetadata == actualMetadata else {
+                throw TrainingError("\(source): checksum mismatch in the metadata (stored \(expectedMetadata), computed \(actualMetadata)): "
+                                    + "its cursor or config was edited or damaged after xcnn wrote it (the tensors are intact)")
+            }
         }
         guard let cursorText = metadata["cursor"],
               let cursor = try? JSONDecoder().decode(TrainingCursor.self, from: Data(cursorText.utf8)) else {
             throw TrainingError("\(source): the training cursor in the metadata is missing or malformed")
+        }
+        // Bounded before use like every number read from a file (phase 4 is a finished run).
+        guard (1...4).contains(cursor.phase), cursor.epoch >= 0, cursor.batchInEpoch >= 0, cursor.globalStep >= 0, cursor.worldSize >= 1 else {
+            throw TrainingError("\(source): the training cursor is out of range (phase \(cursor.phase), epoch \(cursor.epoch), batch "
+                                + "\(cursor.batchInEpoch), step \(cursor.globalStep), ranks \(cursor.worldSize))")
         }
         var classes: [String]?
         if let classesText = metadata["classes"] {

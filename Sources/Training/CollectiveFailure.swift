@@ -2,5 +2,10 @@
 // decided by rank 0): the job can end cleanly, with one message instead of one per rank.
 public struct CollectiveFailure: Error, CustomStringConvertible, Sendable {
     public let description: String
-    public init(_ description: String) { self.description = description }
+    /// The user's command was wrong (TrainingError.isUsage on the deciding rank): exit 64 with usage.
+    public let isUsage: Bool
+    public init(_ description: String, isUsage: Bool = false) {
+        self.description = description
+        self.isUsage = isUsage
+    }
 }

@@ -53,7 +53,10 @@ public final class Trainer {
 
         if let resume {
             try ModelState.load(resume, into: model, optimizer: &optimizer, source: "checkpoint")
-            cursor = resume.cursor
+            // The schedule may have changed on --resume (TrainingConfiguration+Resume).
+            let trained = try TrainingConfiguration(json: Data(resume.configuration.utf8), source: "checkpoint")
+            try trained.checkCursorFits(resume.cursor, source: "checkpoint")
+            cursor = trained.resumeCursor(resume.cursor, continuingWith: configuration)
             if let bestOfResumedPhase {
                 var parameters = model.parameters, buffers = model.buffers
                 try ModelState.loadWeights(bestOfResumedPhase, parameters: &parameters, buffers: &buffers, model: model, source: "best checkpoint")

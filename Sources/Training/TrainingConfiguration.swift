@@ -2,7 +2,9 @@
 // in the run directory. Field names are the flags' names in camel case.
 import Foundation
 
-public struct TrainingConfiguration: Codable, Equatable, Sendable {
+/// Encodable only: a configuration is read through TrainingSettings (init(json:source:), merging),
+/// never decoded around its rules.
+public struct TrainingConfiguration: Encodable, Equatable, Sendable {
     /// `synthetic:<preset>` (generated in memory), or a path to a VOC directory or image folder.
     public var dataset = "synthetic:paper-no-colour"
     /// Number of images to generate for a synthetic dataset (the preset's count when nil).
@@ -10,6 +12,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// For VOC directories: the object name whose presence is the positive class.
     public var targetClass = "triangle"
     public var skipBad = false
+    /// Most pixels decoded per image file (nil: ImageLimits.forModel's default for `side`).
+    public var maxImagePixels: Int?
 
     public var side = 224
     public var baseWidth = 32
@@ -33,7 +37,16 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// Images per rank per step.
     public var batch = 8
 
-    public var lambdaL1 = 1e-6
+    /// Weight of the L1 term in Keras' form: λ·Σ over the image's pixels |E| (the paper's 1e-6 is
+    /// this form at 224²), so the same λ is 12× weaker at 64². Nil unless given; giving it clears
+    /// `lambdaL1PerPixel`.
+    public var lambdaL1: Double?
+    /// Weight of the L1 term per pixel: λ·mean over the image's pixels |E|, the same strength at
+    /// every side. λ_per-pixel = λ_Keras·S²; the default is the paper's best (1e-6 at 224²,
+    /// Rio-Torto et al. 2019, Fig. 5) in this form: 1e-6 × 224² = 0.050176. Giving it clears
+    /// `lambdaL1`.
+    public var lambdaL1PerPixel: Double? = Self.paperLambdaL1PerPixel
+    public static let paperLambdaL1PerPixel = 1e-6 * 224 * 224
     public var lambdaTV = 0.0
     public var lambdaBox = 0.0
 
@@ -50,66 +63,33 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
 
     public init() {}
 
-    /// Refuses values that cannot work, naming the flag, before any work starts.
+    /// Refuses values that cannot work, naming the flag, before any work starts: the rules of
+    /// ConfigurationKey, for configurations built in code (flags and files are checked as read).
     public func validate() throws {
-        func require(_ condition: Bool, _ flag: String, _ reason: String) throws {
-            if !condition { throw TrainingError("invalid --\(flag): \(reason)") }
+        for key in ConfigurationKey.all where !key.holds(self) {
+            throw TrainingError.usage("--\(key.flag) must be \(key.requirement), got \(key.shown(self))")
         }
-        try require(!dataset.isEmpty, "dataset", "empty")
-        try require(side >= 16 && side % 16 == 0 && side <= 4096, "side", "\(side) is not a multiple of 16 between 16 and 4096")
-        try require(baseWidth >= 1 && baseWidth <= 1024, "base-width", "\(baseWidth) is not between 1 and 1024")
-        try require(hidden >= 1 && hidden <= 65536, "hidden", "\(hidden) is not between 1 and 65536")
-        try require(dropout >= 0 && dropout < 1, "dropout", "\(dropout) is not in [0, 1)")
-        try require(explainerInitBias.isFinite && abs(explainerInitBias) <= 100, "explainer-init-bias", "\(explainerInitBias) is not in [-100, 100]")
-        try require(bnMomentum >= 0 && bnMomentum < 1, "bn-momentum", "\(bnMomentum) is not in [0, 1)")
-        try require(["avg", "max"].contains(ePooling), "e-pooling", "\(ePooling) is neither avg nor max")
-        try require(["population", "running"].contains(bnStatistics), "bn-statistics", "\(bnStatistics) is neither population nor running")
-        try require(bnBatches >= 1 && bnBatches <= 10_000, "bn-batches", "\(bnBatches) is not between 1 and 10000")
-        try require(epochs.count == 3, "epochs", "give three comma-separated counts (phases 1, 2, 3), got \(epochs.count)")
-        try require(epochs.allSatisfy { $0 >= 0 } && epochs.contains { $0 > 0 }, "epochs",
-                    "counts must be non-negative and not all zero, got \(epochs.map(String.init).joined(separator: ","))")
-        try require(stepsPerEpoch >= 1, "steps-per-epoch", "\(stepsPerEpoch) is below 1")
-        try require(batch >= 1 && batch <= 4096, "batch", "\(batch) is not between 1 and 4096")
-        for (flag, value) in [("lambda-l1", lambdaL1), ("lambda-tv", lambdaTV), ("lambda-box", lambdaBox)] {
-            try require(value >= 0 && value.isFinite, flag, "\(value) is not a finite non-negative number")
-        }
-        try require(["adadelta", "sgd"].contains(optimizer), "optimizer", "\(optimizer) is neither adadelta nor sgd")
-        try require(learningRate > 0 && learningRate.isFinite, "learning-rate", "\(learningRate) is not positive")
-        try require(momentum >= 0 && momentum < 1, "momentum", "\(momentum) is not in [0, 1)")
-        try require(checkpointEvery >= 0, "checkpoint-every", "\(checkpointEvery) is negative")
-        try require(verifyEvery >= 0, "verify-every", "\(verifyEvery) is negative")
-        if let imageCount { try require(imageCount >= 4, "image-count", "\(imageCount) is below 4") }
+    }
+
+    /// A configuration as stored in a run's config.json or a checkpoint: every key through the
+    /// same rules as flags and --config files, over the defaults.
+    public init(json: Data, source: String) throws {
+        self = try TrainingSettings(json: [UInt8](json), origin: .checkpoint(source)).applied(to: TrainingConfiguration())
+    }
+
+    /// The L1 weight in Keras' sum form that the loss uses, from whichever form was given.
+    public var lambdaL1Sum: Double {
+        lambdaL1 ?? (lambdaL1PerPixel ?? 0) / Double(side * side)
     }
 
     /// Total optimizer steps of the run.
     public var totalSteps: Int { epochs.reduce(0, +) * stepsPerEpoch }
 
-    /// Applies the keys present in a JSON object over `self`; unknown keys are refused so a typo
-    /// in a config file never silently falls back to a default.
+    /// The keys of a JSON object (a --config file) over `self`; unknown keys, keys given twice and
+    /// invalid values are refused by name, so a typo never silently falls back to a default.
     public func merging(json data: Data, source: String) throws -> TrainingConfiguration {
-        let object: Any
-        do { object = try JSONSerialization.jsonObject(with: data) } catch {
-            throw TrainingError("\(source): not valid JSON (\(error.localizedDescription))")
-        }
-        guard let overrides = object as? [String: Any] else { throw TrainingError("\(source): expected a JSON object") }
-        var base = try JSONSerialization.jsonObject(with: JSONEncoder.sorted.encode(self)) as! [String: Any]
-        for (key, value) in overrides {
-            guard base.keys.contains(key) || Self.optionalKeys.contains(key) else {
-                throw TrainingError("\(source): unknown key \"\(key)\"; known keys: \(base.keys.sorted().joined(separator: ", "))")
-            }
-            base[key] = value
-        }
-        do {
-            return try JSONDecoder().decode(TrainingConfiguration.self, from: JSONSerialization.data(withJSONObject: base))
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-            throw TrainingError("\(source): key \"\(context.codingPath.map(\.stringValue).joined(separator: "."))\" has the wrong type")
-        } catch {
-            throw TrainingError("\(source): \(error)")
-        }
+        try TrainingSettings(json: [UInt8](data), origin: .file(source)).applied(to: self)
     }
-
-    /// Keys that encode to nothing when nil, so they are absent from an encoded default.
-    static let optionalKeys: Set<String> = ["imageCount"]
 
     public func jsonText() -> String {
         let encoder = JSONEncoder()

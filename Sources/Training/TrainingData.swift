@@ -102,6 +102,14 @@ extension TrainingConfiguration {
             throw TrainingError("invalid --dataset \(name): no such directory (expected synthetic:<preset>, a VOC directory or an image folder)")
         }
         return try Dataset.open(root: name, targetClass: targetClass, seed: seed,
-                                skipBad: skipBad)
+                                skipBad: skipBad, limits: imageLimits)
     }
+
+    /// Decoding limits for image files read for this model.
+    public var imageLimits: ImageLimits { .forModel(side: side, maxPixels: maxImagePixels) }
+}
+
+extension Trainer {
+    /// The dataset being trained on, for its report of skipped files and warnings.
+    public var dataset: Dataset { data.dataset }
 }

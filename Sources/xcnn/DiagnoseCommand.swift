@@ -25,15 +25,13 @@ struct DiagnoseCommand: ParsableCommand {
 
     func one(_ checkpoint: String) throws {
         let loaded = try CheckpointFile.read(URL(fileURLWithPath: checkpoint))
-        let configuration = try TrainingConfiguration().merging(json: Data(loaded.configuration.utf8), source: checkpoint)
-        guard let out = loaded.tensor(named: "classifier.out.weight") else {
-            throw CommandFailure("\(checkpoint): no classifier.out.weight tensor")
-        }
-        let classes = out.shape[0]
+        let configuration = try TrainingConfiguration(json: Data(loaded.configuration.utf8), source: checkpoint)
+        let classes = try loaded.classCount(source: checkpoint)
         let model = try JointModel(configuration: configuration.modelConfiguration(classes: classes), batchCapacity: batch)
         try ModelState.loadWeights(loaded, parameters: &model.parameters, buffers: &model.buffers, model: model, source: checkpoint)
         let side = configuration.side, s2 = side * side
         let dataset = try configuration.openDataset()
+        for line in dataset.reportLines() { FileHandle.standardError.write(Data("warning: \(line)\n".utf8)) }
         let chosen = Array(dataset.split.validation.prefix(count))
         let g = model.layout.entries.first { $0.name == "explainer.head.bn.weight" }!.range.lowerBound
         let b = model.layout.entries.first { $0.name == "explainer.head.bn.bias" }!.range.lowerBound

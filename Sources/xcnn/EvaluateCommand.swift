@@ -74,17 +74,16 @@ struct EvaluateCommand: ParsableCommand {
         // Rank 0 reads the file; every rank gets the same bytes even without a shared disk.
         let bytes = try world.broadcast(bytes: world.rank == 0 ? CheckpointFile.readBytes(URL(fileURLWithPath: checkpoint)) : [])
         let loaded = try CheckpointFile.decode(bytes, source: checkpoint)
-        var configuration = try TrainingConfiguration().merging(json: Data(loaded.configuration.utf8), source: checkpoint)
+        var configuration = try TrainingConfiguration(json: Data(loaded.configuration.utf8), source: checkpoint)
         if let dataset {
             configuration.dataset = dataset
             configuration.imageCount = imageCount
         }
+        try configuration.validate()
         let data = try configuration.openDataset()
-        guard let out = loaded.tensor(named: "classifier.out.weight") else {
-            throw CommandFailure("\(checkpoint): no classifier.out.weight tensor")
-        }
-        let classes = try Self.classNames(checkpoint: loaded.classes, dataset: data.classes, outputs: out.shape[0], source: checkpoint,
-                                          datasetName: configuration.dataset)
+        if world.rank == 0 { for line in data.reportLines() { FileHandle.standardError.write(Data("warning: \(line)\n".utf8)) } }
+        let classes = try Self.classNames(checkpoint: loaded.classes, dataset: data.classes, outputs: loaded.classCount(source: checkpoint),
+                                          source: checkpoint, datasetName: configuration.dataset)
         let model = try JointModel(configuration: configuration.modelConfiguration(classes: classes.count), batchCapacity: batch)
         try ModelState.loadWeights(loaded, parameters: &model.parameters, buffers: &model.buffers, model: model, source: checkpoint)
         let side = configuration.side, plane = side * side

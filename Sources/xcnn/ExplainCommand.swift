@@ -22,6 +22,8 @@ struct ExplainCommand: ParsableCommand {
     var validation: Int?
     @Option(help: "Explain these dataset indices (comma-separated) of the run's dataset.")
     var indices: String?
+    @Option(help: "Most pixels (width × height) decoded per image (default: the run's setting, else Pillow's 89478485).")
+    var maxImagePixels: Int?
     @Argument(help: "Image files (PNG or JPEG) to explain.")
     var images: [String] = []
 
@@ -30,6 +32,7 @@ struct ExplainCommand: ParsableCommand {
             throw ValidationError("give image files, --validation N or --indices I,J,…")
         }
         if let validation, validation < 1 { throw ValidationError("--validation must be at least 1, got \(validation)") }
+        if let maxImagePixels, maxImagePixels < 1 { throw ValidationError("--max-image-pixels must be at least 1, got \(maxImagePixels)") }
     }
 
     struct Item {
@@ -42,11 +45,10 @@ struct ExplainCommand: ParsableCommand {
     func run() throws {
         _ = try BLASSetup.configure()
         let loaded = try CheckpointFile.read(URL(fileURLWithPath: checkpoint))
-        let configuration = try TrainingConfiguration().merging(json: Data(loaded.configuration.utf8), source: checkpoint)
-        guard let out = loaded.tensor(named: "classifier.out.weight") else {
-            throw CommandFailure("\(checkpoint): no classifier.out.weight tensor")
-        }
-        let model = try JointModel(configuration: configuration.modelConfiguration(classes: out.shape[0]), batchCapacity: 1)
+        var configuration = try TrainingConfiguration(json: Data(loaded.configuration.utf8), source: checkpoint)
+        if let maxImagePixels { configuration.maxImagePixels = maxImagePixels }
+        try configuration.validate()
+        let model = try JointModel(configuration: configuration.modelConfiguration(classes: loaded.classCount(source: checkpoint)), batchCapacity: 1)
         try ModelState.loadWeights(loaded, parameters: &model.parameters, buffers: &model.buffers, model: model, source: checkpoint)
         let side = configuration.side
         // Classes by name: the checkpoint's (stored since names were kept), else the run's dataset
@@ -55,19 +57,20 @@ struct ExplainCommand: ParsableCommand {
 
         var items: [Item] = []
         for path in images {
-            let image = try ImageCodec.decode(path: path)
+            let image = try ImageCodec.decode(path: path, limits: configuration.imageLimits)
             items.append(Item(name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent,
                               pixels: ImageResize.bilinear(rgb: image.rgb, width: image.width, height: image.height, side: side)))
         }
         if validation != nil || indices != nil {
             let dataset = try configuration.openDataset()
-            if classes == nil && dataset.classes.count == out.shape[0] { classes = dataset.classes }
+            for line in dataset.reportLines() { FileHandle.standardError.write(Data("warning: \(line)\n".utf8)) }
+            if classes == nil && dataset.classes.count == model.configuration.classes { classes = dataset.classes }
             var chosen: [Int] = []
             if let validation { chosen += dataset.split.validation.prefix(validation) }
             if let indices {
                 for part in indices.split(separator: ",") {
                     guard let index = Int(part.trimmingCharacters(in: .whitespaces)), index >= 0, index < dataset.count else {
-                        throw CommandFailure("invalid --indices \(indices): \(part) is not an index below \(dataset.count)")
+                        throw CommandFailure.usage("invalid --indices \(indices): \(part) is not an index below \(dataset.count)")
                     }
                     chosen.append(index)
                 }

@@ -21,7 +21,7 @@ enum RankZeroDecision {
                 fields = [Array("ok".utf8), Array(plan.configuration.utf8), Array(plan.runDirectory.utf8),
                           plan.resume ?? [], plan.best ?? []]
             } catch {
-                fields = [Array("error".utf8), Array("\(error)".utf8), [], [], []]
+                fields = [Array((XCNN.isUsage(error) ? "usage" : "error").utf8), Array("\(error)".utf8), [], [], []]
             }
         } else {
             fields = Array(repeating: [], count: 5)
@@ -29,9 +29,9 @@ enum RankZeroDecision {
         for i in fields.indices { fields[i] = try world.broadcast(bytes: fields[i], root: 0) }
         let status = String(decoding: fields[0], as: UTF8.self)
         guard status == "ok" else {
-            throw CollectiveFailure(String(decoding: fields[1], as: UTF8.self))
+            throw CollectiveFailure(String(decoding: fields[1], as: UTF8.self), isUsage: status == "usage")
         }
-        let configuration = try TrainingConfiguration().merging(json: Data(fields[1]), source: "configuration from rank 0")
+        let configuration = try TrainingConfiguration(json: Data(fields[1]), source: "configuration from rank 0")
         let runDirectory = String(decoding: fields[2], as: UTF8.self)
         let resume = fields[3].isEmpty ? nil : try CheckpointFile.decode(fields[3], source: "checkpoint from rank 0")
         let best = fields[4].isEmpty ? nil : try CheckpointFile.decode(fields[4], source: "best checkpoint from rank 0")

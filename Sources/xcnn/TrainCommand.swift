@@ -1,5 +1,6 @@
-// `xcnn train`: resolves the configuration on rank 0 (flags over a JSON file over defaults),
-// shares it and any checkpoint with every rank, and runs the three-phase trainer.
+// `xcnn train`: rank 0 locks the run directory and resolves the configuration (flags over a JSON
+// file over the defaults, or over the checkpoint's on --resume), shares it and any checkpoint with
+// every rank, and every rank runs the three-phase trainer.
 import ArgumentParser
 import Foundation
 import Logging
@@ -18,93 +19,91 @@ struct TrainCommand: ParsableCommand {
         """
     )
 
+    // Values are read as text and checked by the configuration's own rules (ConfigurationKey), the
+    // same rules as --config files and checkpoints; numbers take negative values (.unconditional)
+    // so "--seed -1" is refused by name rather than read as a missing value.
     @Option(help: "JSON file of settings (keys are the flags in camelCase, e.g. stepsPerEpoch).")
     var config: String?
     @Option(help: "synthetic:<preset> (paper-no-colour, paper-colour), or a VOC directory or image folder.")
     var dataset: String?
-    @Option(help: "Images to generate for a synthetic dataset (default: the preset's count).")
-    var imageCount: Int?
+    @Option(parsing: .unconditional, help: "Images to generate for a synthetic dataset (default: the preset's count).")
+    var imageCount: String?
     @Option(help: "VOC datasets: the object name whose presence makes an image positive.")
     var targetClass: String?
-    @Flag(help: "Skip unreadable images (counted and reported) instead of stopping.")
+    @Flag(help: "Skip unreadable images (counted, printed and listed in RUN/skipped.txt) instead of stopping.")
     var skipBad = false
+    @Option(parsing: .unconditional, help: "Most pixels (width × height) decoded per image file (default: Pillow's 89478485, or 1024 × side² if larger).")
+    var maxImagePixels: String?
 
-    @Option(help: "Input side in pixels, a multiple of 16 (default 224).") var side: Int?
-    @Option(help: "Filters of the first level (default 32).") var baseWidth: Int?
-    @Option(help: "Width of the classifier's dense layers (default 128).") var hidden: Int?
-    @Option(help: "Dropout rate of the dense layers (default 0.3).") var dropout: Double?
+    @Option(parsing: .unconditional, help: "Input side in pixels, a multiple of 16 (default 224).") var side: String?
+    @Option(parsing: .unconditional, help: "Filters of the first level (default 32).") var baseWidth: String?
+    @Option(parsing: .unconditional, help: "Width of the classifier's dense layers (default 128).") var hidden: String?
+    @Option(parsing: .unconditional, help: "Dropout rate of the dense layers (default 0.3).") var dropout: String?
     @Option(help: "How E is downsampled between stages: avg or max (default avg).") var ePooling: String?
-    @Option(help: "Initial shift of the explainer head's batch norm (default 0).") var explainerInitBias: Double?
-    @Option(help: "Batch-norm momentum of the explainer head, Keras' convention (default 0.99).") var bnMomentum: Double?
+    @Option(parsing: .unconditional, help: "Initial shift of the explainer head's batch norm (default 0).") var explainerInitBias: String?
+    @Option(parsing: .unconditional, help: "Batch-norm momentum of the explainer head, Keras' convention (default 0.99).") var bnMomentum: String?
     @Option(help: "Explainer head's inference BN statistics: population (recomputed over fixed training batches before each validation and checkpoint) or running (the momentum average; default population).")
     var bnStatistics: String?
-    @Option(help: "Training batches per rank for the population BN statistics (default 8).") var bnBatches: Int?
+    @Option(parsing: .unconditional, help: "Training batches per rank for the population BN statistics (default 8).") var bnBatches: String?
 
-    @Option(help: "Epochs of phases 1,2,3, e.g. 50,50,50.") var epochs: String?
-    @Option(help: "Optimizer steps per epoch (default 50).") var stepsPerEpoch: Int?
-    @Option(help: "Images per rank per step (default 8).") var batch: Int?
+    @Option(parsing: .unconditional, help: "Epochs of phases 1,2,3, e.g. 50,50,50 (may change on --resume).") var epochs: String?
+    @Option(parsing: .unconditional, help: "Optimizer steps per epoch (default 50; may change on --resume).") var stepsPerEpoch: String?
+    @Option(parsing: .unconditional, help: "Images per rank per step (default 8).") var batch: String?
 
-    @Option(name: .customLong("lambda-l1"), help: "Weight of the L1 penalty on E (default 1e-6).") var lambdaL1: Double?
-    @Option(name: .customLong("lambda-tv"), help: "Weight of E's total variation (default 0).") var lambdaTV: Double?
-    @Option(name: .customLong("lambda-box"), help: "Weight of the outside-the-box penalty (default 0).") var lambdaBox: Double?
+    @Option(name: .customLong("lambda-l1"), parsing: .unconditional, help: "Weight of the L1 penalty on E in Keras' form, λ·Σ|E| over an image's pixels (the paper's 1e-6 at 224²).") var lambdaL1: String?
+    @Option(name: .customLong("lambda-l1-per-pixel"), parsing: .unconditional, help: "Weight of the L1 penalty per pixel, λ·mean|E| (= Keras' λ × side²; default 0.050176, the paper's 1e-6 at 224², at every side).") var lambdaL1PerPixel: String?
+    @Option(name: .customLong("lambda-tv"), parsing: .unconditional, help: "Weight of E's total variation (default 0).") var lambdaTV: String?
+    @Option(name: .customLong("lambda-box"), parsing: .unconditional, help: "Weight of the outside-the-box penalty (default 0).") var lambdaBox: String?
 
     @Option(help: "adadelta or sgd (default adadelta).") var optimizer: String?
-    @Option(help: "Learning rate (default 1.0, Adadelta's Keras default).") var learningRate: Double?
-    @Option(help: "SGD momentum (default 0.9).") var momentum: Double?
+    @Option(parsing: .unconditional, help: "Learning rate (default 1.0, Adadelta's Keras default).") var learningRate: String?
+    @Option(parsing: .unconditional, help: "SGD momentum (default 0.9).") var momentum: String?
 
-    @Option(help: "Seed of initialisation, data order and dropout (default 1).") var seed: UInt64?
-    @Option(help: "Write the latest checkpoint every N steps (default 50; 0: at epoch ends only).") var checkpointEvery: Int?
-    @Option(help: "Check every N steps that all ranks hold identical parameters (default 0: never).") var verifyEvery: Int?
+    @Option(parsing: .unconditional, help: "Seed of initialisation, data order and dropout (default 1).") var seed: String?
+    @Option(parsing: .unconditional, help: "Write the latest checkpoint every N steps (default 50; 0: at epoch ends only; may change on --resume).") var checkpointEvery: String?
+    @Option(parsing: .unconditional, help: "Check every N steps that all ranks hold identical parameters (default 0: never; may change on --resume).") var verifyEvery: String?
 
-    @Option(help: "Run directory: config, metrics.csv, checkpoints.") var runDir = "runs/default"
-    @Option(help: "Continue the run in this directory from its newest valid checkpoint.") var resume: String?
-    @Option(help: "Write a checkpoint at this global step and exit 0.") var stopAtStep: Int?
+    @Option(help: "Run directory: config, metrics.csv, checkpoints (default runs/default).") var runDir: String?
+    @Option(help: "Continue the run in this directory from its newest valid checkpoint; flags may extend its schedule.") var resume: String?
+    @Option(parsing: .unconditional, help: "Write a checkpoint at this global step and exit 0.") var stopAtStep: Int?
     @Flag(help: "More log output.") var verbose = false
 
-    func validate() throws {
-        if let stopAtStep, stopAtStep < 1 { throw ValidationError("--stop-at-step must be at least 1, got \(stopAtStep)") }
+    /// The configuration flags given, by configuration key.
+    var flagSettings: TrainingSettings {
+        TrainingSettings(flags: [
+            ("dataset", dataset), ("imageCount", imageCount), ("targetClass", targetClass), ("skipBad", skipBad ? "true" : nil),
+            ("maxImagePixels", maxImagePixels),
+            ("side", side), ("baseWidth", baseWidth), ("hidden", hidden), ("dropout", dropout), ("ePooling", ePooling),
+            ("explainerInitBias", explainerInitBias), ("bnMomentum", bnMomentum),
+            ("bnStatistics", bnStatistics), ("bnBatches", bnBatches),
+            ("epochs", epochs), ("stepsPerEpoch", stepsPerEpoch), ("batch", batch),
+            ("lambdaL1", lambdaL1), ("lambdaL1PerPixel", lambdaL1PerPixel), ("lambdaTV", lambdaTV), ("lambdaBox", lambdaBox),
+            ("optimizer", optimizer), ("learningRate", learningRate), ("momentum", momentum),
+            ("seed", seed), ("checkpointEvery", checkpointEvery), ("verifyEvery", verifyEvery),
+        ])
     }
 
-    /// Flags over the config file over the defaults; errors name the flag or the file.
-    func resolvedConfiguration() throws -> TrainingConfiguration {
-        var c = TrainingConfiguration()
-        if let config {
-            guard let data = FileManager.default.contents(atPath: config) else {
-                throw CommandFailure("cannot read --config \(config)")
-            }
-            c = try c.merging(json: data, source: config)
+    /// Flag values alone, checked on every rank before MPI starts (every rank sees the same flags):
+    /// a wrong one is ArgumentParser's validation error, usage line and exit 64.
+    func validate() throws {
+        do {
+            _ = try flagSettings.applied(to: TrainingConfiguration())
+        } catch let error as TrainingError {
+            throw ValidationError(error.description)
         }
-        if let dataset { c.dataset = dataset }
-        if let imageCount { c.imageCount = imageCount }
-        if let targetClass { c.targetClass = targetClass }
-        if skipBad { c.skipBad = true }
-        if let side { c.side = side }
-        if let baseWidth { c.baseWidth = baseWidth }
-        if let hidden { c.hidden = hidden }
-        if let dropout { c.dropout = dropout }
-        if let ePooling { c.ePooling = ePooling }
-        if let bnMomentum { c.bnMomentum = bnMomentum }
-        if let explainerInitBias { c.explainerInitBias = explainerInitBias }
-        if let bnStatistics { c.bnStatistics = bnStatistics }
-        if let bnBatches { c.bnBatches = bnBatches }
-        if let epochs {
-            let parts = epochs.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard parts.allSatisfy({ $0 != nil }) else { throw CommandFailure("invalid --epochs \(epochs): expected three integers such as 50,50,50") }
-            c.epochs = parts.map { $0! }
+        if let stopAtStep, stopAtStep < 1 { throw ValidationError("--stop-at-step must be at least 1, got \(stopAtStep)") }
+        if let resume, let runDir, RunDirectory(path: runDir).url != RunDirectory(path: resume).url {
+            throw ValidationError("--run-dir \(runDir) and --resume \(resume) name different directories; --resume continues the run in its own directory")
         }
-        if let stepsPerEpoch { c.stepsPerEpoch = stepsPerEpoch }
-        if let batch { c.batch = batch }
-        if let lambdaL1 { c.lambdaL1 = lambdaL1 }
-        if let lambdaTV { c.lambdaTV = lambdaTV }
-        if let lambdaBox { c.lambdaBox = lambdaBox }
-        if let optimizer { c.optimizer = optimizer }
-        if let learningRate { c.learningRate = learningRate }
-        if let momentum { c.momentum = momentum }
-        if let seed { c.seed = seed }
-        if let checkpointEvery { c.checkpointEvery = checkpointEvery }
-        if let verifyEvery { c.verifyEvery = verifyEvery }
-        try c.validate()
-        return c
+    }
+
+    /// The resuming or starting job's settings: flags over the --config file (rank 0 reads it).
+    /// Every value of the file is checked, also one a flag overrides: the file is wrong either way.
+    func givenSettings() throws -> TrainingSettings {
+        guard let config else { return flagSettings }
+        let file = try TrainingSettings(configFile: config)
+        _ = try file.applied(to: TrainingConfiguration())
+        return flagSettings.overriding(file)
     }
 
     func run() throws {
@@ -114,23 +113,34 @@ struct TrainCommand: ParsableCommand {
         if let warning = blas.slowerThanCPUAllows, world.rank == 0 { logger.warning("\(warning)") }
 
         // Rank 0 decides (it may be the only rank that sees the config file and the run
-        // directory); the others receive its decision or its error.
-        let plan = try RankZeroDecision.share(world: world) { try prepare(logger: logger) }
+        // directory); the others receive its decision or its error. Rank 0 holds the run
+        // directory's lock until the process ends.
+        var lock: RunLock?
+        let plan = try RankZeroDecision.share(world: world) { try prepare(logger: logger, lock: &lock) }
         let run = RunDirectory(path: plan.runDirectory)
         logger.info("training on \(world.size) rank(s), BLAS \(blas.coreName) × \(blas.threads) thread(s) per rank; run directory \(run.url.path)")
         let trainer = try RankAgreement.all(world) {
             try Trainer(configuration: plan.configuration, runDirectory: run, resume: plan.resume,
                         bestOfResumedPhase: plan.best, world: world, logger: logger, stopAtStep: stopAtStep)
         }
-        if plan.resume == nil, world.rank == 0 {
+        if world.rank == 0 {
+            // On --resume too: the schedule may have changed (and a lost config.json comes back).
             try run.create()
             try run.saveConfiguration(plan.configuration)
         }
+        if world.rank == 0 {
+            let text = trainer.dataset.reportText(dataset: plan.configuration.dataset)
+            try saveDatasetReport(text, in: run)
+            for line in trainer.dataset.reportLines() { logger.warning("\(line)") }
+            if text != nil { logger.warning("the full list is in \(run.url.appendingPathComponent("skipped.txt").path)") }
+        }
         StopRequest.install()
         let outcome = try trainer.train()
+        withExtendedLifetime(lock) {}
         switch outcome.ending {
         case .finished:
-            logger.info("training finished after \(outcome.cursor.globalStep) steps; best weights: \(run.checkpointURL(phase: 3, kind: .best).path)")
+            let last = run.checkpointURL(phase: plan.configuration.lastPhase, kind: .best)
+            logger.info("training finished after \(outcome.cursor.globalStep) steps; best weights: \(last.path)")
         case .stoppedAtStep:
             break
         case .stoppedBySignal:
@@ -139,32 +149,76 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    /// Rank 0's work before training: the configuration, the run directory, and the raw bytes of
-    /// the checkpoints to resume from.
-    func prepare(logger: Logger) throws -> PlanBytes {
+    /// RUN/skipped.txt: every file --skip-bad left out and every dataset warning, rewritten on each
+    /// start (a resume scans the data again); removed when there is nothing to report.
+    private func saveDatasetReport(_ text: String?, in run: RunDirectory) throws {
+        let url = run.url.appendingPathComponent("skipped.txt")
+        guard let text else {
+            try? FileManager.default.removeItem(at: url)
+            return
+        }
+        do {
+            try Data(text.utf8).write(to: url, options: .atomic)
+        } catch {
+            throw CommandFailure("cannot write \(url.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Rank 0's work before training: the lock of the run directory, the configuration, and the
+    /// raw bytes of the checkpoints to resume from.
+    func prepare(logger: Logger, lock: inout RunLock?) throws -> PlanBytes {
+        let given = try givenSettings()
         if let resume {
             let run = RunDirectory(path: resume)
+            guard FileManager.default.fileExists(atPath: run.checkpointsURL.path) else {
+                throw CommandFailure.usage("--resume \(resume): no run here (no \(run.checkpointsURL.path))")
+            }
+            lock = try RunLock(run)
             guard let found = try run.newestValidCheckpoint() else {
-                throw CommandFailure("--resume \(resume): no checkpoint found in \(run.checkpointsURL.path)")
+                throw CommandFailure.usage("--resume \(resume): no checkpoint found in \(run.checkpointsURL.path)")
             }
             for problem in found.skipped { logger.warning("ignoring damaged checkpoint: \(problem)") }
+            let stored = try TrainingConfiguration(json: Data(found.checkpoint.configuration.utf8), source: found.url.path)
             let cursor = found.checkpoint.cursor
-            guard cursor.phase <= 3 else {
-                throw CommandFailure("--resume \(resume): this run has already finished (step \(cursor.globalStep))")
+            try stored.checkCursorFits(cursor, source: found.url.path)
+            let (configuration, changes) = try stored.resumed(with: given, at: cursor)
+            let start = stored.resumeCursor(cursor, continuingWith: configuration)
+            if let stopAtStep, stopAtStep <= cursor.globalStep {
+                throw CommandFailure.usage("--stop-at-step \(stopAtStep): the run already stands at step \(cursor.globalStep)")
             }
+            guard start.phase <= 3 else { throw finished(resume, stored, cursor) }
             var best: [UInt8]?
             if cursor.bestEpoch != nil {
                 best = try CheckpointFile.readBytes(run.checkpointURL(phase: cursor.phase, kind: .best))
             }
-            logger.info("resuming from \(found.url.path): phase \(cursor.phase), epoch \(cursor.epoch + 1), step \(cursor.globalStep)")
-            return PlanBytes(configuration: found.checkpoint.configuration, runDirectory: run.url.path,
-                             resume: found.bytes, best: best)
+            logger.info("resuming from \(found.url.path): phase \(start.phase), epoch \(start.epoch + 1), step \(start.globalStep)")
+            if !changes.isEmpty {
+                logger.info("changed on --resume: \(changes.joined(separator: ", ")) (saved in \(run.configurationURL.path))")
+            }
+            return PlanBytes(configuration: configuration.jsonText(), runDirectory: run.url.path, resume: found.bytes, best: best)
         }
-        let configuration = try resolvedConfiguration()
+        let configuration = try given.applied(to: TrainingConfiguration())
+        let runDir = self.runDir ?? "runs/default"
         let run = RunDirectory(path: runDir)
+        lock = try RunLock(run)
         if let existing = try? FileManager.default.contentsOfDirectory(atPath: run.checkpointsURL.path), !existing.isEmpty {
-            throw CommandFailure("--run-dir \(runDir) already holds checkpoints; use --resume \(runDir) to continue it, or another --run-dir")
+            throw CommandFailure.usage("--run-dir \(runDir) already holds checkpoints; use --resume \(runDir) to continue it, or another --run-dir")
         }
         return PlanBytes(configuration: configuration.jsonText(), runDirectory: run.url.path, resume: nil, best: nil)
+    }
+
+    /// Why a finished run cannot continue, and what would let it.
+    func finished(_ resume: String, _ stored: TrainingConfiguration, _ cursor: TrainingCursor) -> CommandFailure {
+        let epochs = stored.epochs.map(String.init).joined(separator: ",")
+        let untouched = ((stored.lastPhase + 1)..<4).map { "\($0)" }
+        var text = "--resume \(resume): this run has finished (step \(cursor.globalStep), epochs \(epochs)); a finished phase cannot be extended"
+        if let next = untouched.first {
+            var example = stored.epochs
+            example[Int(next)! - 1] = 5
+            text += ": give epochs to phase \(untouched.joined(separator: " or ")) (e.g. --epochs \(example.map(String.init).joined(separator: ","))), or start a new run directory"
+        } else {
+            text += "; start a new run directory"
+        }
+        return CommandFailure.usage(text)
     }
 }

@@ -71,17 +71,27 @@ import Testing
     @Test func imageFolderStopsAtTheFirstBadFileOrSkipsAndCountsThem() throws {
         let root = try Self.folderWithBadFiles()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        // Without skipBad the scan checks signatures; in sorted order the first problem is the
-        // empty class folder.
+        // A class folder without images stops the scan with or without skipBad: the model could never
+        // see that class.
+        for skipBad in [false, true] {
+            let error = #expect(throws: DatasetError.self) { try Dataset.imageFolder(root: root, skipBad: skipBad) }
+            #expect(error?.path == root + "/empty")
+            #expect(error?.reason == "class 'empty' has no images (the folder holds no visible files)")
+        }
+        try FileManager.default.removeItem(atPath: root + "/empty")
+        // Without skipBad the scan checks signatures; in sorted order the first problem is other/empty.png.
         let error = #expect(throws: DatasetError.self) { try Dataset.imageFolder(root: root) }
-        #expect(error?.path == root + "/empty")
+        #expect(error?.path == root + "/other/empty.png")
         let dataset = try Dataset.imageFolder(root: root, skipBad: true)
-        #expect(dataset.classes == ["empty", "good", "other"])
+        #expect(dataset.classes == ["good", "other"])
         #expect(dataset.count == 3)
-        #expect(dataset.labels == [1, 1, 2])
-        // Every bad image plus the empty class, each named.
-        #expect(dataset.skipped.count == Self.images.count + 1)
-        #expect(Set(dataset.skipped.map(\.path)) == Set(Self.images.map { root + "/other/" + $0.0 } + [root + "/empty"]))
+        #expect(dataset.labels == [0, 0, 1])
+        // Every bad image, each named, and counted per reason.
+        #expect(dataset.skipped.count == Self.images.count)
+        #expect(Set(dataset.skipped.map(\.path)) == Set(Self.images.map { root + "/other/" + $0.0 }))
+        #expect(SkipCounts(dataset.skipped).description == "4 × cannot decode image (damaged or truncated), "
+                + "2 × image too large, 1 × empty file, 1 × not a PNG or JPEG file, "
+                + "1 × not an image file (extension '.txt'), 1 × unsupported image content")
         // The same decision on every open (every rank).
         #expect(try Dataset.imageFolder(root: root, skipBad: true).skipped == dataset.skipped)
     }

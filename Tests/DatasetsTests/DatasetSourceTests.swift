@@ -69,11 +69,20 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: root) }
         let generator = try SyntheticGenerator(options: TestSupport.smallOptions(count: 10))
         try VOCWriter(generator: generator, directory: root).writeImages(0..<10)
-        // No ImageSets: every annotation in sorted order, split stratified from the seed.
-        let circles = try Dataset.voc(root: root, targetClass: "circle", seed: 5)
-        #expect(circles.classes == ["no-circle", "circle"])
-        #expect(circles.labels == (0..<10).map { generator.shapeKinds(at: $0).contains(.circle) ? 1 : 0 })
-        #expect(circles.split == StratifiedSplit(labels: circles.labels, seed: 5))
+        // No ImageSets: every annotation in sorted order, split stratified from the seed. The target is
+        // a kind some images hold and some do not (a class with no image is refused: see below).
+        let kinds: [ShapeKind] = [.circle, .square, .pentagon, .pentagram, .triangle]
+        let present = kinds.map { kind in (0..<10).map { generator.shapeKinds(at: $0).contains(kind) ? 1 : 0 } }
+        let mixed = try #require(kinds.indices.first { Set(present[$0]) == [0, 1] })
+        let name = kinds[mixed].name
+        let dataset = try Dataset.voc(root: root, targetClass: name, seed: 5)
+        #expect(dataset.classes == ["no-\(name)", name])
+        #expect(dataset.labels == present[mixed])
+        #expect(dataset.split == StratifiedSplit(labels: dataset.labels, seed: 5))
+        // A target every image holds leaves the negative class empty: refused, naming it.
+        let everywhere = try #require(kinds.indices.first { !present[$0].contains(0) })
+        let error = #expect(throws: DatasetError.self) { try Dataset.voc(root: root, targetClass: kinds[everywhere].name) }
+        #expect(error?.reason == "class 'no-\(kinds[everywhere].name)' has no images: every annotation names '\(kinds[everywhere].name)'")
     }
 
     @Test func imageFolderFollowsTheImageFolderConvention() throws {

@@ -100,4 +100,136 @@ import Testing
         #expect(entry?["data_offsets"] as? [Int] == [0, 8])
         #expect(Array(bytes[(8 + headerLength)...]) == [0, 0, 0x80, 0x3F, 0, 0, 0, 0x40])
     }
+
+    /// A safetensors file from a header's JSON text (padded as the reference writer pads) and data.
+    static func file(header: String, data: [UInt8] = []) -> [UInt8] {
+        var json = Array(header.utf8)
+        while (json.count + 8) % 8 != 0 { json.append(0x20) }
+        var bytes = [UInt8]()
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { bytes.append(contentsOf: $0) }
+        return bytes + json + data
+    }
+
+    static let xcnnMetadata = #""__metadata__": {"format": "xcnn-checkpoint", "format_version": "1"}"#
+
+    /// FC13 (../shared/field-cases): shapes whose products overflow, with offsets consistent with
+    /// the wrapped or huge size. They trapped the process (exit 132), which defeated --resume's fallback.
+    @Test(arguments: [
+        (#"{"w": {"dtype": "F32", "shape": [4294967296, 4294967296], "data_offsets": [0, 0]}}"#,
+         "tensor w: shape [4294967296, 4294967296] overflows (its element count is over 9223372036854775807)"),
+        (#"{"w": {"dtype": "F32", "shape": [4611686018427387904], "data_offsets": [0, 0]}}"#,
+         "tensor w: shape [4611686018427387904] overflows (4611686018427387904 F32 values are over 9223372036854775807 bytes)"),
+        (#"{"w": {"dtype": "F32", "shape": [2305843009213693951], "data_offsets": [0, 9223372036854775804]}}"#,
+         "tensor w ends at byte 9223372036854775804 of the data but the file holds 0 data bytes: truncated"),
+    ])
+    func overflowingHeaderNumbersAreRefusedNamingFileAndTensor(header: String, reason: String) {
+        let withMetadata = "{" + Self.xcnnMetadata + ", " + header.dropFirst()
+        let error = #expect(throws: TrainingError.self) { try CheckpointFile.decode(Self.file(header: withMetadata), source: "run/x.safetensors") }
+        #expect(error?.description == "run/x.safetensors: not a valid safetensors file: " + reason)
+    }
+
+    /// Every number of a header is bounded: none of these may trap or allocate what the file claims.
+    @Test(arguments: [
+        (#"{"w": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}}"#, "shape [-1] is not a list of integers"),
+        (#"{"w": {"dtype": "F32", "shape": [1.5], "data_offsets": [0, 4]}}"#, "shape [1.5] is not a list of integers"),
+        (#"{"w": {"dtype": "F32", "shape": [1e30], "data_offsets": [0, 4]}}"#, "is not a list of integers"),
+        (#"{"w": {"dtype": "F32", "shape": [18446744073709551615], "data_offsets": [0, 4]}}"#, "is not a list of integers"),
+        (#"{"w": {"dtype": "F32", "shape": ["1"], "data_offsets": [0, 4]}}"#, "is not a list of integers"),
+        (#"{"w": {"dtype": "F32", "shape": [1], "data_offsets": [-4, 0]}}"#, "data_offsets [-4, 0] is not two integers"),
+        (#"{"w": {"dtype": "F32", "shape": [1], "data_offsets": [0]}}"#, "data_offsets [0] is not two integers"),
+        (#"{"w": {"dtype": "F32", "shape": [1], "data_offsets": [8, 4]}}"#, "data_offsets [8, 4] do not match shape [1]"),
+        (#"{"w": {"dtype": "F32", "shape": [1], "data_offsets": [9223372036854775800, 9223372036854775804]}}"#, "tensor w ends at byte 9223372036854775804"),
+        (#"{"w": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}"#, "data bytes 0..<4 belong to no tensor"),
+        (#"{"w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, "v": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}"#, "overlaps"),
+        (#"{"w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}"#, "data bytes 4..<8 belong to no tensor"),
+        (#"{"w": {"dtype": "F16", "shape": [2], "data_offsets": [0, 4]}}"#, "tensor w has dtype F16"),
+        (#"{"w": {"dtype": "F32", "shape": 2, "data_offsets": [0, 8]}}"#, "tensor w has a malformed entry"),
+        (#"{"__metadata__": {"format": 2}, "w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}"#, "__metadata__ is not an object of strings"),
+    ])
+    func hostileHeaderNumbersAreRefused(header: String, reason: String) {
+        let error = #expect(throws: TrainingError.self) { try Safetensors.decode(Self.file(header: header, data: [UInt8](repeating: 0, count: 8)), source: "h") }
+        #expect(error?.description.hasPrefix("h: not a valid safetensors file: ") == true)
+        #expect(error?.description.contains(reason) == true, "was: \(error?.description ?? "")")
+    }
+
+    @Test func headerLengthsBeyondTheFileOrTheLimitAreRefused() {
+        for length in [UInt64.max, UInt64(Int.max), 100_000_001, 64] {
+            var bytes = [UInt8]()
+            withUnsafeBytes(of: length.littleEndian) { bytes.append(contentsOf: $0) }
+            bytes += Array("{}".utf8)
+            let error = #expect(throws: TrainingError.self) { try Safetensors.decode(bytes, source: "h") }
+            #expect(error?.description.contains("header length \(length)") == true)
+        }
+    }
+
+    /// FC14: the reference library re-saves tensors in name order; xcnn writes its parameter layout.
+    @Test func aReSaveInNameOrderWithReindentedMetadataVerifies() throws {
+        let url = Self.temporaryDirectory().appendingPathComponent("a.safetensors")
+        try CheckpointFile.write(Self.sample(), to: url)
+        let (tensors, metadata) = try Safetensors.decode(CheckpointFile.readBytes(url), source: "a")
+        #expect(tensors.map(\.name) == Self.sample().tensors.map(\.name))
+        // What resave.py does: tensors sorted by name, the config re-dumped with indent=2, sort_keys=True.
+        var resaved = metadata
+        resaved["config"] = "{\n  \"side\": 32\n}"
+        resaved["cursor"] = try String(decoding: JSONSerialization.data(withJSONObject: JSONSerialization.jsonObject(with: Data(metadata["cursor"]!.utf8)),
+                                                                    options: [.prettyPrinted]), as: UTF8.self)
+        let byName = tensors.sorted { $0.name < $1.name }
+        #expect(byName.map(\.name) != tensors.map(\.name))
+        let bytes = try Safetensors.encode(byName, metadata: resaved)
+        let loaded = try CheckpointFile.decode(bytes, source: "resaved")
+        #expect(loaded.cursor == Self.sample().cursor)
+        #expect(Dictionary(uniqueKeysWithValues: loaded.tensors.map { ($0.name, $0.values.map(\.bitPattern)) })
+                == Dictionary(uniqueKeysWithValues: Self.sample().tensors.map { ($0.name, $0.values.map(\.bitPattern)) }))
+        // An edited value in the metadata is refused as such, not as damaged tensor data.
+        resaved["config"] = "{\"side\": 48}"
+        let error = #expect(throws: TrainingError.self) { try CheckpointFile.decode(Safetensors.encode(byName, metadata: resaved), source: "edited") }
+        #expect(error?.description.hasPrefix("edited: checksum mismatch in the metadata") == true)
+        #expect(error?.description.hasSuffix("its cursor or config was edited or damaged after xcnn wrote it (the tensors are intact)") == true)
+    }
+
+    @Test func theTensorChecksumIgnoresOrderButNotNamesShapesOrValues() {
+        let tensors = Self.sample().tensors
+        let base = Safetensors.checksum(tensors)
+        #expect(Safetensors.checksum(tensors.reversed()) == base)
+        var renamed = tensors
+        renamed[0].name += "x"
+        var reshaped = tensors
+        reshaped[1].shape = [2, 1]
+        var changed = tensors
+        changed[2].values[0] = 2e-30
+        var swapped = tensors  // the same values under each other's names
+        (swapped[1].name, swapped[2].name) = (swapped[2].name, swapped[1].name)
+        for other in [renamed, reshaped, changed, swapped] { #expect(Safetensors.checksum(other) != base) }
+    }
+
+    @Test func formatOneCheckpointsStillRead() throws {
+        let sample = Self.sample()
+        let metadata = ["format": "xcnn-checkpoint", "format_version": "1", "config": sample.configuration,
+                        "cursor": String(decoding: try JSONEncoder.sorted.encode(sample.cursor), as: UTF8.self),
+                        "checksum": Safetensors.fileOrderChecksum(sample.tensors)]
+        let loaded = try CheckpointFile.decode(Safetensors.encode(sample.tensors, metadata: metadata), source: "old")
+        #expect(loaded.cursor == sample.cursor && loaded.tensors == sample.tensors)
+    }
+
+    @Test func aCursorOutOfRangeIsRefused() throws {
+        var sample = Self.sample()
+        sample.cursor.phase = 9
+        let url = Self.temporaryDirectory().appendingPathComponent("c.safetensors")
+        try CheckpointFile.write(sample, to: url)
+        let error = #expect(throws: TrainingError.self) { try CheckpointFile.read(url) }
+        #expect(error?.description == "\(url.path): the training cursor is out of range (phase 9, epoch 3, batch 4, step 55, ranks 2)")
+    }
+
+    @Test func theClassCountIsBoundedBeforeAModelIsBuiltFromIt() throws {
+        for (shape, values) in [([Int](), 1), ([0, 4], 0), ([200_000, 1], 200_000), ([2], 2)] {
+            let checkpoint = Checkpoint(tensors: [NamedTensor(name: "classifier.out.weight", shape: shape, values: [Float](repeating: 0, count: values))],
+                                        cursor: Self.sample().cursor, configuration: "{}")
+            let error = #expect(throws: TrainingError.self) { try checkpoint.classCount(source: "c") }
+            #expect(error?.description == "c: tensor classifier.out.weight has shape \(shape); expected [classes, hidden] with 1 to 100000 classes")
+        }
+        let good = Checkpoint(tensors: [NamedTensor(name: "classifier.out.weight", shape: [2, 3], values: [Float](repeating: 0, count: 6))],
+                              cursor: Self.sample().cursor, configuration: "{}")
+        #expect(try good.classCount(source: "c") == 2)
+        #expect(throws: TrainingError.self) { try Checkpoint(tensors: [], cursor: Self.sample().cursor, configuration: "{}").classCount(source: "c") }
+    }
 }

@@ -16,7 +16,8 @@ enum {
     XIMG_OK = 0,
     XIMG_ERR_OPEN = 1,     ///< the file could not be opened or read
     XIMG_ERR_FORMAT = 2,   ///< not a PNG/JPEG, or the library rejected its contents
-    XIMG_ERR_TOO_LARGE = 3,///< header dimensions beyond the caller's limits (checked before allocating)
+    XIMG_ERR_TOO_LARGE = 3,///< header dimensions beyond the caller's limits (checked before allocating);
+                           ///< out->width/height then hold the header's size, out->rgb stays NULL
     XIMG_ERR_UNSUPPORTED = 4, ///< a valid file in a form we do not convert (e.g. CMYK JPEG)
     XIMG_ERR_MEMORY = 5,
     XIMG_ERR_WRITE = 6

@@ -1,0 +1,191 @@
+// The one set of rules for every configuration key: its flag, what a valid value is, and whether
+// a resumed run may change it. Flags, --config files and checkpoints are all read through it.
+
+struct ConfigurationKey {
+    /// What changing the key on --resume would mean.
+    enum Role {
+        /// The data, the model or the optimisation: a resumed run must keep the value.
+        case fixed
+        /// How long the run goes and how it is watched: a resumed run may change it.
+        case schedule
+    }
+
+    /// The JSON key, camel case ("stepsPerEpoch").
+    let name: String
+    /// The flag without dashes ("steps-per-epoch").
+    let flag: String
+    let role: Role
+    /// What a valid value is, completing "<key> must be …".
+    let requirement: String
+    /// Stores a value into a configuration; false when the value breaks the rule.
+    let store: (inout TrainingConfiguration, SettingValue) -> Bool
+    /// Whether a configuration's value keeps the rule (for configurations built in code).
+    let holds: (TrainingConfiguration) -> Bool
+    /// The configuration's value as a user would write it ("1,1,3", "1e-06"), for messages and
+    /// for comparing a resumed run's value with the stored one.
+    let shown: (TrainingConfiguration) -> String
+
+    static func named(_ name: String) -> ConfigurationKey? { all.first { $0.name == name } }
+
+    /// Every key, in the order of `xcnn train --help`.
+    static var all: [ConfigurationKey] {
+        [
+            text("dataset", "dataset", \.dataset, "synthetic:<preset> or a directory (not empty)"),
+            ConfigurationKey(
+                name: "imageCount", flag: "image-count", role: .fixed,
+                requirement: "an integer from 4 to 1000000 (or null: the preset's count)",
+                store: { c, value in
+                    if value == .null { c.imageCount = nil; return true }
+                    guard let n = value.integer, (4...1_000_000).contains(n) else { return false }
+                    c.imageCount = n
+                    return true
+                },
+                holds: { c in c.imageCount.map { (4...1_000_000).contains($0) } ?? true },
+                shown: { c in c.imageCount.map(String.init) ?? "the preset's count" }),
+            text("targetClass", "target-class", \.targetClass, "an object name (not empty)"),
+            ConfigurationKey(
+                name: "skipBad", flag: "skip-bad", role: .fixed, requirement: "true or false",
+                store: { c, value in
+                    guard let flag = value.boolean else { return false }
+                    c.skipBad = flag
+                    return true
+                },
+                holds: { _ in true }, shown: { c in String(c.skipBad) }),
+            // Which images are accepted is part of the data, so a resumed run keeps the limit.
+            ConfigurationKey(
+                name: "maxImagePixels", flag: "max-image-pixels", role: .fixed,
+                requirement: "an integer from 1 to 2^62 (or null: the default limit)",
+                store: { c, value in
+                    if value == .null { c.maxImagePixels = nil; return true }
+                    guard let n = value.integer, (1...(1 << 62)).contains(n) else { return false }
+                    c.maxImagePixels = n
+                    return true
+                },
+                holds: { c in c.maxImagePixels.map { (1...(1 << 62)).contains($0) } ?? true },
+                shown: { c in c.maxImagePixels.map(String.init) ?? "the default limit" }),
+
+            integer("side", "side", \.side, 16...4096, multipleOf: 16, "a multiple of 16 from 16 to 4096"),
+            integer("baseWidth", "base-width", \.baseWidth, 1...1024, "an integer from 1 to 1024"),
+            integer("hidden", "hidden", \.hidden, 1...65536, "an integer from 1 to 65536"),
+            number("dropout", "dropout", \.dropout, { $0 >= 0 && $0 < 1 }, "a number in [0, 1)"),
+            choice("ePooling", "e-pooling", \.ePooling, ["avg", "max"]),
+            number("bnMomentum", "bn-momentum", \.bnMomentum, { $0 >= 0 && $0 < 1 }, "a number in [0, 1)"),
+            number("explainerInitBias", "explainer-init-bias", \.explainerInitBias, { abs($0) <= 100 }, "a number in [-100, 100]"),
+            choice("bnStatistics", "bn-statistics", \.bnStatistics, ["population", "running"]),
+            integer("bnBatches", "bn-batches", \.bnBatches, 1...10_000, "an integer from 1 to 10000"),
+
+            ConfigurationKey(
+                name: "epochs", flag: "epochs", role: .schedule,
+                requirement: "three integers from 0 to 1000000 (phases 1, 2, 3; not all 0) such as 50,50,50",
+                store: { c, value in
+                    guard let items = value.elements, items.count == 3 else { return false }
+                    let counts = items.compactMap(\.integer)
+                    guard counts.count == 3, epochsHold(counts) else { return false }
+                    c.epochs = counts
+                    return true
+                },
+                holds: { c in c.epochs.count == 3 && epochsHold(c.epochs) },
+                shown: { c in c.epochs.map(String.init).joined(separator: ",") }),
+            integer("stepsPerEpoch", "steps-per-epoch", \.stepsPerEpoch, 1...1_000_000, "an integer from 1 to 1000000", role: .schedule),
+            integer("batch", "batch", \.batch, 1...4096, "an integer from 1 to 4096"),
+
+            // Two forms of one weight (TrainingConfiguration.lambdaL1, lambdaL1PerPixel): the one
+            // given clears the other; TrainingSettings refuses both from one source.
+            lambdaL1Form("lambdaL1", "lambda-l1", \.lambdaL1, clearing: \.lambdaL1PerPixel, "lambda-l1-per-pixel"),
+            lambdaL1Form("lambdaL1PerPixel", "lambda-l1-per-pixel", \.lambdaL1PerPixel, clearing: \.lambdaL1, "lambda-l1"),
+            number("lambdaTV", "lambda-tv", \.lambdaTV, { $0 >= 0 }, "a non-negative number"),
+            number("lambdaBox", "lambda-box", \.lambdaBox, { $0 >= 0 }, "a non-negative number"),
+            choice("optimizer", "optimizer", \.optimizer, ["adadelta", "sgd"]),
+            number("learningRate", "learning-rate", \.learningRate, { $0 > 0 }, "a positive number"),
+            number("momentum", "momentum", \.momentum, { $0 >= 0 && $0 < 1 }, "a number in [0, 1)"),
+
+            ConfigurationKey(
+                name: "seed", flag: "seed", role: .fixed, requirement: "a non-negative integer",
+                store: { c, value in
+                    guard let seed = value.unsignedInteger else { return false }
+                    c.seed = seed
+                    return true
+                },
+                holds: { _ in true }, shown: { c in String(c.seed) }),
+            integer("checkpointEvery", "checkpoint-every", \.checkpointEvery, 0...Int.max, "a non-negative integer", role: .schedule),
+            integer("verifyEvery", "verify-every", \.verifyEvery, 0...Int.max, "a non-negative integer", role: .schedule),
+        ]
+    }
+
+    static func epochsHold(_ counts: [Int]) -> Bool {
+        counts.allSatisfy { (0...1_000_000).contains($0) } && counts.contains { $0 > 0 }
+    }
+
+    static func integer(_ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, Int>,
+                        _ range: ClosedRange<Int>, multipleOf: Int = 1, _ requirement: String,
+                        role: Role = .fixed) -> ConfigurationKey {
+        let valid = { (n: Int) in range.contains(n) && n % multipleOf == 0 }
+        return ConfigurationKey(
+            name: name, flag: flag, role: role, requirement: requirement,
+            store: { c, value in
+                guard let n = value.integer, valid(n) else { return false }
+                c[keyPath: path] = n
+                return true
+            },
+            holds: { c in valid(c[keyPath: path]) }, shown: { c in String(c[keyPath: path]) })
+    }
+
+    /// A finite Double that satisfies `rule`; JSON's 1e400 (infinite as a Double) never does.
+    static func number(_ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, Double>,
+                       _ rule: @escaping (Double) -> Bool, _ requirement: String) -> ConfigurationKey {
+        let valid = { (x: Double) in x.isFinite && rule(x) }
+        return ConfigurationKey(
+            name: name, flag: flag, role: .fixed, requirement: requirement,
+            store: { c, value in
+                guard let x = value.finiteNumber, valid(x) else { return false }
+                c[keyPath: path] = x
+                return true
+            },
+            holds: { c in valid(c[keyPath: path]) }, shown: { c in String(c[keyPath: path]) })
+    }
+
+    /// One form of the L1 weight: a finite non-negative number; storing it clears the other form.
+    static func lambdaL1Form(_ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, Double?>,
+                             clearing other: WritableKeyPath<TrainingConfiguration, Double?>,
+                             _ otherFlag: String) -> ConfigurationKey {
+        ConfigurationKey(
+            name: name, flag: flag, role: .fixed, requirement: "a non-negative number",
+            store: { c, value in
+                guard let x = value.finiteNumber, x >= 0 else { return false }
+                c[keyPath: path] = x
+                c[keyPath: other] = nil
+                return true
+            },
+            holds: { c in
+                (c[keyPath: path].map { $0.isFinite && $0 >= 0 } ?? true) && (c[keyPath: path] == nil || c[keyPath: other] == nil)
+            },
+            shown: { c in
+                c[keyPath: path].map { String($0) } ?? "--\(otherFlag) \(c[keyPath: other].map { String($0) } ?? "unset")"
+            })
+    }
+
+    static func choice(_ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, String>,
+                       _ choices: [String]) -> ConfigurationKey {
+        ConfigurationKey(
+            name: name, flag: flag, role: .fixed,
+            requirement: choices.dropLast().joined(separator: ", ") + " or " + choices.last!,
+            store: { c, value in
+                guard let word = value.text, choices.contains(word) else { return false }
+                c[keyPath: path] = word
+                return true
+            },
+            holds: { c in choices.contains(c[keyPath: path]) }, shown: { c in c[keyPath: path] })
+    }
+
+    static func text(_ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, String>,
+                     _ requirement: String) -> ConfigurationKey {
+        ConfigurationKey(
+            name: name, flag: flag, role: .fixed, requirement: requirement,
+            store: { c, value in
+                guard let text = value.text, !text.isEmpty else { return false }
+                c[keyPath: path] = text
+                return true
+            },
+            holds: { c in !c[keyPath: path].isEmpty }, shown: { c in c[keyPath: path] })
+    }
+}
