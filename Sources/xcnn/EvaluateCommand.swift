@@ -11,12 +11,44 @@ import MessagePassing
 import Network
 import Training
 
-/// One explanation method: a name and the [N, S, S] maps it makes for a batch. `input` is
-/// [N, 3, S, S]; `modelExplanation` is the in-model explainer's E of the same batch ([N, S, S],
-/// already computed), which the explainer's own entry returns and post-hoc methods ignore.
+/// One explanation method: a name and the map it makes for one image, scored by the same metric
+/// code as every other method. The explainer's entry returns the E already computed for the image;
+/// post-hoc methods compute theirs.
 struct ExplanationMethod {
     var name: String
-    var maps: (_ input: Tensor, _ modelExplanation: [Float]) throws -> [Float]
+    /// (input [1, 3, S, S], the explainer's E of it [S·S], the predicted class) → one map [S·S].
+    var maps: (_ input: Tensor, _ modelExplanation: [Float], _ predicted: Int) throws -> [Float]
+
+    /// The in-model explainer's E, scored as it is (already in [0, 1]).
+    static var explainer: ExplanationMethod { ExplanationMethod(name: "explainer") { _, e, _ in e } }
+
+    /// A post-hoc method (Sources/Attribution) on the joint model's classifier with its E, explaining
+    /// the predicted class's logit. Scored as |map| / max |map| per image: signed methods (input ×
+    /// gradient, integrated gradients, LRP-ε, deconvnet) count evidence of either sign, as Captum's
+    /// "absolute_value" view shows them, and the 0.75 threshold of IoU and active share then means the
+    /// same fraction of the map's peak as it does for E. A map that is 0 everywhere stays 0.
+    static func postHoc(_ method: AttributionMethod, attributor: Attributor) -> ExplanationMethod {
+        ExplanationMethod(name: method.name) { input, _, predicted in
+            let raw = try attributor.maps(method, input: input, targets: [predicted]).storage
+            let peak = raw.reduce(Float(0)) { max($0, abs($1)) }
+            return peak > 0 ? raw.map { abs($0) / peak } : raw.map { _ in 0 }
+        }
+    }
+
+    /// Methods named in a comma-separated list: "explainer", the post-hoc methods' names, or "all".
+    static func parse(_ list: String, side: Int) throws -> [String] {
+        let known = ["explainer"] + AttributionMethod.all(side: side).map(\.name)
+        var names: [String] = []
+        for item in list.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            if item == "all" { names += known.filter { !names.contains($0) }; continue }
+            guard known.contains(item) else {
+                throw ValidationError("invalid --methods \(list): unknown method \"\(item)\"; methods: \(known.joined(separator: ", ")) or all")
+            }
+            guard !names.contains(item) else { throw ValidationError("invalid --methods \(list): \(item) is named twice") }
+            names.append(item)
+        }
+        return names
+    }
 }
 
 struct EvaluateCommand: ParsableCommand {
@@ -45,6 +77,10 @@ struct EvaluateCommand: ParsableCommand {
     var deletionSteps = 16
     @Option(help: "Images per forward pass of the deletion curves.")
     var batch = 8
+    @Option(help: "Explanation methods to score, comma-separated: explainer, saliency, input-x-gradient, smoothgrad, integrated-gradients, guided-backprop, deconvnet, lrp-epsilon, lrp-alpha1beta0, grad-cam, occlusion, or all (default explainer).")
+    var methods = "explainer"
+    @Option(help: "Which classifier the post-hoc methods explain: joint (the model's classifier with its E) or phase1 (with E = 1, as the paper applied them to the classifier trained alone; give a phase-1 checkpoint) (default joint).")
+    var classifier = "joint"
 
     func validate() throws {
         guard ["validation", "train", "all"].contains(split) else {
@@ -56,6 +92,10 @@ struct EvaluateCommand: ParsableCommand {
         guard batch >= 1 && batch <= 1024 else { throw ValidationError("invalid --batch \(batch): expected 1 to 1024") }
         if let imageCount, imageCount < 4 { throw ValidationError("invalid --image-count \(imageCount): below 4") }
         if imageCount != nil && dataset == nil { throw ValidationError("--image-count needs --dataset synthetic:<preset>") }
+        _ = try ExplanationMethod.parse(methods, side: 224)
+        guard ExplainedClassifier(rawValue: classifier) != nil else {
+            throw ValidationError("invalid --classifier \(classifier): expected joint or phase1")
+        }
     }
 
     /// Where evaluation.json goes when --output is not given.
@@ -95,7 +135,12 @@ struct EvaluateCommand: ParsableCommand {
         default: indices = data.split.validation
         }
         guard !indices.isEmpty else { throw CommandFailure("dataset \(configuration.dataset): the \(split) split is empty") }
-        let methods = [ExplanationMethod(name: "explainer") { _, e in e }]
+        // Each rank scores its own images, so the attributor's many-pass methods run unshared here.
+        let attributor = try Attributor(model: model, classifier: ExplainedClassifier(rawValue: classifier)!, communicator: nil)
+        let methods = try ExplanationMethod.parse(self.methods, side: side).map { name in
+            name == "explainer" ? ExplanationMethod.explainer
+                : ExplanationMethod.postHoc(AttributionMethod.named(name, side: side)!, attributor: attributor)
+        }
 
         // Image at position i of the split goes to rank i mod size. Each image is scored alone (a
         // forward of one image, deletion forwards in fixed groups), so its numbers do not depend on
@@ -110,7 +155,7 @@ struct EvaluateCommand: ParsableCommand {
             let predicted = p.indices.max { p[$0] < p[$1] }!
             var scores: [MapScores] = []
             for method in methods {
-                let map = try method.maps(input, e.storage)
+                let map = try method.maps(input, e.storage, predicted)
                 guard map.count == plane else {
                     throw CommandFailure("method \(method.name) returned \(map.count) values for one \(side)×\(side) image")
                 }
