@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: cpuSettings),
         .target(name: "Network", dependencies: ["Kernels"], swiftSettings: cpuSettings),
         .target(name: "Datasets", dependencies: ["CImage"], swiftSettings: cpuSettings),
-        .target(name: "Attribution", swiftSettings: cpuSettings),
+        .target(name: "Attribution", dependencies: ["Kernels", "Network", "MessagePassing"], swiftSettings: cpuSettings),
         .target(
             name: "Training",
             dependencies: ["Kernels", "Network", "Datasets", "MessagePassing",
@@ -62,7 +62,8 @@ let package = Package(
         .testTarget(name: "NetworkTests", dependencies: ["Network", "Kernels"], swiftSettings: cpuSettings),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")],
                     swiftSettings: cpuSettings),
-        .testTarget(name: "AttributionTests", dependencies: ["Attribution"], swiftSettings: cpuSettings),
+        .testTarget(name: "AttributionTests", dependencies: ["Attribution", "Kernels", "Network", "Training"],
+                    resources: [.copy("Golden")], swiftSettings: cpuSettings),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Network", "Kernels", "Datasets", "MessagePassing"],
                     swiftSettings: cpuSettings),
     ]

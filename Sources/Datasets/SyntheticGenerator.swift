@@ -45,6 +45,12 @@ public struct SyntheticGenerator: Sendable {
         return place(positive: labels[index] == 1, random: &random).map(\.kind)
     }
 
+    /// The radius of each shape image `index` holds, in drawing order, in pixels.
+    public func radii(at index: Int) -> [Double] {
+        var random = stream(of: index)
+        return place(positive: labels[index] == 1, random: &random).map(\.radius)
+    }
+
     private func stream(of index: Int) -> SeededRandom {
         precondition(index >= 0 && index < options.count, "image index \(index) outside 0..<\(options.count)")
         var random = SeededRandom(seed: options.seed, stream: [RandomStream.image.rawValue, UInt64(index)])
@@ -68,7 +74,9 @@ public struct SyntheticGenerator: Sendable {
         let count = random.integer(in: options.shapesPerImage)
         var placed: [PlacedShape] = []
         for kind in kinds(positive: positive, count: count, random: &random) {
-            let radius = random.uniform(options.radius.lowerBound, options.radius.upperBound)
+            let radius = options.wholeRadius
+                ? Double(random.integer(in: Int(options.radius.lowerBound.rounded(.up))...(Int(options.radius.upperBound.rounded(.up)) - 1)))
+                : random.uniform(options.radius.lowerBound, options.radius.upperBound)
             // Turning a p-gon by 2π/p maps it onto itself, so that range covers every pose.
             let rotation = options.rotate && !kind.isCircle ? random.uniform(0, 2 * Double.pi / Double(kind.vertices)) : 0
             let margin = options.allowBorderOcclusion ? 0 : radius + 1

@@ -181,6 +181,27 @@ public final class Communicator: @unchecked Sendable {
         return (0..<size).map { Array(received[($0 * values.count)..<(($0 + 1) * values.count)]) }
     }
 
+    /// Gathers a byte string of any length from every rank; result[r] is rank r's bytes. Lengths
+    /// are gathered first, then every rank sends its bytes padded to the longest.
+    public func allgather(bytes: [UInt8]) throws -> [[UInt8]] {
+        guard size > 1 else { return [bytes] }
+        let lengths = try allgather([Double(bytes.count)]).map { Int($0[0]) }
+        let longest = lengths.max() ?? 0
+        guard longest > 0 else { return lengths.map { _ in [] } }
+        var send = bytes + [UInt8](repeating: 0, count: longest - bytes.count)
+        var received = [UInt8](repeating: 0, count: longest * size)
+        try locked {
+            try send.withUnsafeMutableBufferPointer { sendPointer in
+                try received.withUnsafeMutableBufferPointer { receivePointer in
+                    let code = MPI_Allgather(sendPointer.baseAddress, Int32(longest), xcnn_mpi_byte(),
+                                             receivePointer.baseAddress, Int32(longest), xcnn_mpi_byte(), comm)
+                    try MessagePassingError.check(code, "MPI_Allgather(\(longest) bytes)", rank: rank)
+                }
+            }
+        }
+        return (0..<size).map { Array(received[($0 * longest)..<($0 * longest + lengths[$0])]) }
+    }
+
     public func barrier() throws {
         guard size > 1 else { return }
         try locked {

@@ -35,7 +35,7 @@ extension JointModel {
         classifierForward(x, dropoutSeed: dropoutSeed)
     }
 
-    private func explainerForward(_ x: Pass) {
+    func explainerForward(_ x: Pass) {
         var h = plan.buffer("input")
         for (level, (conv1, conv2)) in plan.encoders.enumerated() {
             let name = "explainer.enc\(level + 1)"

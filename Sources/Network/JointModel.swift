@@ -122,6 +122,19 @@ public final class JointModel {
         return (activation("explainer.E")!, activation("classifier.probabilities")!)
     }
 
+    /// The explainer head's batch-norm statistics of one batch as a training forward computes them:
+    /// mean and biased variance of the head convolution's output over its N·S·S values. Runs the
+    /// explainer alone in training mode; parameters and running statistics are left exactly as they
+    /// were (the running update a training forward makes is undone). input [N, 3, S, S] in [0, 1].
+    public func headBatchStatistics(input: Tensor) -> (mean: Double, variance: Double) {
+        let n = load(input: input, labels: nil, boxMask: nil)
+        let saved = buffers
+        withPass(batch: n, phase: .explainerOnly, training: true, hasMask: false) { pass in explainerForward(pass) }
+        buffers = saved
+        return (Double(activation("explainer.head.bn.batch_mean")!.storage[0]),
+                Double(activation("explainer.head.bn.batch_var")!.storage[0]))
+    }
+
     /// A forward activation of the current batch by its golden-file name (e.g. "classifier.stage2.conv1",
     /// "explainer.head.bn.batch_mean"), [N, …]; nil for an unknown name.
     public func activation(_ name: String) -> Tensor? {

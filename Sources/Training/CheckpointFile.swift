@@ -47,11 +47,15 @@ public struct Checkpoint: Sendable {
     public var cursor: TrainingCursor
     /// The run's resolved configuration, as JSON text.
     public var configuration: String
+    /// Names of the classes the model was trained on (label i is classes[i]); nil in checkpoints
+    /// written before names were stored.
+    public var classes: [String]?
 
-    public init(tensors: [NamedTensor], cursor: TrainingCursor, configuration: String) {
+    public init(tensors: [NamedTensor], cursor: TrainingCursor, configuration: String, classes: [String]? = nil) {
         self.tensors = tensors
         self.cursor = cursor
         self.configuration = configuration
+        self.classes = classes
     }
 
     public func tensor(named name: String) -> NamedTensor? { tensors.first { $0.name == name } }
@@ -89,6 +93,9 @@ public enum CheckpointFile {
             "config": checkpoint.configuration,
             "checksum": Safetensors.checksum(checkpoint.tensors),
         ]
+        if let classes = checkpoint.classes {
+            metadata["classes"] = String(decoding: try JSONEncoder.sorted.encode(classes), as: UTF8.self)
+        }
         metadata["metadata_checksum"] = Safetensors.metadataChecksum(metadata.filter { $0.key != "checksum" })
         let bytes = try Safetensors.encode(checkpoint.tensors, metadata: metadata)
         let directory = url.deletingLastPathComponent()
@@ -159,7 +166,14 @@ public enum CheckpointFile {
             throw TrainingError("\(source): the training cursor is out of range (phase \(cursor.phase), epoch \(cursor.epoch), batch "
                                 + "\(cursor.batchInEpoch), step \(cursor.globalStep), ranks \(cursor.worldSize))")
         }
-        return Checkpoint(tensors: tensors, cursor: cursor, configuration: metadata["config"] ?? "{}")
+        var classes: [String]?
+        if let classesText = metadata["classes"] {
+            guard let names = try? JSONDecoder().decode([String].self, from: Data(classesText.utf8)) else {
+                throw TrainingError("\(source): the class names in the metadata are malformed")
+            }
+            classes = names
+        }
+        return Checkpoint(tensors: tensors, cursor: cursor, configuration: metadata["config"] ?? "{}", classes: classes)
     }
 
     private static func writeAndSync(_ bytes: [UInt8], path: String) throws {

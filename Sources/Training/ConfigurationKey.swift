@@ -71,6 +71,8 @@ struct ConfigurationKey {
             choice("ePooling", "e-pooling", \.ePooling, ["avg", "max"]),
             number("bnMomentum", "bn-momentum", \.bnMomentum, { $0 >= 0 && $0 < 1 }, "a number in [0, 1)"),
             number("explainerInitBias", "explainer-init-bias", \.explainerInitBias, { abs($0) <= 100 }, "a number in [-100, 100]"),
+            choice("bnStatistics", "bn-statistics", \.bnStatistics, ["population", "running"]),
+            integer("bnBatches", "bn-batches", \.bnBatches, 1...10_000, "an integer from 1 to 10000"),
 
             ConfigurationKey(
                 name: "epochs", flag: "epochs", role: .schedule,
@@ -87,7 +89,10 @@ struct ConfigurationKey {
             integer("stepsPerEpoch", "steps-per-epoch", \.stepsPerEpoch, 1...1_000_000, "an integer from 1 to 1000000", role: .schedule),
             integer("batch", "batch", \.batch, 1...4096, "an integer from 1 to 4096"),
 
-            number("lambdaL1", "lambda-l1", \.lambdaL1, { $0 >= 0 }, "a non-negative number"),
+            // Two forms of one weight (TrainingConfiguration.lambdaL1, lambdaL1PerPixel): the one
+            // given clears the other; TrainingSettings refuses both from one source.
+            lambdaL1Form("lambdaL1", "lambda-l1", \.lambdaL1, clearing: \.lambdaL1PerPixel, "lambda-l1-per-pixel"),
+            lambdaL1Form("lambdaL1PerPixel", "lambda-l1-per-pixel", \.lambdaL1PerPixel, clearing: \.lambdaL1, "lambda-l1"),
             number("lambdaTV", "lambda-tv", \.lambdaTV, { $0 >= 0 }, "a non-negative number"),
             number("lambdaBox", "lambda-box", \.lambdaBox, { $0 >= 0 }, "a non-negative number"),
             choice("optimizer", "optimizer", \.optimizer, ["adadelta", "sgd"]),
@@ -137,6 +142,26 @@ struct ConfigurationKey {
                 return true
             },
             holds: { c in valid(c[keyPath: path]) }, shown: { c in String(c[keyPath: path]) })
+    }
+
+    /// One form of the L1 weight: a finite non-negative number; storing it clears the other form.
+    static func lambdaL1Form(_ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, Double?>,
+                             clearing other: WritableKeyPath<TrainingConfiguration, Double?>,
+                             _ otherFlag: String) -> ConfigurationKey {
+        ConfigurationKey(
+            name: name, flag: flag, role: .fixed, requirement: "a non-negative number",
+            store: { c, value in
+                guard let x = value.finiteNumber, x >= 0 else { return false }
+                c[keyPath: path] = x
+                c[keyPath: other] = nil
+                return true
+            },
+            holds: { c in
+                (c[keyPath: path].map { $0.isFinite && $0 >= 0 } ?? true) && (c[keyPath: path] == nil || c[keyPath: other] == nil)
+            },
+            shown: { c in
+                c[keyPath: path].map { String($0) } ?? "--\(otherFlag) \(c[keyPath: other].map { String($0) } ?? "unset")"
+            })
     }
 
     static func choice(_ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, String>,

@@ -4,7 +4,7 @@ import Network
 
 public enum ModelState {
     static func checkpoint(model: JointModel, optimizer: Optimizer?, cursor: TrainingCursor,
-                           configuration: TrainingConfiguration) -> Checkpoint {
+                           configuration: TrainingConfiguration, classes: [String]) -> Checkpoint {
         var tensors = weightTensors(parameters: model.parameters, buffers: model.buffers, model: model)
         if let optimizer {
             for (slot, state) in zip(optimizer.slotNames, optimizer.exportState()) {
@@ -14,7 +14,7 @@ public enum ModelState {
                 }
             }
         }
-        return Checkpoint(tensors: tensors, cursor: cursor, configuration: configuration.jsonText())
+        return Checkpoint(tensors: tensors, cursor: cursor, configuration: configuration.jsonText(), classes: classes)
     }
 
     static func weightTensors(parameters: [Float], buffers: [Float], model: JointModel) -> [NamedTensor] {

@@ -28,8 +28,10 @@ extension Trainer {
     /// Rank 0 writes the run's current state as the latest checkpoint of the current phase
     /// (of phase 3 once training is over).
     func saveLatest() throws {
+        try recomputeBatchNormStatistics()
         guard world.rank == 0 else { return }
-        let checkpoint = ModelState.checkpoint(model: model, optimizer: optimizer, cursor: cursor, configuration: configuration)
+        let checkpoint = ModelState.checkpoint(model: model, optimizer: optimizer, cursor: cursor, configuration: configuration,
+                                               classes: data.dataset.classes)
         try CheckpointFile.write(checkpoint, to: run.checkpointURL(phase: min(cursor.phase, 3), kind: .latest))
     }
 

@@ -106,6 +106,7 @@ extension Trainer {
 
     /// Loss and accuracy on the validation set: each rank takes every size-th image, sums are reduced.
     func validate(phase: Int) throws -> (loss: Double, accuracy: Double) {
+        try recomputeBatchNormStatistics()
         let mine = Array(stride(from: world.rank, to: data.validationIndices.count, by: world.size)).map { data.validationIndices[$0] }
         var sums = [0.0, 0.0, 0.0]  // loss × images, correct, images
         var offset = 0

@@ -34,6 +34,8 @@ public final class Trainer {
     /// Set by `step` when any rank has received SIGTERM or SIGUSR1 (StopRequest).
     var stopRequested = false
     let progressOnTerminal: Bool
+    /// (global step, phase) of the weights the BN population statistics were last computed from.
+    var batchNormComputedAt: (Int, Int)?
 
     public init(configuration: TrainingConfiguration, runDirectory: RunDirectory, resume: Checkpoint?,
                 bestOfResumedPhase: Checkpoint?, world: Communicator, logger: Logger, stopAtStep: Int?) throws {
@@ -128,7 +130,8 @@ public final class Trainer {
                 if world.rank == 0 {
                     try MetricsLog(url: run.metricsURL).append(metrics)
                     if improved {
-                        let checkpoint = ModelState.checkpoint(model: model, optimizer: nil, cursor: cursor, configuration: configuration)
+                        let checkpoint = ModelState.checkpoint(model: model, optimizer: nil, cursor: cursor, configuration: configuration,
+                                                              classes: data.dataset.classes)
                         try CheckpointFile.write(checkpoint, to: run.checkpointURL(phase: phase, kind: .best))
                     }
                 }

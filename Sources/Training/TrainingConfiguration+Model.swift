@@ -9,7 +9,7 @@ extension TrainingConfiguration {
     }
 
     public var lossWeights: LossWeights {
-        LossWeights(l1: Float(lambdaL1), tv: Float(lambdaTV), box: Float(lambdaBox))
+        LossWeights(l1: Float(lambdaL1Sum), tv: Float(lambdaTV), box: Float(lambdaBox))
     }
 
     /// The first phase with any epochs.
@@ -25,6 +25,6 @@ extension TrainingConfiguration {
     /// A batch's loss as the mean over its images: L1 is a sum over the batch (Keras' activity
     /// regulariser), so it is divided by the image count to compare batches of different sizes.
     public func perImageLoss(_ result: StepResult, images: Int) -> Double {
-        result.crossEntropy + lambdaL1 * result.l1 / Double(max(images, 1)) + lambdaTV * result.tv + lambdaBox * result.box
+        result.crossEntropy + lambdaL1Sum * result.l1 / Double(max(images, 1)) + lambdaTV * result.tv + lambdaBox * result.box
     }
 }

@@ -25,6 +25,11 @@ public struct TrainingConfiguration: Encodable, Equatable, Sendable {
     public var bnMomentum = 0.99
     /// Initial shift β of the explainer head's batch norm.
     public var explainerInitBias = 0.0
+    /// Inference statistics of the explainer head's batch norm: "population" recomputes them before
+    /// each validation and checkpoint over `bnBatches` fixed training batches per rank, averaged
+    /// across ranks (BatchNormPopulation); "running" keeps the momentum average alone (Keras, the paper).
+    public var bnStatistics = "population"
+    public var bnBatches = 8
 
     /// Epochs of phases 1, 2, 3 (classifier only, explainer only, both).
     public var epochs = [50, 50, 50]
@@ -32,7 +37,16 @@ public struct TrainingConfiguration: Encodable, Equatable, Sendable {
     /// Images per rank per step.
     public var batch = 8
 
-    public var lambdaL1 = 1e-6
+    /// Weight of the L1 term in Keras' form: λ·Σ over the image's pixels |E| (the paper's 1e-6 is
+    /// this form at 224²), so the same λ is 12× weaker at 64². Nil unless given; giving it clears
+    /// `lambdaL1PerPixel`.
+    public var lambdaL1: Double?
+    /// Weight of the L1 term per pixel: λ·mean over the image's pixels |E|, the same strength at
+    /// every side. λ_per-pixel = λ_Keras·S²; the default is the paper's best (1e-6 at 224²,
+    /// Rio-Torto et al. 2019, Fig. 5) in this form: 1e-6 × 224² = 0.050176. Giving it clears
+    /// `lambdaL1`.
+    public var lambdaL1PerPixel: Double? = Self.paperLambdaL1PerPixel
+    public static let paperLambdaL1PerPixel = 1e-6 * 224 * 224
     public var lambdaTV = 0.0
     public var lambdaBox = 0.0
 
@@ -61,6 +75,11 @@ public struct TrainingConfiguration: Encodable, Equatable, Sendable {
     /// same rules as flags and --config files, over the defaults.
     public init(json: Data, source: String) throws {
         self = try TrainingSettings(json: [UInt8](json), origin: .checkpoint(source)).applied(to: TrainingConfiguration())
+    }
+
+    /// The L1 weight in Keras' sum form that the loss uses, from whichever form was given.
+    public var lambdaL1Sum: Double {
+        lambdaL1 ?? (lambdaL1PerPixel ?? 0) / Double(side * side)
     }
 
     /// Total optimizer steps of the run.

@@ -88,6 +88,15 @@ public struct TrainingSettings: Sendable {
     /// `base` with every setting applied; the first value that breaks its key's rule is refused
     /// naming where it came from: "--seed must be …, got -1" or "c.json: seed must be …, got -1".
     public func applied(to base: TrainingConfiguration) throws -> TrainingConfiguration {
+        // The two forms of the L1 weight from one source would leave which one applies to their order.
+        for origin in Set(settings.map { Self.sourceName($0.origin) }) {
+            let forms = settings.filter { Self.sourceName($0.origin) == origin && ["lambdaL1", "lambdaL1PerPixel"].contains($0.key) }
+            if forms.count > 1 {
+                throw Self.refusal("\(Self.label(ConfigurationKey.named("lambdaL1")!, forms[0].origin)) and "
+                    + "\(Self.label(ConfigurationKey.named("lambdaL1PerPixel")!, forms[0].origin)) are two forms of one weight; give one",
+                    forms[0].origin)
+            }
+        }
         var configuration = base
         for setting in settings {
             let key = ConfigurationKey.named(setting.key)!

@@ -70,6 +70,11 @@ struct CheckMPICommand: ParsableCommand {
         let gathered = try world.allgather([Double(rank), Double(rank * rank)])
         expect(gathered == (0..<size).map { [Double($0), Double($0 * $0)] }, "allgather")
 
+        // Byte strings of different lengths (rank r sends r + 1 copies of its letter; rank 1 none).
+        let mine = rank == 1 ? [] : [UInt8](repeating: UInt8(65 + rank % 26), count: rank + 1)
+        let strings = try world.allgather(bytes: mine)
+        expect(strings == (0..<size).map { $0 == 1 ? [] : [UInt8](repeating: UInt8(65 + $0 % 26), count: $0 + 1) }, "byte allgather")
+
         var extremes = [Double(rank)]
         try world.allreduce(&extremes, .max)
         expect(extremes == [Double(size - 1)], "allreduce max")
@@ -78,6 +83,6 @@ struct CheckMPICommand: ParsableCommand {
         if !failures.isEmpty {
             throw CommandFailure("check-mpi: rank \(rank) of \(size) got wrong values from: \(failures.joined(separator: ", "))")
         }
-        print("rank \(rank) of \(size): allreduce sum and average (\(count) floats), broadcast, allgather, max, barrier: OK")
+        print("rank \(rank) of \(size): allreduce sum and average (\(count) floats), broadcast, allgather (doubles and bytes), max, barrier: OK")
     }
 }

@@ -41,6 +41,9 @@ struct DiagnoseCommand: ParsableCommand {
             var gIn = 0.0, gOut = 0.0, nIn = 0.0, nOut = 0.0 }
         var acc = [[Acc]](repeating: [Acc](repeating: Acc(), count: classes), count: 2)  // [mode][label]
         var batchStats: [(Float, Float)] = []
+        // Σ |E_inference − E_training| over every pixel of every image, and the pixel count.
+        var modeDifference = 0.0, modePixels = 0.0
+        var inferenceE: [Float] = []
         let saved = model.buffers
         var offset = 0
         while offset < chosen.count {
@@ -55,6 +58,7 @@ struct DiagnoseCommand: ParsableCommand {
                 if mode == 0 {
                     let r = model.evaluate(input: input, labels: labels, boxMask: nil, phase: .joint, loss: LossWeights())
                     e = model.activation("explainer.E")!.storage; probs = r.probabilities.storage
+                    inferenceE = e
                 } else {
                     // Cross-entropy only, so dE is the classifier's wish; the BN running statistics
                     // this step updates are put back, and no optimizer runs.
@@ -62,6 +66,8 @@ struct DiagnoseCommand: ParsableCommand {
                                                loss: LossWeights(), dropoutSeed: 1)
                     e = model.activation("explainer.E")!.storage; probs = r.probabilities.storage
                     dE = model.activationGradient("explainer.E")!.storage
+                    for j in e.indices { modeDifference += Double(abs(e[j] - inferenceE[j])) }
+                    modePixels += Double(e.count)
                     batchStats.append((model.activation("explainer.head.bn.batch_mean")!.storage[0], model.activation("explainer.head.bn.batch_var")!.storage[0]))
                     model.buffers = saved
                 }
@@ -95,10 +101,14 @@ struct DiagnoseCommand: ParsableCommand {
         let bm = batchStats.map { Double($0.0) }.reduce(0, +) / Double(batchStats.count)
         let bv = batchStats.map { Double($0.1) }.reduce(0, +) / Double(batchStats.count)
         print(String(format: "head conv batch mean %.4f var %.5f (avg over val batches)", bm, bv))
+        print(String(format: "mean |E_eval - E_train| %.4f over %.0f pixels of %d validation images", modeDifference / max(modePixels, 1),
+                     modePixels, chosen.count))
         for mode in 0..<2 {
             for label in (0..<classes).reversed() {
                 let a = acc[mode][label]
-                var line = String(format: "%@ label %d: n %3.0f acc %.2f meanE %.4f E>0 %.3f E>=.75 %.3f", mode == 0 ? "eval " : "train", label, a.n,
+                let names = loaded.classes ?? dataset.classes
+                let name = names.indices.contains(label) ? names[label] : String(label)
+                var line = (mode == 0 ? "eval " : "train") + " \(name):" + String(format: " n %3.0f acc %.2f meanE %.4f E>0 %.3f E>=.75 %.3f", a.n,
                                   a.correct / a.n, a.meanE / a.n, a.on / a.n, a.act / a.n)
                 if label == 1 {
                     // Explicit Doubles: an integer literal here reaches the C varargs as an Int.

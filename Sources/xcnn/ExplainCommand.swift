@@ -51,6 +51,9 @@ struct ExplainCommand: ParsableCommand {
         let model = try JointModel(configuration: configuration.modelConfiguration(classes: loaded.classCount(source: checkpoint)), batchCapacity: 1)
         try ModelState.loadWeights(loaded, parameters: &model.parameters, buffers: &model.buffers, model: model, source: checkpoint)
         let side = configuration.side
+        // Classes by name: the checkpoint's (stored since names were kept), else the run's dataset
+        // when it is opened, else the index.
+        var classes = loaded.classes
 
         var items: [Item] = []
         for path in images {
@@ -61,6 +64,7 @@ struct ExplainCommand: ParsableCommand {
         if validation != nil || indices != nil {
             let dataset = try configuration.openDataset()
             for line in dataset.reportLines() { FileHandle.standardError.write(Data("warning: \(line)\n".utf8)) }
+            if classes == nil && dataset.classes.count == model.configuration.classes { classes = dataset.classes }
             var chosen: [Int] = []
             if let validation { chosen += dataset.split.validation.prefix(validation) }
             if let indices {
@@ -80,6 +84,7 @@ struct ExplainCommand: ParsableCommand {
 
         let directory = URL(fileURLWithPath: output, isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        func name(_ label: Int) -> String { classes.map { $0.indices.contains(label) ? $0[label] : String(label) } ?? String(label) }
         var csv = ["image,predicted_class,probability,label,active_share,energy_inside,pointing_hit,pompom,iou"]
         var summary = ExplanationSummary()
         for item in items {
@@ -88,10 +93,10 @@ struct ExplainCommand: ParsableCommand {
             let figure = ExplanationFigure.render(image: item.pixels, explanation: e.storage, side: side)
             let path = directory.appendingPathComponent("\(item.name).png").path
             try ImageCodec.writePNG(path: path, width: figure.width, height: side, channels: 3, pixels: figure.pixels)
-            var line = "\(item.name): predicted \(predicted) (p = \(String(format: "%.3f", probabilities.storage[predicted])))"
-            var row = [item.name, String(predicted), String(format: "%.4f", probabilities.storage[predicted]),
-                       item.label.map(String.init) ?? ""]
-            if let label = item.label { line += ", label \(label)" }
+            var line = "\(item.name): predicted \(name(predicted)) (p = \(String(format: "%.3f", probabilities.storage[predicted])))"
+            var row = [item.name, name(predicted), String(format: "%.4f", probabilities.storage[predicted]),
+                       item.label.map(name) ?? ""]
+            if let label = item.label { line += ", label \(name(label))" }
             if let mask = item.targetMask, mask.contains(where: { $0 > 0.5 }) {
                 let s = ExplanationMetrics.score(explanation: e.storage, targetMask: mask)
                 func f(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "" }
@@ -105,7 +110,9 @@ struct ExplainCommand: ParsableCommand {
                 // A file given by path has no mask: it is neither a target image nor a known negative.
                 if item.targetMask != nil { summary.add(activeShareWithoutTarget: active) }
             }
-            csv.append(row.joined(separator: ","))
+            // RFC 4180 quoting: folder names may hold commas or quotes.
+            csv.append(row.map { $0.contains(where: { ",\"\n".contains($0) }) ? "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : $0 }
+                .joined(separator: ","))
             print("\(line) → \(path)")
         }
         if let energy = summary.meanEnergyInside, let area = summary.meanTargetArea, let pointing = summary.pointingGame,

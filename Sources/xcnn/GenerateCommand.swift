@@ -21,6 +21,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Image side in pixels.") var side: Int?
     @Option(help: "Shapes per image: N or MIN-MAX.") var shapes: String?
     @Option(help: "Radius range MIN-MAX in pixels (MAX excluded).") var radius: String?
+    @Option(help: "Whole-pixel radii as the authors' randint draws them: true or false (default true).") var wholeRadius: Bool?
+    @Option(help: "dark-on-light (the authors': black outlines on white) or light-on-dark (white on black); --background and --shape-colour override it.")
+    var polarity: String?
     @Option(help: "Target shape: circle, triangle, square, star5-2, or pP-Q for a p/q star polygon.") var target: String?
     @Option(help: "Distractor shapes, comma-separated (used when not --simplified).") var distractors: String?
     @Option(help: "Colour of the target (#rrggbb): the colour-cue variant.") var targetColour: String?
@@ -74,6 +77,14 @@ struct GenerateCommand: ParsableCommand {
             let (low, high) = try Self.range(radius, flag: "radius")
             guard low < high else { throw ValidationError("invalid --radius \(radius): MIN must be below MAX") }
             o.radius = low..<high
+        }
+        if let wholeRadius { o.wholeRadius = wholeRadius }
+        if let polarity {
+            switch polarity {
+            case "dark-on-light": (o.background, o.shapeColour) = (.white, .black)
+            case "light-on-dark": (o.background, o.shapeColour) = (.black, .white)
+            default: throw ValidationError("invalid --polarity \(polarity): expected dark-on-light or light-on-dark")
+            }
         }
         if let target { o.target = try Self.shape(target, flag: "target") }
         if let distractors { o.distractors = try distractors.split(separator: ",").map { try Self.shape(String($0), flag: "distractors") } }

@@ -28,6 +28,8 @@ struct InspectCommand: ParsableCommand {
             print("best validation loss of the phase: \(String(format: "%.6f", best)) at epoch \(cursor.bestEpoch ?? 0)")
         }
         print("configuration: \(loaded.configuration)")
+        print("classes: " + (loaded.classes.map { $0.enumerated().map { "\($0.offset) \($0.element)" }.joined(separator: ", ") }
+                             ?? "not stored (checkpoint written before class names were kept)"))
         let total = loaded.tensors.reduce(0) { $0 + $1.values.count }
         print("tensors: \(loaded.tensors.count), \(total) values (\(String(format: "%.1f", Double(total) * 4 / 1_048_576)) MB)")
         guard !summary else { return }

@@ -42,12 +42,16 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "How E is downsampled between stages: avg or max (default avg).") var ePooling: String?
     @Option(parsing: .unconditional, help: "Initial shift of the explainer head's batch norm (default 0).") var explainerInitBias: String?
     @Option(parsing: .unconditional, help: "Batch-norm momentum of the explainer head, Keras' convention (default 0.99).") var bnMomentum: String?
+    @Option(help: "Explainer head's inference BN statistics: population (recomputed over fixed training batches before each validation and checkpoint) or running (the momentum average; default population).")
+    var bnStatistics: String?
+    @Option(parsing: .unconditional, help: "Training batches per rank for the population BN statistics (default 8).") var bnBatches: String?
 
     @Option(parsing: .unconditional, help: "Epochs of phases 1,2,3, e.g. 50,50,50 (may change on --resume).") var epochs: String?
     @Option(parsing: .unconditional, help: "Optimizer steps per epoch (default 50; may change on --resume).") var stepsPerEpoch: String?
     @Option(parsing: .unconditional, help: "Images per rank per step (default 8).") var batch: String?
 
-    @Option(name: .customLong("lambda-l1"), parsing: .unconditional, help: "Weight of the L1 penalty on E (default 1e-6).") var lambdaL1: String?
+    @Option(name: .customLong("lambda-l1"), parsing: .unconditional, help: "Weight of the L1 penalty on E in Keras' form, λ·Σ|E| over an image's pixels (the paper's 1e-6 at 224²).") var lambdaL1: String?
+    @Option(name: .customLong("lambda-l1-per-pixel"), parsing: .unconditional, help: "Weight of the L1 penalty per pixel, λ·mean|E| (= Keras' λ × side²; default 0.050176, the paper's 1e-6 at 224², at every side).") var lambdaL1PerPixel: String?
     @Option(name: .customLong("lambda-tv"), parsing: .unconditional, help: "Weight of E's total variation (default 0).") var lambdaTV: String?
     @Option(name: .customLong("lambda-box"), parsing: .unconditional, help: "Weight of the outside-the-box penalty (default 0).") var lambdaBox: String?
 
@@ -71,8 +75,9 @@ struct TrainCommand: ParsableCommand {
             ("maxImagePixels", maxImagePixels),
             ("side", side), ("baseWidth", baseWidth), ("hidden", hidden), ("dropout", dropout), ("ePooling", ePooling),
             ("explainerInitBias", explainerInitBias), ("bnMomentum", bnMomentum),
+            ("bnStatistics", bnStatistics), ("bnBatches", bnBatches),
             ("epochs", epochs), ("stepsPerEpoch", stepsPerEpoch), ("batch", batch),
-            ("lambdaL1", lambdaL1), ("lambdaTV", lambdaTV), ("lambdaBox", lambdaBox),
+            ("lambdaL1", lambdaL1), ("lambdaL1PerPixel", lambdaL1PerPixel), ("lambdaTV", lambdaTV), ("lambdaBox", lambdaBox),
             ("optimizer", optimizer), ("learningRate", learningRate), ("momentum", momentum),
             ("seed", seed), ("checkpointEvery", checkpointEvery), ("verifyEvery", verifyEvery),
         ])

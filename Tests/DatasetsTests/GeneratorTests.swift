@@ -65,10 +65,10 @@ import Testing
         for i in 0..<generator.count {
             let image = generator.image(at: i)
             let box = try #require(image.objects.first).box
-            // Background is black: a pixel is drawn when any channel is non-zero.
+            // Background is white (the authors' polarity): a pixel is drawn when any channel is below 255.
             var drawn = (xmin: Int.max, ymin: Int.max, xmax: Int.min, ymax: Int.min)
             for y in 0..<image.side {
-                for x in 0..<image.side where image.rgb[3 * (y * image.side + x)..<3 * (y * image.side + x) + 3].contains(where: { $0 > 0 }) {
+                for x in 0..<image.side where image.rgb[3 * (y * image.side + x)..<3 * (y * image.side + x) + 3].contains(where: { $0 < 255 }) {
                     drawn = (min(drawn.xmin, x + 1), min(drawn.ymin, y + 1), max(drawn.xmax, x + 1), max(drawn.ymax, y + 1))
                 }
             }
@@ -108,13 +108,14 @@ import Testing
 
     @Test func colourCueDrawsOnlyTheTargetInItsColour() throws {
         var options = TestSupport.smallOptions(count: 10)
-        options.targetColour = .red
+        options.targetColour = .green
         let generator = try SyntheticGenerator(options: options)
         for i in 0..<generator.count {
             let image = generator.image(at: i)
-            let reddish = stride(from: 0, to: image.rgb.count, by: 3).filter { image.rgb[$0] > 0 && image.rgb[$0 + 1] == 0 }
-            #expect(reddish.isEmpty == (image.label == 0))
-            for p in reddish {
+            // Black outlines on white stay grey (r = g = b); only green blended over white has g > r.
+            let greenish = stride(from: 0, to: image.rgb.count, by: 3).filter { image.rgb[$0 + 1] > image.rgb[$0] }
+            #expect(greenish.isEmpty == (image.label == 0))
+            for p in greenish {
                 let x = (p / 3) % image.side + 1, y = (p / 3) / image.side + 1
                 #expect(image.targetBoxes.contains { $0.xmin <= x && x <= $0.xmax && $0.ymin <= y && y <= $0.ymax })
             }
@@ -143,14 +144,15 @@ import Testing
         let a = try SyntheticGenerator(options: options).image(at: 0)
         let b = try SyntheticGenerator(options: options).image(at: 0)
         #expect(a.rgb == b.rgb)
-        #expect(a.rgb.filter { $0 > 0 }.count > a.rgb.count / 4)
+        #expect(a.rgb.filter { $0 < 255 }.count > a.rgb.count / 4)
         options.noise = 0
-        #expect(try SyntheticGenerator(options: options).image(at: 0).rgb.filter { $0 > 0 }.count < a.rgb.count / 4)
+        #expect(try SyntheticGenerator(options: options).image(at: 0).rgb.filter { $0 < 255 }.count < a.rgb.count / 4)
     }
 
-    /// Drawn pixels (any channel above `threshold`) in row `y` between columns `xs` (0-based).
+    /// Drawn pixels (ink, 255 − red channel, above `threshold`: outlines are dark on white) in row
+    /// `y` between columns `xs` (0-based).
     static func drawn(_ image: SyntheticImage, row y: Int, columns xs: ClosedRange<Int>, threshold: UInt8 = 127) -> Int {
-        xs.filter { image.rgb[3 * (y * image.side + $0)] > threshold }.count
+        xs.filter { 255 - image.rgb[3 * (y * image.side + $0)] > threshold }.count
     }
 
     @Test func rotationOffPointsAVertexUpAndRotationOnTurnsShapes() throws {
@@ -187,23 +189,60 @@ import Testing
         #expect(Colour("#ff8000")?.description == "#ff8000")
     }
 
-    @Test func presetsAreThePapersDataset() throws {
+    @Test func presetsAreThePapersDatasetAsTheAuthorsDrawIt() throws {
         for name in GeneratorOptions.presetNames where name.hasPrefix("paper") {
             let options = try #require(GeneratorOptions.preset(named: name))
             #expect(options.count == 1000 && options.side == 224 && options.target == .triangle)
-            #expect(options.shapesPerImage == 3...19 && options.radius == 7..<19)
+            // randint(7, 20): whole radii 7–19.
+            #expect(options.shapesPerImage == 3...19 && options.radius == 7..<20 && options.wholeRadius)
             #expect(options.allowOverlap && options.simplified)
-            #expect((options.targetColour != nil) == (name == "paper-colour"))
+            #expect(options.background == .white && options.shapeColour == .black)
+            #expect(options.targetColour == (name == "paper-colour" ? .green : nil))
         }
         #expect(GeneratorOptions.preset(named: "paper") == nil)
     }
 
-    @Test func smallPresetIsAColourCueSetAt64() throws {
-        let options = try #require(GeneratorOptions.preset(named: "small-colour-64"))
-        #expect(options.side == 64 && options.count == 800 && options.target == .triangle)
-        #expect(options.shapesPerImage == 1...4 && options.radius == 6..<14)
-        #expect(options.targetColour == .red && options.simplified)
-        try options.validate()
+    @Test func smallPresetsDifferOnlyInTheColourCue() throws {
+        let colour = try #require(GeneratorOptions.preset(named: "small-colour-64"))
+        let plain = try #require(GeneratorOptions.preset(named: "small-no-colour-64"))
+        for options in [colour, plain] {
+            #expect(options.side == 64 && options.count == 800 && options.target == .triangle)
+            #expect(options.shapesPerImage == 1...4 && options.radius == 7..<15 && options.wholeRadius && options.simplified)
+            #expect(options.background == .white && options.shapeColour == .black)
+            try options.validate()
+        }
+        #expect(colour.targetColour == .green && plain.targetColour == nil)
+        var same = colour
+        same.targetColour = nil
+        #expect(same == plain)
+    }
+
+    @Test func authorsPolarityDrawsGreyAntiAliasedOutlinesOnWhite() throws {
+        let generator = try SyntheticGenerator(options: GeneratorOptions.small(colourCue: false, seed: 3).with { $0.count = 6 })
+        for i in 0..<generator.count {
+            let rgb = generator.image(at: i).rgb
+            let pixels = stride(from: 0, to: rgb.count, by: 3).map { (rgb[$0], rgb[$0 + 1], rgb[$0 + 2]) }
+            // Black blended over white: grey levels only, mostly background, with full black and
+            // intermediate (anti-aliased) levels on the outlines.
+            #expect(pixels.allSatisfy { $0.0 == $0.1 && $0.1 == $0.2 })
+            #expect(pixels.filter { $0.0 == 255 }.count > pixels.count * 3 / 4)
+            #expect(pixels.contains { $0.0 < 32 } && pixels.contains { $0.0 > 64 && $0.0 < 192 })
+        }
+    }
+
+    @Test func wholeRadiusDrawsTheAuthorsIntegerRadii() throws {
+        var options = TestSupport.smallOptions(count: 40, side: 64)
+        options.radius = 7..<10
+        let whole = try SyntheticGenerator(options: options)
+        let radii = (0..<whole.count).flatMap { whole.radii(at: $0) }
+        #expect(Set(radii) == [7, 8, 9])
+        options.wholeRadius = false
+        let real = try SyntheticGenerator(options: options)
+        let realRadii = (0..<real.count).flatMap { real.radii(at: $0) }
+        #expect(realRadii.allSatisfy { $0 >= 7 && $0 < 10 } && realRadii.contains { $0 != $0.rounded() })
+        options.wholeRadius = true
+        options.radius = 7.2..<7.9
+        #expect(throws: DatasetError.self) { try SyntheticGenerator(options: options) }
     }
 
     @Test func optionsRoundTripThroughJSONWithReadableShapesAndColours() throws {
@@ -211,7 +250,7 @@ import Testing
         options.distractors = [.circle, ShapeKind(vertices: 7, step: 3)!]
         let json = try JSONEncoder().encode(options)
         let text = String(decoding: json, as: UTF8.self)
-        #expect(text.contains("\"star7-3\"") && text.contains("\"#ff0000\""))
+        #expect(text.contains("\"star7-3\"") && text.contains("\"#00ff00\""))
         #expect(try JSONDecoder().decode(GeneratorOptions.self, from: json) == options)
         let broken = Data(text.replacingOccurrences(of: "\"triangle\"", with: "\"star4-2\"").utf8)
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(GeneratorOptions.self, from: broken) }

@@ -38,6 +38,16 @@ import Testing
         #expect(left == ["a.safetensors"])
     }
 
+    @Test func classNamesRoundTripAndOldCheckpointsHaveNone() throws {
+        let directory = Self.temporaryDirectory()
+        var named = Self.sample()
+        named.classes = ["Ant", "cat", "zebra"]
+        try CheckpointFile.write(named, to: directory.appendingPathComponent("named"))
+        #expect(try CheckpointFile.read(directory.appendingPathComponent("named")).classes == ["Ant", "cat", "zebra"])
+        try CheckpointFile.write(Self.sample(), to: directory.appendingPathComponent("plain"))
+        #expect(try CheckpointFile.read(directory.appendingPathComponent("plain")).classes == nil)
+    }
+
     @Test func sameContentGivesSameBytes() throws {
         let directory = Self.temporaryDirectory()
         try CheckpointFile.write(Self.sample(), to: directory.appendingPathComponent("a"))

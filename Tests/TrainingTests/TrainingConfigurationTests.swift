@@ -149,6 +149,7 @@ import Testing
         var configuration = TrainingConfiguration()
         configuration.imageCount = 96
         configuration.lambdaL1 = 1e-6
+        configuration.lambdaL1PerPixel = nil  // one form of the L1 weight at a time
         configuration.seed = 3
         #expect(try TrainingConfiguration(json: Data(configuration.jsonText().utf8), source: "ckpt") == configuration)
         let error = #expect(throws: TrainingError.self) { try TrainingConfiguration(json: Data(#"{"side": 40}"#.utf8), source: "ckpt") }
@@ -162,5 +163,22 @@ import Testing
             configuration.epochs = epochs
             #expect(configuration.lastPhase == last)
         }
+    }
+
+    /// λ per pixel = Keras' λ × side²; the default is the paper's 1e-6 at 224² at every side.
+    @Test func theL1WeightHasAPerPixelFormThatMeansTheSameAtEverySide() throws {
+        var paper = TrainingConfiguration()
+        #expect(paper.lambdaL1 == nil && paper.lambdaL1PerPixel == 0.050176)
+        #expect(abs(paper.lambdaL1Sum - 1e-6) < 1e-18)
+        paper.side = 64
+        #expect(abs(paper.lambdaL1Sum - 0.050176 / 4096) < 1e-18)
+        let keras = try TrainingSettings(flags: [("lambdaL1", "1e-6"), ("side", "64")]).applied(to: TrainingConfiguration())
+        #expect(keras.lambdaL1 == 1e-6 && keras.lambdaL1PerPixel == nil && keras.lambdaL1Sum == 1e-6)
+        let file = try TrainingSettings(json: Array(#"{"lambdaL1": 1e-6}"#.utf8), origin: .file("c.json"))
+        let perPixel = try TrainingSettings(flags: [("lambdaL1PerPixel", "0.2")]).overriding(file).applied(to: TrainingConfiguration())
+        #expect(perPixel.lambdaL1 == nil && perPixel.lambdaL1PerPixel == 0.2)
+        let both = TrainingSettings(flags: [("lambdaL1", "1e-6"), ("lambdaL1PerPixel", "0.05")])
+        let error = #expect(throws: TrainingError.self) { try both.applied(to: TrainingConfiguration()) }
+        #expect(error?.description == "--lambda-l1 and --lambda-l1-per-pixel are two forms of one weight; give one")
     }
 }

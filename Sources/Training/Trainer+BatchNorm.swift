@@ -1,0 +1,35 @@
+// Before validation and before a checkpoint: the explainer head's BN statistics recomputed over a
+// fixed set of training batches, averaged across ranks (configuration.bnStatistics "population").
+import Datasets
+import Network
+
+extension Trainer {
+    /// This rank's fixed batches for the population statistics: the first `bnBatches` batches of a
+    /// sharding of the training split with its own seed. The same images at every call and in a
+    /// resumed run (on the same world size), so the statistics are a function of the weights alone
+    /// and a checkpoint's buffers do not depend on when it was written.
+    func batchNormSharding() -> Sharding {
+        Sharding(indices: data.trainIndices, worldSize: world.size, rank: world.rank, batchSize: configuration.batch,
+                 seed: configuration.seed ^ 0xB7E1_5162_8AED_2A6B)
+    }
+
+    /// Replaces the BN running statistics by the population statistics of the current weights.
+    /// Every rank must call it at the same point (it reduces across ranks). Skipped for the running
+    /// average, in phase 1 (the explainer does not run), and when the weights have not changed
+    /// since the last call.
+    func recomputeBatchNormStatistics() throws {
+        guard configuration.bnStatistics == "population", min(cursor.phase, 3) > 1 else { return }
+        let key = (cursor.globalStep, cursor.phase)
+        if let last = batchNormComputedAt, last == key { return }
+        let sharding = batchNormSharding()
+        var population = BatchNormPopulation()
+        for position in 0..<configuration.bnBatches {
+            population.add(model: model, input: try data.load(sharding.batch(stream: position)).input)
+        }
+        var sums = population.sums
+        try world.allreduce(&sums, .sum)
+        let statistics = BatchNormPopulation(sums: sums).statistics
+        model.buffers = [statistics.mean, statistics.variance]
+        batchNormComputedAt = key
+    }
+}
