@@ -31,17 +31,7 @@ struct ConfigurationKey {
     static var all: [ConfigurationKey] {
         [
             text("dataset", "dataset", \.dataset, "synthetic:<preset> or a directory (not empty)"),
-            ConfigurationKey(
-                name: "imageCount", flag: "image-count", role: .fixed,
-                requirement: "an integer from 4 to 1000000 (or null: the preset's count)",
-                store: { c, value in
-                    if value == .null { c.imageCount = nil; return true }
-                    guard let n = value.integer, (4...1_000_000).contains(n) else { return false }
-                    c.imageCount = n
-                    return true
-                },
-                holds: { c in c.imageCount.map { (4...1_000_000).contains($0) } ?? true },
-                shown: { c in c.imageCount.map(String.init) ?? "the preset's count" }),
+            optionalInteger("imageCount", "image-count", \.imageCount, 4...1_000_000, unset: "the preset's count"),
             text("targetClass", "target-class", \.targetClass, "an object name (not empty)"),
             ConfigurationKey(
                 name: "skipBad", flag: "skip-bad", role: .fixed, requirement: "true or false",
@@ -52,17 +42,7 @@ struct ConfigurationKey {
                 },
                 holds: { _ in true }, shown: { c in String(c.skipBad) }),
             // Which images are accepted is part of the data, so a resumed run keeps the limit.
-            ConfigurationKey(
-                name: "maxImagePixels", flag: "max-image-pixels", role: .fixed,
-                requirement: "an integer from 1 to 2^62 (or null: the default limit)",
-                store: { c, value in
-                    if value == .null { c.maxImagePixels = nil; return true }
-                    guard let n = value.integer, (1...(1 << 62)).contains(n) else { return false }
-                    c.maxImagePixels = n
-                    return true
-                },
-                holds: { c in c.maxImagePixels.map { (1...(1 << 62)).contains($0) } ?? true },
-                shown: { c in c.maxImagePixels.map(String.init) ?? "the default limit" }),
+            optionalInteger("maxImagePixels", "max-image-pixels", \.maxImagePixels, 1...(1 << 62), unset: "the default limit"),
 
             integer("side", "side", \.side, 16...4096, multipleOf: 16, "a multiple of 16 from 16 to 4096"),
             integer("baseWidth", "base-width", \.baseWidth, 1...1024, "an integer from 1 to 1024"),
@@ -128,6 +108,22 @@ struct ConfigurationKey {
                 return true
             },
             holds: { c in valid(c[keyPath: path]) }, shown: { c in String(c[keyPath: path]) })
+    }
+
+    /// An integer in `range`, or null for "not set" (`unset` says what applies then).
+    static func optionalInteger(_ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, Int?>,
+                                _ range: ClosedRange<Int>, unset: String) -> ConfigurationKey {
+        ConfigurationKey(
+            name: name, flag: flag, role: .fixed,
+            requirement: "an integer from \(range.lowerBound) to \(range.upperBound) (or null: \(unset))",
+            store: { c, value in
+                if value == .null { c[keyPath: path] = nil; return true }
+                guard let n = value.integer, range.contains(n) else { return false }
+                c[keyPath: path] = n
+                return true
+            },
+            holds: { c in c[keyPath: path].map { range.contains($0) } ?? true },
+            shown: { c in c[keyPath: path].map(String.init) ?? unset })
     }
 
     /// A finite Double that satisfies `rule`; JSON's 1e400 (infinite as a Double) never does.
