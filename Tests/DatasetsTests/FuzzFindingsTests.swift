@@ -32,7 +32,8 @@ import Testing
             #expect(Set(files.filter { !$0.hasPrefix(".") }) == Set(rows.map(\.0)), "findings of \(target)")
         }
         for target in ["image"] {
-            let files = try FileManager.default.contentsOfDirectory(atPath: "\(Self.fuzzRoot)/\(target)/findings")
+            // git keeps no empty folder: a target without findings has no findings/ in a clone.
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: "\(Self.fuzzRoot)/\(target)/findings")) ?? []
             #expect(files.filter { !$0.hasPrefix(".") }.isEmpty, "findings of \(target) without a test")
         }
     }
