@@ -16,15 +16,11 @@ extension DiagnoseCommand {
     func classifierFeatures(model: JointModel, dataset: Dataset, indices: [Int], side: Int) throws {
         var features: [[Float]] = [], labels: [Int] = []
         var saturated = [0.0, 0.0], hiddenValues = [0.0, 0.0]
-        var offset = 0
-        while offset < indices.count {
-            let chunk = Array(indices[offset..<min(offset + batch, indices.count)])
-            offset += chunk.count
-            let samples = try chunk.map { try dataset.load(index: $0, side: side) }
-            let input = Tensor(shape: [chunk.count, 3, side, side], storage: samples.flatMap(\.pixels))
+        try forEachBatch(dataset: dataset, indices: indices, side: side) { samples, input in
+            let n = samples.count
             _ = model.evaluate(input: input, labels: samples.map(\.label), boxMask: nil, phase: .classifierOnly, loss: LossWeights())
-            let gmp = model.activation("classifier.gmp")!.storage, width = gmp.count / chunk.count
-            for i in 0..<chunk.count { features.append(Array(gmp[(i * width)..<((i + 1) * width)])) }
+            let gmp = model.activation("classifier.gmp")!.storage, width = gmp.count / n
+            for i in 0..<n { features.append(Array(gmp[(i * width)..<((i + 1) * width)])) }
             labels += samples.map(\.label)
             for (k, name) in ["classifier.fc1", "classifier.fc2"].enumerated() {
                 let h = model.activation(name)!.storage

@@ -46,12 +46,7 @@ struct DiagnoseCommand: ParsableCommand {
         var modeDifference = 0.0, modePixels = 0.0
         var inferenceE: [Float] = []
         let saved = model.buffers
-        var offset = 0
-        while offset < chosen.count {
-            let idx = Array(chosen[offset..<min(offset + batch, chosen.count)])
-            offset += idx.count
-            let samples = try idx.map { try dataset.load(index: $0, side: side) }
-            let input = Tensor(shape: [idx.count, 3, side, side], storage: samples.flatMap(\.pixels))
+        try forEachBatch(dataset: dataset, indices: chosen, side: side) { samples, input in
             let labels = samples.map(\.label)
             for mode in 0..<2 {
                 var e: [Float], probs: [Float]
@@ -125,6 +120,19 @@ struct DiagnoseCommand: ParsableCommand {
                 }
                 print(line)
             }
+        }
+    }
+
+    /// Runs `body` on the images of `indices` in batches of `batch`: their samples and the input
+    /// tensor [n, 3, S, S] they make.
+    func forEachBatch(dataset: Dataset, indices: [Int], side: Int,
+                      _ body: (_ samples: [Sample], _ input: Tensor) throws -> Void) throws {
+        var offset = 0
+        while offset < indices.count {
+            let chunk = Array(indices[offset..<min(offset + batch, indices.count)])
+            offset += chunk.count
+            let samples = try chunk.map { try dataset.load(index: $0, side: side) }
+            try body(samples, Tensor(shape: [chunk.count, 3, side, side], storage: samples.flatMap(\.pixels)))
         }
     }
 }
