@@ -4,7 +4,8 @@ cd "$root"
 if [ "$(id -u)" -eq 0 ]; then
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fi
-xcnn="$root/.build/release/xcnn"
+# XCNN=/path/to/xcnn runs another binary (an experiment on a copy while the tree rebuilds).
+xcnn="${XCNN:-$root/.build/release/xcnn}"
 build_release() {
   swift build -c release --product xcnn 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\]' || true
   [ -x "$xcnn" ] || { echo "build failed" >&2; exit 1; }

@@ -19,6 +19,9 @@ public struct TrainingCursor: Codable, Equatable, Sendable {
     public var bestEpoch: Int?
     /// Sums over the current epoch's steps so far, so a resumed epoch reports what it would have.
     public var epochTotals = EpochTotals()
+    /// Optimizer updates since the current phase started (Adam's bias correction counts them);
+    /// nil in checkpoints written before it was kept, where it is epoch × steps per epoch + batch.
+    public var stepsInPhase: Int?
 
     public init(phase: Int, epoch: Int, batchInEpoch: Int, globalStep: Int, worldSize: Int, seed: UInt64,
                 bestValidationLoss: Double? = nil, bestEpoch: Int? = nil) {

@@ -75,7 +75,7 @@ struct ConfigurationKey {
             lambdaL1Form("lambdaL1PerPixel", "lambda-l1-per-pixel", \.lambdaL1PerPixel, clearing: \.lambdaL1, "lambda-l1"),
             number("lambdaTV", "lambda-tv", \.lambdaTV, { $0 >= 0 }, "a non-negative number"),
             number("lambdaBox", "lambda-box", \.lambdaBox, { $0 >= 0 }, "a non-negative number"),
-            choice("optimizer", "optimizer", \.optimizer, ["adadelta", "sgd"]),
+            choice("optimizer", "optimizer", \.optimizer, ["adadelta", "sgd", "adam"]),
             number("learningRate", "learning-rate", \.learningRate, { $0 > 0 }, "a positive number"),
             number("momentum", "momentum", \.momentum, { $0 >= 0 && $0 < 1 }, "a number in [0, 1)"),
 

@@ -2,9 +2,12 @@
 enum Optimizer {
     case adadelta(Adadelta)
     case sgd(MomentumSGD)
+    case adam(Adam)
 
     init(configuration: TrainingConfiguration, parameterCount: Int) {
         switch configuration.optimizer {
+        case "adam":
+            self = .adam(Adam(parameterCount: parameterCount, learningRate: Float(configuration.learningRate)))
         case "sgd":
             self = .sgd(MomentumSGD(parameterCount: parameterCount, learningRate: Float(configuration.learningRate),
                                     momentum: Float(configuration.momentum)))
@@ -18,13 +21,16 @@ enum Optimizer {
         switch self {
         case .adadelta: return ["square_avg", "acc_delta"]
         case .sgd: return ["momentum_buffer"]
+        case .adam: return ["exp_avg", "exp_avg_sq"]
         }
     }
 
-    mutating func update(parameters: inout [Float], gradients: [Float], range: Range<Int>) {
+    /// `step`: this update's number within the phase, from 1 (only Adam uses it).
+    mutating func update(parameters: inout [Float], gradients: [Float], range: Range<Int>, step: Int) {
         switch self {
         case .adadelta(var o): o.update(parameters: &parameters, gradients: gradients, range: range); self = .adadelta(o)
         case .sgd(var o): o.update(parameters: &parameters, gradients: gradients, range: range); self = .sgd(o)
+        case .adam(var o): o.update(parameters: &parameters, gradients: gradients, range: range, step: step); self = .adam(o)
         }
     }
 
@@ -32,6 +38,7 @@ enum Optimizer {
         switch self {
         case .adadelta(var o): o.reset(); self = .adadelta(o)
         case .sgd(var o): o.reset(); self = .sgd(o)
+        case .adam(var o): o.reset(); self = .adam(o)
         }
     }
 
@@ -39,6 +46,7 @@ enum Optimizer {
         switch self {
         case .adadelta(let o): return o.exportState()
         case .sgd(let o): return o.exportState()
+        case .adam(let o): return o.exportState()
         }
     }
 
@@ -46,6 +54,7 @@ enum Optimizer {
         switch self {
         case .adadelta(var o): try o.importState(state); self = .adadelta(o)
         case .sgd(var o): try o.importState(state); self = .sgd(o)
+        case .adam(var o): try o.importState(state); self = .adam(o)
         }
     }
 }

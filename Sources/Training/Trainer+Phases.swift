@@ -18,6 +18,7 @@ extension Trainer {
         cursor.phase = next
         cursor.epoch = 0
         cursor.batchInEpoch = 0
+        cursor.stepsInPhase = 0
         cursor.bestValidationLoss = nil
         cursor.bestEpoch = nil
         cursor.epochTotals = EpochTotals()

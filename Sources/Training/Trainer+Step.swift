@@ -65,7 +65,9 @@ extension Trainer {
             try world.allreduceAverage(UnsafeMutableBufferPointer(rebasing: gradients[trainable]))
         }
         communicationSeconds += gradientExchange.seconds
-        optimizer.update(parameters: &model.parameters, gradients: model.gradients, range: trainable)
+        let stepInPhase = (cursor.stepsInPhase ?? cursor.epoch * configuration.stepsPerEpoch + cursor.batchInEpoch) + 1
+        optimizer.update(parameters: &model.parameters, gradients: model.gradients, range: trainable, step: stepInPhase)
+        cursor.stepsInPhase = stepInPhase
         cursor.globalStep += 1
         cursor.batchInEpoch += 1
         cursor.epochTotals.loss += reduced[0] / Double(world.size)

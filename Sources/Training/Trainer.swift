@@ -70,6 +70,7 @@ public final class Trainer {
             model.initialize(seed: configuration.seed)
             cursor = TrainingCursor(phase: configuration.firstPhase, epoch: 0, batchInEpoch: 0, globalStep: 0,
                                     worldSize: world.size, seed: configuration.seed)
+            cursor.stepsInPhase = 0
         }
         // Rank 0's state is the run's state: every rank starts from identical bits.
         try model.parameters.withUnsafeMutableBufferPointer { try world.broadcast($0, root: 0) }

@@ -50,9 +50,9 @@ public struct TrainingConfiguration: Encodable, Equatable, Sendable {
     public var lambdaTV = 0.0
     public var lambdaBox = 0.0
 
-    /// "adadelta" (Keras defaults) or "sgd" (with momentum).
+    /// "adadelta" (Keras defaults), "sgd" (with momentum) or "adam" (PyTorch's definition).
     public var optimizer = "adadelta"
-    public var learningRate = 1.0
+    public var learningRate = Self.defaultLearningRate("adadelta")
     public var momentum = 0.9
 
     public var seed: UInt64 = 1
@@ -62,6 +62,16 @@ public struct TrainingConfiguration: Encodable, Equatable, Sendable {
     public var verifyEvery = 0
 
     public init() {}
+
+    /// The learning rate an optimizer gets when none is given: the Keras/PyTorch defaults
+    /// (Adadelta 1.0, SGD 0.01, Adam 0.001).
+    public static func defaultLearningRate(_ optimizer: String) -> Double {
+        switch optimizer {
+        case "sgd": return 0.01
+        case "adam": return 0.001
+        default: return 1.0
+        }
+    }
 
     /// Refuses values that cannot work, naming the flag, before any work starts: the rules of
     /// ConfigurationKey, for configurations built in code (flags and files are checked as read).

@@ -104,6 +104,10 @@ public struct TrainingSettings: Sendable {
                 throw Self.refusal("\(Self.label(key, setting.origin)) must be \(key.requirement), got \(setting.value.shown)", setting.origin)
             }
         }
+        // A chosen optimizer without a learning rate gets its own default, not the previous one's.
+        if keys.contains("optimizer") && !keys.contains("learningRate") {
+            configuration.learningRate = TrainingConfiguration.defaultLearningRate(configuration.optimizer)
+        }
         return configuration
     }
 

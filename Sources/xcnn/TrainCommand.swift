@@ -55,8 +55,8 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("lambda-tv"), parsing: .unconditional, help: "Weight of E's total variation (default 0).") var lambdaTV: String?
     @Option(name: .customLong("lambda-box"), parsing: .unconditional, help: "Weight of the outside-the-box penalty (default 0).") var lambdaBox: String?
 
-    @Option(help: "adadelta or sgd (default adadelta).") var optimizer: String?
-    @Option(parsing: .unconditional, help: "Learning rate (default 1.0, Adadelta's Keras default).") var learningRate: String?
+    @Option(help: "adadelta, sgd (with momentum) or adam (default adadelta).") var optimizer: String?
+    @Option(parsing: .unconditional, help: "Learning rate (default: the optimizer's own, Adadelta 1.0, SGD 0.01, Adam 0.001).") var learningRate: String?
     @Option(parsing: .unconditional, help: "SGD momentum (default 0.9).") var momentum: String?
 
     @Option(parsing: .unconditional, help: "Seed of initialisation, data order and dropout (default 1).") var seed: String?

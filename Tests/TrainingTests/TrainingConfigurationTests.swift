@@ -27,6 +27,13 @@ import Testing
         #expect(merged.batch == 8 && merged.optimizer == "adadelta")
     }
 
+    @Test func anOptimizerWithoutALearningRateGetsItsOwnDefault() throws {
+        #expect(try file(#"{"optimizer": "adam"}"#).learningRate == 0.001)
+        #expect(try file(#"{"optimizer": "sgd"}"#).learningRate == 0.01)
+        #expect(try file(#"{"optimizer": "adam", "learningRate": 0.01}"#).learningRate == 0.01)
+        #expect(try file(#"{"batch": 4}"#).learningRate == 1.0, "Adadelta's Keras default")
+    }
+
     @Test func unknownOrMistypedJSONKeysAreRefused() {
         #expect(fileRefusal(#"{"sides": 64}"#)?.hasPrefix(#"c.json: unknown key "sides" (line 1); did you mean "side"? known keys: dataset, "#) == true)
         #expect(fileRefusal(#"{"side": "big"}"#) == #"c.json: side must be a multiple of 16 from 16 to 4096, got "big""#)
@@ -88,7 +95,7 @@ import Testing
     @Test(arguments: [
         ("side", #"{"side": 40}"#), ("epochs", #"{"epochs": [1, 2]}"#), ("epochs", #"{"epochs": [0, 0, 0]}"#),
         ("epochs", #"{"epochs": [1, 1.5, 1]}"#), ("batch", #"{"batch": 0}"#), ("lambdaL1", #"{"lambdaL1": -1}"#),
-        ("ePooling", #"{"ePooling": "median"}"#), ("optimizer", #"{"optimizer": "adam"}"#), ("dropout", #"{"dropout": 1}"#),
+        ("ePooling", #"{"ePooling": "median"}"#), ("optimizer", #"{"optimizer": "rmsprop"}"#), ("dropout", #"{"dropout": 1}"#),
         ("stepsPerEpoch", #"{"stepsPerEpoch": 0}"#), ("imageCount", #"{"imageCount": 2}"#), ("skipBad", #"{"skipBad": 1}"#),
         ("dataset", #"{"dataset": ""}"#), ("hidden", #"{"hidden": null}"#), ("momentum", #"{"momentum": {"a": 1}}"#),
     ])
