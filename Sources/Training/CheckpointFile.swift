@@ -22,6 +22,9 @@ public struct TrainingCursor: Codable, Equatable, Sendable {
     /// Optimizer updates since the current phase started (Adam's bias correction counts them);
     /// nil in checkpoints written before it was kept, where it is epoch × steps per epoch + batch.
     public var stepsInPhase: Int?
+    /// Phase 1's first-epoch training loss, the reference of the early-stop rule
+    /// (TrainingConfiguration.phase1StopLossRatio); nil until that epoch ends or when the rule is off.
+    public var phaseStartLoss: Double?
 
     public init(phase: Int, epoch: Int, batchInEpoch: Int, globalStep: Int, worldSize: Int, seed: UInt64,
                 bestValidationLoss: Double? = nil, bestEpoch: Int? = nil) {

@@ -78,6 +78,7 @@ struct ConfigurationKey {
             choice("optimizer", "optimizer", \.optimizer, ["adadelta", "sgd", "adam"]),
             number("learningRate", "learning-rate", \.learningRate, { $0 > 0 }, "a positive number"),
             number("momentum", "momentum", \.momentum, { $0 >= 0 && $0 < 1 }, "a number in [0, 1)"),
+            number("phase1StopLossRatio", "phase1-stop-loss-ratio", \.phase1StopLossRatio, { $0 >= 0 && $0 < 1 }, "a number in [0, 1)"),
 
             ConfigurationKey(
                 name: "seed", flag: "seed", role: .fixed, requirement: "a non-negative integer",

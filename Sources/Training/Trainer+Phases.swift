@@ -19,11 +19,28 @@ extension Trainer {
         cursor.epoch = 0
         cursor.batchInEpoch = 0
         cursor.stepsInPhase = 0
+        cursor.phaseStartLoss = nil
         cursor.bestValidationLoss = nil
         cursor.bestEpoch = nil
         cursor.epochTotals = EpochTotals()
         optimizer.reset()
         try saveLatest()
+    }
+
+    /// The authors' rule (TrainingConfiguration.phase1StopLossRatio): once phase 1's mean training
+    /// loss of an epoch falls to the given fraction of its first epoch's, the phase's remaining
+    /// epochs are marked done, in the cursor, so a run resumed from the next checkpoint ends the
+    /// phase as the straight run did.
+    func endPhaseOneEarlyIfLearnt(phase: Int, loss: Double, epochs: Int) {
+        let ratio = configuration.phase1StopLossRatio
+        guard phase == 1, ratio > 0 else { return }
+        guard let start = cursor.phaseStartLoss else {
+            cursor.phaseStartLoss = loss
+            return
+        }
+        guard loss <= ratio * start, cursor.epoch < epochs else { return }
+        logger.info("phase 1 ends after epoch \(cursor.epoch) of \(epochs): training loss \(format(loss)) ≤ \(ratio) × the first epoch's \(format(start)) (--phase1-stop-loss-ratio)")
+        cursor.epoch = epochs
     }
 
     /// Rank 0 writes the run's current state as the latest checkpoint of the current phase

@@ -137,6 +137,7 @@ public final class Trainer {
                     }
                 }
                 logger.info("\(epochLine(metrics, epochs: epochs, improved: improved))")
+                endPhaseOneEarlyIfLearnt(phase: phase, loss: metrics.loss, epochs: epochs)
                 try saveLatest()
             }
             try finishPhase()

@@ -55,6 +55,11 @@ public struct TrainingConfiguration: Encodable, Equatable, Sendable {
     public var learningRate = Self.defaultLearningRate("adadelta")
     public var momentum = 0.9
 
+    /// The authors' rule to end phase 1 early (icrto/xML): after the first epoch whose mean training
+    /// loss is at most this fraction of the first epoch's, phase 1 ends and phase 2 starts from its
+    /// best weights. 0: off (phase 1 runs all its epochs). The authors used 0.25.
+    public var phase1StopLossRatio = 0.0
+
     public var seed: UInt64 = 1
     /// Write the latest checkpoint every N steps (0: only at the end of each epoch).
     public var checkpointEvery = 50

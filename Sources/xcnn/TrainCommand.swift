@@ -58,6 +58,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "adadelta, sgd (with momentum) or adam (default adadelta).") var optimizer: String?
     @Option(parsing: .unconditional, help: "Learning rate (default: the optimizer's own, Adadelta 1.0, SGD 0.01, Adam 0.001).") var learningRate: String?
     @Option(parsing: .unconditional, help: "SGD momentum (default 0.9).") var momentum: String?
+    @Option(name: .customLong("phase1-stop-loss-ratio"), parsing: .unconditional,
+            help: "End phase 1 after the first epoch whose training loss is at most this fraction of the first epoch's (the authors' rule: 0.25; default 0: off).")
+    var phase1StopLossRatio: String?
 
     @Option(parsing: .unconditional, help: "Seed of initialisation, data order and dropout (default 1).") var seed: String?
     @Option(parsing: .unconditional, help: "Write the latest checkpoint every N steps (default 50; 0: at epoch ends only; may change on --resume).") var checkpointEvery: String?
@@ -79,6 +82,7 @@ struct TrainCommand: ParsableCommand {
             ("epochs", epochs), ("stepsPerEpoch", stepsPerEpoch), ("batch", batch),
             ("lambdaL1", lambdaL1), ("lambdaL1PerPixel", lambdaL1PerPixel), ("lambdaTV", lambdaTV), ("lambdaBox", lambdaBox),
             ("optimizer", optimizer), ("learningRate", learningRate), ("momentum", momentum),
+            ("phase1StopLossRatio", phase1StopLossRatio),
             ("seed", seed), ("checkpointEvery", checkpointEvery), ("verifyEvery", verifyEvery),
         ])
     }
