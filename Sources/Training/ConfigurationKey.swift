@@ -76,7 +76,8 @@ struct ConfigurationKey {
             number("lambdaTV", "lambda-tv", \.lambdaTV, { $0 >= 0 }, "a non-negative number"),
             number("lambdaBox", "lambda-box", \.lambdaBox, { $0 >= 0 }, "a non-negative number"),
             choice("optimizer", "optimizer", \.optimizer, ["adadelta", "sgd", "adam"]),
-            number("learningRate", "learning-rate", \.learningRate, { $0 > 0 }, "a positive number"),
+            perPhaseNumbers("learningRate", "learning-rate", \.learningRate, { $0 > 0 },
+                            "a positive number, or three (phases 1,2,3)"),
             number("momentum", "momentum", \.momentum, { $0 >= 0 && $0 < 1 }, "a number in [0, 1)"),
             number("phase1StopLossRatio", "phase1-stop-loss-ratio", \.phase1StopLossRatio, { $0 >= 0 && $0 < 1 }, "a number in [0, 1)"),
 
@@ -139,6 +140,33 @@ struct ConfigurationKey {
                 return true
             },
             holds: { c in valid(c[keyPath: path]) }, shown: { c in String(c[keyPath: path]) })
+    }
+
+    /// One number for all three phases, or three (phase 1, 2, 3): "1e-3" or "1e-3,1e-4,1e-4" as a
+    /// flag, 0.001 or [0.001, 0.0001, 0.0001] in JSON.
+    static func perPhaseNumbers(_ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, [Double]>,
+                                _ rule: @escaping (Double) -> Bool, _ requirement: String) -> ConfigurationKey {
+        let valid = { (values: [Double]) in values.count == 3 && values.allSatisfy { $0.isFinite && rule($0) } }
+        return ConfigurationKey(
+            name: name, flag: flag, role: .fixed, requirement: requirement,
+            store: { c, value in
+                let values: [Double]
+                if let x = value.finiteNumber {
+                    values = [x, x, x]
+                } else if let items = value.elements, items.count == 3 {
+                    values = items.compactMap(\.finiteNumber)
+                } else {
+                    return false
+                }
+                guard valid(values) else { return false }
+                c[keyPath: path] = values
+                return true
+            },
+            holds: { c in valid(c[keyPath: path]) },
+            shown: { c in
+                let values = c[keyPath: path]
+                return Set(values).count == 1 ? String(values[0]) : values.map { String($0) }.joined(separator: ",")
+            })
     }
 
     /// One form of the L1 weight: a finite non-negative number; storing it clears the other form.

@@ -4,15 +4,15 @@ enum Optimizer {
     case sgd(MomentumSGD)
     case adam(Adam)
 
+    /// The learning rate is the phase's: set it with `setLearningRate` before the phase's first update.
     init(configuration: TrainingConfiguration, parameterCount: Int) {
         switch configuration.optimizer {
         case "adam":
-            self = .adam(Adam(parameterCount: parameterCount, learningRate: Float(configuration.learningRate)))
+            self = .adam(Adam(parameterCount: parameterCount))
         case "sgd":
-            self = .sgd(MomentumSGD(parameterCount: parameterCount, learningRate: Float(configuration.learningRate),
-                                    momentum: Float(configuration.momentum)))
+            self = .sgd(MomentumSGD(parameterCount: parameterCount, learningRate: 0, momentum: Float(configuration.momentum)))
         default:
-            self = .adadelta(Adadelta(parameterCount: parameterCount, learningRate: Float(configuration.learningRate)))
+            self = .adadelta(Adadelta(parameterCount: parameterCount))
         }
     }
 
@@ -31,6 +31,14 @@ enum Optimizer {
         case .adadelta(var o): o.update(parameters: &parameters, gradients: gradients, range: range); self = .adadelta(o)
         case .sgd(var o): o.update(parameters: &parameters, gradients: gradients, range: range); self = .sgd(o)
         case .adam(var o): o.update(parameters: &parameters, gradients: gradients, range: range, step: step); self = .adam(o)
+        }
+    }
+
+    mutating func setLearningRate(_ rate: Float) {
+        switch self {
+        case .adadelta(var o): o.learningRate = rate; self = .adadelta(o)
+        case .sgd(var o): o.learningRate = rate; self = .sgd(o)
+        case .adam(var o): o.learningRate = rate; self = .adam(o)
         }
     }
 

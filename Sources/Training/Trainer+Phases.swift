@@ -24,6 +24,7 @@ extension Trainer {
         cursor.bestEpoch = nil
         cursor.epochTotals = EpochTotals()
         optimizer.reset()
+        if next <= 3 { optimizer.setLearningRate(Float(configuration.learningRate[next - 1])) }
         try saveLatest()
     }
 

@@ -72,6 +72,7 @@ public final class Trainer {
                                     worldSize: world.size, seed: configuration.seed)
             cursor.stepsInPhase = 0
         }
+        if cursor.phase <= 3 { optimizer.setLearningRate(Float(configuration.learningRate[cursor.phase - 1])) }
         // Rank 0's state is the run's state: every rank starts from identical bits.
         try model.parameters.withUnsafeMutableBufferPointer { try world.broadcast($0, root: 0) }
         try model.buffers.withUnsafeMutableBufferPointer { try world.broadcast($0, root: 0) }

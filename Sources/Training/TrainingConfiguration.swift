@@ -52,7 +52,9 @@ public struct TrainingConfiguration: Encodable, Equatable, Sendable {
 
     /// "adadelta" (Keras defaults), "sgd" (with momentum) or "adam" (PyTorch's definition).
     public var optimizer = "adadelta"
-    public var learningRate = Self.defaultLearningRate("adadelta")
+    /// Learning rate of phases 1, 2, 3 (one value given applies to all three; the authors' later
+    /// code used 1e-3, 1e-4, 1e-4).
+    public var learningRate = [Double](repeating: Self.defaultLearningRate("adadelta"), count: 3)
     public var momentum = 0.9
 
     /// The authors' rule to end phase 1 early (icrto/xML): after the first epoch whose mean training

@@ -56,7 +56,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("lambda-box"), parsing: .unconditional, help: "Weight of the outside-the-box penalty (default 0).") var lambdaBox: String?
 
     @Option(help: "adadelta, sgd (with momentum) or adam (default adadelta).") var optimizer: String?
-    @Option(parsing: .unconditional, help: "Learning rate (default: the optimizer's own, Adadelta 1.0, SGD 0.01, Adam 0.001).") var learningRate: String?
+    @Option(parsing: .unconditional, help: "Learning rate, one for all phases or three (phases 1,2,3), e.g. 1e-3,1e-4,1e-4 (default: the optimizer's own, Adadelta 1.0, SGD 0.01, Adam 0.001).") var learningRate: String?
     @Option(parsing: .unconditional, help: "SGD momentum (default 0.9).") var momentum: String?
     @Option(name: .customLong("phase1-stop-loss-ratio"), parsing: .unconditional,
             help: "End phase 1 after the first epoch whose training loss is at most this fraction of the first epoch's (the authors' rule: 0.25; default 0: off).")

@@ -28,10 +28,22 @@ import Testing
     }
 
     @Test func anOptimizerWithoutALearningRateGetsItsOwnDefault() throws {
-        #expect(try file(#"{"optimizer": "adam"}"#).learningRate == 0.001)
-        #expect(try file(#"{"optimizer": "sgd"}"#).learningRate == 0.01)
-        #expect(try file(#"{"optimizer": "adam", "learningRate": 0.01}"#).learningRate == 0.01)
-        #expect(try file(#"{"batch": 4}"#).learningRate == 1.0, "Adadelta's Keras default")
+        #expect(try file(#"{"optimizer": "adam"}"#).learningRate == [0.001, 0.001, 0.001])
+        #expect(try file(#"{"optimizer": "sgd"}"#).learningRate == [0.01, 0.01, 0.01])
+        #expect(try file(#"{"optimizer": "adam", "learningRate": 0.01}"#).learningRate == [0.01, 0.01, 0.01])
+        #expect(try file(#"{"batch": 4}"#).learningRate == [1, 1, 1], "Adadelta's Keras default")
+    }
+
+    @Test func theLearningRateIsOneOrThreePerPhase() throws {
+        #expect(try file(#"{"learningRate": [0.001, 0.0001, 0.0001]}"#).learningRate == [0.001, 0.0001, 0.0001])
+        #expect(fileRefusal(#"{"learningRate": [0.001, 0.0001]}"#)
+                == "c.json: learningRate must be a positive number, or three (phases 1,2,3), got [0.001, 0.0001]")
+        #expect(fileRefusal(#"{"learningRate": [0.001, 0, 0.1]}"#)
+                == "c.json: learningRate must be a positive number, or three (phases 1,2,3), got [0.001, 0, 0.1]")
+        var flags = TrainingSettings(flags: [("learningRate", "1e-3,1e-4,1e-4")])
+        #expect(try flags.applied(to: TrainingConfiguration()).learningRate == [1e-3, 1e-4, 1e-4])
+        flags = TrainingSettings(flags: [("learningRate", "1e-3,x,1e-4")])
+        #expect(throws: TrainingError.self) { try flags.applied(to: TrainingConfiguration()) }
     }
 
     @Test func unknownOrMistypedJSONKeysAreRefused() {
@@ -89,7 +101,7 @@ import Testing
     }
 
     @Test func aNumberTooLargeForADoubleIsRefusedNotInfinite() {
-        #expect(fileRefusal(#"{"learningRate": 1e400}"#) == "c.json: learningRate must be a positive number, got 1e400")
+        #expect(fileRefusal(#"{"learningRate": 1e400}"#) == "c.json: learningRate must be a positive number, or three (phases 1,2,3), got 1e400")
     }
 
     @Test(arguments: [
