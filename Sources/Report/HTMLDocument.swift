@@ -1,5 +1,6 @@
 // One self-contained HTML page: the style, the content, data blocks and scripts all inline, so the
 // file opens offline from anywhere (pictures are data URIs, Chart.js is embedded by `ChartLibrary`).
+import Datasets
 import Foundation
 
 public struct HTMLDocument {
@@ -44,22 +45,8 @@ public struct HTMLDocument {
         """
     }
 
-    /// Text for HTML content and attribute values.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    /// Text for HTML content and double-quoted attribute values (every attribute here is double-quoted).
+    public static func escape(_ text: String) -> String { Markup.escape(text) }
 
     /// JSON (or a script) inside <script>…</script>: a "</" would end the element early; "<\/" means
     /// the same inside JSON strings and JavaScript strings and regular expressions.

@@ -2,23 +2,15 @@
 // per phase, loss and accuracy on the training batches and on the validation split, as Chart.js
 // configurations.
 import Foundation
+import Training
 
 public struct TrainingCurves: Equatable, Sendable {
-    /// One metrics.csv row: the values the curves use.
-    public struct Row: Equatable, Sendable {
-        public var phase: Int
-        public var epoch: Int
-        public var globalStep: Int
-        public var loss: Double
-        public var accuracy: Double
-        public var validationLoss: Double
-        public var validationAccuracy: Double
-    }
-
-    public var rows: [Row]
+    /// metrics.csv's rows, one per epoch (Training's own row type).
+    public var rows: [EpochMetrics]
 
     /// Columns read by name, so later columns may be added to the file.
-    static let required = ["phase", "epoch", "global_step", "loss", "accuracy", "val_loss", "val_accuracy"]
+    static let required = ["phase", "epoch", "global_step", "loss", "accuracy", "val_loss", "val_accuracy", "images_per_s",
+                           "allreduce_share", "seconds"]
 
     /// Parses metrics.csv text; `source` names the file in errors (a missing column, a field that is not
     /// a number, with its line).
@@ -47,9 +39,10 @@ public struct TrainingCurves: Equatable, Sendable {
                 guard v == v.rounded(), abs(v) < 1e15 else { throw ReportError("\(source) line \(offset + 2)", "\(name) is not a whole number (\(line))") }
                 return Int(v)
             }
-            return Row(phase: try integer("phase"), epoch: try integer("epoch"), globalStep: try integer("global_step"),
-                       loss: try value("loss"), accuracy: try value("accuracy"), validationLoss: try value("val_loss"),
-                       validationAccuracy: try value("val_accuracy"))
+            return EpochMetrics(phase: try integer("phase"), epoch: try integer("epoch"), globalStep: try integer("global_step"),
+                                loss: try value("loss"), accuracy: try value("accuracy"), validationLoss: try value("val_loss"),
+                                validationAccuracy: try value("val_accuracy"), imagesPerSecond: try value("images_per_s"),
+                                communicationShare: try value("allreduce_share"), seconds: try value("seconds"))
         }
     }
 
@@ -63,7 +56,7 @@ public struct TrainingCurves: Equatable, Sendable {
     public func charts() -> [(phase: Int, loss: [String: Any], accuracy: [String: Any])] {
         phases.map { phase in
             let mine = rows.filter { $0.phase == phase }
-            func points(_ value: (Row) -> Double) -> [(Double, Double)] {
+            func points(_ value: (EpochMetrics) -> Double) -> [(Double, Double)] {
                 mine.map { (Double($0.epoch), value($0)) }.filter { $0.1.isFinite }
             }
             let loss = ChartLibrary.lineChart(
