@@ -43,6 +43,8 @@ let package = Package(
         .target(name: "Network", dependencies: ["Kernels"], swiftSettings: cpuSettings),
         .target(name: "Datasets", dependencies: ["CImage"], swiftSettings: cpuSettings),
         .target(name: "Attribution", dependencies: ["Kernels", "Network", "MessagePassing"], swiftSettings: cpuSettings),
+        // Figures and pages: viridis panels, PNG data URIs, the HTML report and the maps file of evaluate.
+        .target(name: "Report", dependencies: ["Attribution", "Datasets", "Training"], swiftSettings: cpuSettings),
         .target(
             name: "Training",
             dependencies: ["Kernels", "Network", "Datasets", "MessagePassing",
@@ -51,7 +53,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "xcnn",
-            dependencies: ["CPUGuard", "Kernels", "Network", "Datasets", "Training", "MessagePassing", "Attribution",
+            dependencies: ["CPUGuard", "Kernels", "Network", "Datasets", "Training", "MessagePassing", "Attribution", "Report",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: cpuSettings
@@ -64,6 +66,8 @@ let package = Package(
                     swiftSettings: cpuSettings),
         .testTarget(name: "AttributionTests", dependencies: ["Attribution", "Kernels", "Network", "Training"],
                     resources: [.copy("Golden")], swiftSettings: cpuSettings),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Attribution", "Training", "MessagePassing"],
+                    swiftSettings: cpuSettings),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Network", "Kernels", "Datasets", "MessagePassing"],
                     swiftSettings: cpuSettings),
     ]

@@ -78,6 +78,62 @@ public struct ClassAccuracy: Sendable, Equatable, Codable {
     public var accuracy: Double? { images > 0 ? Double(correct) / Double(images) : nil }
 }
 
+/// What was evaluated and how: enough for `xcnn report` to draw the same methods on the same model.
+public struct EvaluationSetup: Sendable, Equatable, Codable {
+    /// The checkpoint's path as given on the command line.
+    public var checkpoint: String
+    /// The dataset (synthetic:<preset> or a directory) and split scored, and the image count given for
+    /// a generated set (nil: the preset's or the run's).
+    public var dataset: String
+    public var imageCount: Int?
+    public var split: String
+    /// Image side S the model saw.
+    public var side: Int
+    /// Which classifier the post-hoc methods explained: "joint" or "phase1".
+    public var classifier: String
+    /// Deletion steps L (0: none).
+    public var deletionSteps: Int
+
+    public init(checkpoint: String, dataset: String, imageCount: Int?, split: String, side: Int, classifier: String, deletionSteps: Int) {
+        self.checkpoint = checkpoint
+        self.dataset = dataset
+        self.imageCount = imageCount
+        self.split = split
+        self.side = side
+        self.classifier = classifier
+        self.deletionSteps = deletionSteps
+    }
+}
+
+/// Where `xcnn evaluate --save-maps` wrote each method's raw maps, and which image each row is.
+public struct SavedMapsListing: Sendable, Equatable, Codable {
+    /// One image of the maps file: row n of every tensor.
+    public struct Image: Sendable, Equatable, Codable {
+        /// Index in the dataset.
+        public var index: Int
+        /// The image file, for datasets read from files (nil for generated sets).
+        public var path: String?
+        public init(index: Int, path: String?) { self.index = index; self.path = path }
+    }
+
+    /// The safetensors file, relative to evaluation.json's folder.
+    public var file: String
+    /// The input tensor's name: [N, 3, S, S] float32 in [0, 1], planar RGB, as the model saw it.
+    public var input: String
+    /// One [N, S, S] float32 tensor per method, named after it: the raw map (signed where the method
+    /// is; before the |map| / max normalisation used for scoring), the explainer's E as it is.
+    public var methods: [String]
+    /// Row n of every tensor is `images[n]`, the same order as `perImage`.
+    public var images: [Image]
+
+    public init(file: String, input: String, methods: [String], images: [Image]) {
+        self.file = file
+        self.input = input
+        self.methods = methods
+        self.images = images
+    }
+}
+
 public struct EvaluationReport: Sendable, Equatable, Codable {
     /// Class names; label and prediction i is `classes[i]`.
     public var classes: [String]
@@ -89,8 +145,15 @@ public struct EvaluationReport: Sendable, Equatable, Codable {
     public var summaries: [MethodSummary]
     /// Every image, in dataset order of the evaluated split.
     public var perImage: [ImageEvaluation]
+    /// What was evaluated (absent in files written before it was recorded).
+    public var setup: EvaluationSetup?
+    /// The maps file of --save-maps, if one was written.
+    public var savedMaps: SavedMapsListing?
 
-    public init(classes: [String], methods: [String], images: [ImageEvaluation]) {
+    public init(classes: [String], methods: [String], images: [ImageEvaluation], setup: EvaluationSetup? = nil,
+                savedMaps: SavedMapsListing? = nil) {
+        self.setup = setup
+        self.savedMaps = savedMaps
         precondition(!images.isEmpty, "nothing to report")
         self.classes = classes
         self.methods = methods

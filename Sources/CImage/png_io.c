@@ -108,24 +108,21 @@ void ximg_image_free(ximg_image *image) {
     image->rgb = NULL;
 }
 
-int ximg_png_write(const char *path, uint32_t width, uint32_t height, int channels,
-                   const uint8_t *pixels, char *message, size_t message_size) {
+// Encodes to an open stream; the caller opens and closes it (a file, or memory for ximg_png_encode).
+static int png_write_stream(FILE *file, uint32_t width, uint32_t height, int channels, const uint8_t *pixels,
+                            char *message, size_t message_size) {
     if (channels != 1 && channels != 3) return fail(message, message_size, XIMG_ERR_WRITE, "channels must be 1 or 3");
-    FILE *file = fopen(path, "wb");
-    if (!file) return fail(message, message_size, XIMG_ERR_OPEN, "cannot create file");
     png_context context = {.message = message, .message_size = message_size};
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &context, on_png_error, on_png_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (!info) {
         png_destroy_write_struct(&png, NULL);
-        fclose(file);
         return fail(message, message_size, XIMG_ERR_MEMORY, "libpng: out of memory");
     }
     png_bytep *volatile rows = NULL;
     if (setjmp(context.jump)) {
         free(rows);
         png_destroy_write_struct(&png, &info);
-        fclose(file);
         return XIMG_ERR_WRITE;
     }
     png_init_io(png, file);
@@ -145,6 +142,36 @@ int ximg_png_write(const char *path, uint32_t width, uint32_t height, int channe
     png_write_end(png, info);
     free(rows);
     png_destroy_write_struct(&png, &info);
-    if (fclose(file) != 0) return fail(message, message_size, XIMG_ERR_WRITE, "cannot finish writing file");
     return XIMG_OK;
 }
+
+int ximg_png_write(const char *path, uint32_t width, uint32_t height, int channels,
+                   const uint8_t *pixels, char *message, size_t message_size) {
+    FILE *file = fopen(path, "wb");
+    if (!file) return fail(message, message_size, XIMG_ERR_OPEN, "cannot create file");
+    int status = png_write_stream(file, width, height, channels, pixels, message, message_size);
+    if (fclose(file) != 0 && status == XIMG_OK) return fail(message, message_size, XIMG_ERR_WRITE, "cannot finish writing file");
+    return status;
+}
+
+int ximg_png_encode(uint32_t width, uint32_t height, int channels, const uint8_t *pixels,
+                    uint8_t **out, size_t *out_size, char *message, size_t message_size) {
+    *out = NULL;
+    *out_size = 0;
+    char *buffer = NULL;
+    size_t size = 0;
+    // POSIX 2008 memory stream: libpng writes through stdio as it does to a file.
+    FILE *stream = open_memstream(&buffer, &size);
+    if (!stream) return fail(message, message_size, XIMG_ERR_MEMORY, "cannot open a memory stream");
+    int status = png_write_stream(stream, width, height, channels, pixels, message, message_size);
+    if (fclose(stream) != 0 && status == XIMG_OK) status = fail(message, message_size, XIMG_ERR_MEMORY, "cannot finish the memory stream");
+    if (status != XIMG_OK) {
+        free(buffer);
+        return status;
+    }
+    *out = (uint8_t *)buffer;
+    *out_size = size;
+    return XIMG_OK;
+}
+
+void ximg_buffer_free(uint8_t *buffer) { free(buffer); }

@@ -93,6 +93,23 @@ public enum ImageCodec {
         try check(status, message, path)
     }
 
+    /// The bytes `writePNG` would write, in memory (for data URIs). `name` only labels an error.
+    public static func encodePNG(width: Int, height: Int, channels: Int, pixels: [UInt8], name: String = "PNG image") throws -> [UInt8] {
+        precondition(pixels.count == width * height * channels, "pixel count does not match \(width)x\(height)x\(channels)")
+        var message = [CChar](repeating: 0, count: 512)
+        var buffer: UnsafeMutablePointer<UInt8>?
+        var size = 0
+        let status = message.withUnsafeMutableBufferPointer { text in
+            pixels.withUnsafeBufferPointer { source in
+                ximg_png_encode(UInt32(width), UInt32(height), Int32(channels), source.baseAddress, &buffer, &size,
+                                text.baseAddress, text.count)
+            }
+        }
+        defer { ximg_buffer_free(buffer) }
+        try check(status, message, name)
+        return Array(UnsafeBufferPointer(start: buffer, count: size))
+    }
+
     /// A C status and its NUL-terminated message buffer as a DatasetError for `path`.
     private static func check(_ status: Int32, _ message: [CChar], _ path: String) throws {
         guard status != Int32(XIMG_OK) else { return }

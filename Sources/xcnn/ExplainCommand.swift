@@ -1,11 +1,14 @@
-// `xcnn explain`: the paper's figure per image (original | explanation | explanation ≥ 0.75), the
-// predicted class and probability, and — where a target mask exists — how well E points at it.
+// `xcnn explain`: the paper's figure per image (original | explanation | explanation ≥ 0.75 | colour
+// bar, each panel at least 224 px) as PNG, the predicted class by name with its probability and the
+// label, and — where a target mask exists — how well E points at it; OUTPUT/index.html shows every
+// figure with that text (Report's ExplanationPage).
 import ArgumentParser
 import Attribution
 import Datasets
 import Foundation
 import Kernels
 import Network
+import Report
 import Training
 
 struct ExplainCommand: ParsableCommand {
@@ -87,12 +90,13 @@ struct ExplainCommand: ParsableCommand {
         func name(_ label: Int) -> String { classes.map { $0.indices.contains(label) ? $0[label] : String(label) } ?? String(label) }
         var csv = ["image,predicted_class,probability,label,active_share,energy_inside,pointing_hit,pompom,iou"]
         var summary = ExplanationSummary()
+        var entries: [ExplanationPage.Entry] = []
         for item in items {
             let (e, probabilities) = model.explain(input: Tensor(shape: [1, 3, side, side], storage: item.pixels))
             let predicted = probabilities.storage.indices.max { probabilities.storage[$0] < probabilities.storage[$1] }!
             let figure = ExplanationFigure.render(image: item.pixels, explanation: e.storage, side: side)
             let path = directory.appendingPathComponent("\(item.name).png").path
-            try ImageCodec.writePNG(path: path, width: figure.width, height: side, channels: 3, pixels: figure.pixels)
+            try ImageCodec.writePNG(path: path, width: figure.width, height: figure.height, channels: 3, pixels: figure.pixels)
             var line = "\(item.name): predicted \(name(predicted)) (p = \(String(format: "%.3f", probabilities.storage[predicted])))"
             var row = [item.name, name(predicted), String(format: "%.4f", probabilities.storage[predicted]),
                        item.label.map(name) ?? ""]
@@ -114,17 +118,27 @@ struct ExplainCommand: ParsableCommand {
             csv.append(row.map { $0.contains(where: { ",\"\n".contains($0) }) ? "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : $0 }
                 .joined(separator: ","))
             print("\(line) → \(path)")
+            let prefix = "\(item.name): "
+            entries.append(ExplanationPage.Entry(
+                name: item.name, figure: ExplanationFigure.render(image: item.pixels, explanation: e.storage, side: side, colourBar: false),
+                caption: line.hasPrefix(prefix) ? String(line.dropFirst(prefix.count)) : line))
         }
+        var summaryLines: [String] = []
         if let energy = summary.meanEnergyInside, let area = summary.meanTargetArea, let pointing = summary.pointingGame,
            let iou = summary.meanIoU {
             // A uniform map puts the target's share of the image inside it: the chance level.
-            print(String(format: "%d image(s) with the target: energy inside target %.3f (a uniform map: %.3f), "
-                         + "pointing game %.2f, IoU %.3f", summary.targets, energy, area, pointing, iou))
+            summaryLines.append(String(format: "%d image(s) with the target: energy inside target %.3f (a uniform map: %.3f), "
+                                       + "pointing game %.2f, IoU %.3f", summary.targets, energy, area, pointing, iou))
         }
         if let active = summary.meanEmptyActiveShare, summary.targets > 0 {
-            print(String(format: "%d image(s) without it: active share (E ≥ %.2f) %.3f", summary.empties,
-                         ExplanationMetrics.threshold, active))
+            summaryLines.append(String(format: "%d image(s) without it: active share (E ≥ %.2f) %.3f", summary.empties,
+                                       ExplanationMetrics.threshold, active))
         }
+        for line in summaryLines { print(line) }
+        let page = ExplanationPage(title: "xcnn explain: \(checkpoint)", entries: entries, summary: summaryLines)
+        let pagePath = directory.appendingPathComponent("index.html")
+        try Data(try page.html().utf8).write(to: pagePath)
+        print("figures with their labels: \(pagePath.path)")
         try Data((csv.joined(separator: "\n") + "\n").utf8).write(to: directory.appendingPathComponent("explanations.csv"))
     }
 }

@@ -13,7 +13,7 @@ struct XCNN: ParsableCommand {
         abstract: "Data-parallel trainer for a CNN that explains its own decisions.",
         discussion: "Launch across ranks with mpirun, e.g. `mpirun -np 2 xcnn info`.",
         version: version,
-        subcommands: [TrainCommand.self, GenerateCommand.self, ExplainCommand.self, EvaluateCommand.self, InspectCommand.self, DiagnoseCommand.self, InfoCommand.self, CheckMPICommand.self, BenchCommand.self]
+        subcommands: [TrainCommand.self, GenerateCommand.self, ExplainCommand.self, EvaluateCommand.self, ReportCommand.self, InspectCommand.self, DiagnoseCommand.self, InfoCommand.self, CheckMPICommand.self, BenchCommand.self]
     )
 
     static func main() {

@@ -51,4 +51,11 @@ void ximg_image_free(ximg_image *image);
 int ximg_png_write(const char *path, uint32_t width, uint32_t height, int channels,
                    const uint8_t *pixels, char *message, size_t message_size);
 
+/// The same PNG as ximg_png_write, in memory: *out (free with ximg_buffer_free) holds *out_size bytes.
+int ximg_png_encode(uint32_t width, uint32_t height, int channels, const uint8_t *pixels,
+                    uint8_t **out, size_t *out_size, char *message, size_t message_size);
+
+/// Releases a buffer returned by ximg_png_encode (safe on NULL).
+void ximg_buffer_free(uint8_t *buffer);
+
 #endif
