@@ -33,11 +33,11 @@ public final class JointModel {
         guard batchCapacity >= 1 else { throw NetworkError("batchCapacity", "\(batchCapacity) is below 1") }
         self.configuration = configuration
         self.batchCapacity = batchCapacity
-        layout = ParameterLayout(configuration: configuration)
+        plan = ModelPlan(configuration: configuration, batchCapacity: batchCapacity)
+        layout = plan.layout
         parameters = [Float](repeating: 0, count: layout.count)
         gradients = [Float](repeating: 0, count: layout.count)
         buffers = [0, 1]
-        plan = ModelPlan(configuration: configuration, layout: layout, batchCapacity: batchCapacity)
         arena = .allocate(capacity: plan.arenaCount)
         arena.initialize(repeating: 0, count: plan.arenaCount)
         labelStore = [Int](repeating: 0, count: batchCapacity)
@@ -62,13 +62,10 @@ public final class JointModel {
         var generator = SplitMix64(seed: seed)
         for entry in layout.entries {
             let values: [Float]
-            if entry.name.hasSuffix("bn.weight") {
-                values = [Float](repeating: 1, count: entry.count)
-            } else if entry.name.hasSuffix("bn.bias") {
-                values = [Float](repeating: configuration.explainerInitBias, count: entry.count)
-            } else if entry.shape.count == 1 {
-                values = [Float](repeating: 0, count: entry.count)
-            } else {
+            switch entry.initialization {
+            case .constant(let value):
+                values = [Float](repeating: value, count: entry.count)
+            case .glorotUniform:
                 let area = entry.shape.count == 4 ? entry.shape[2] * entry.shape[3] : 1
                 let limit = Float((6.0 / Double((entry.shape[0] + entry.shape[1]) * area)).squareRoot())
                 values = (0..<entry.count).map { _ in generator.nextSymmetric(limit) }
@@ -116,8 +113,8 @@ public final class JointModel {
         let n = load(input: input, labels: nil, boxMask: nil)
         withPass(batch: n, phase: .joint, training: false, hasMask: false) { pass in
             forward(pass, dropoutSeed: 0)
-            SoftmaxCrossEntropy.softmax(logits: pass.value(plan.buffer("classifier.logits")), batch: n,
-                                        classes: configuration.classes, probabilities: pass.value(plan.buffer("classifier.probabilities")))
+            SoftmaxCrossEntropy.softmax(logits: pass.value(plan.output.output), batch: n, classes: configuration.classes,
+                                        probabilities: pass.value(plan.probabilities))
         }
         return (activation("explainer.E")!, activation("classifier.probabilities")!)
     }
@@ -138,16 +135,16 @@ public final class JointModel {
     /// A forward activation of the current batch by its golden-file name (e.g. "classifier.stage2.conv1",
     /// "explainer.head.bn.batch_mean"), [N, …]; nil for an unknown name.
     public func activation(_ name: String) -> Tensor? {
-        guard let b = plan.buffers.first(where: { $0.name == canonical(name) }) else { return nil }
+        guard let b = plan.activations.first(where: { $0.name == canonical(name) }) else { return nil }
         return Tensor(shape: b.perBatch ? b.shape : [currentBatch] + b.shape,
                       storage: Array(UnsafeBufferPointer(start: arena + b.value, count: b.count(currentBatch))))
     }
 
     /// d(loss)/d(activation) of the last training step ("input" gives d(loss)/d(x)); nil when not kept.
     public func activationGradient(_ name: String) -> Tensor? {
-        guard let b = plan.buffers.first(where: { $0.name == canonical(name) }), let offset = b.gradient else { return nil }
+        guard let b = plan.activations.first(where: { $0.name == canonical(name) }), let offset = b.gradient else { return nil }
         return Tensor(shape: [currentBatch] + b.shape,
-                      storage: Array(UnsafeBufferPointer(start: arena + offset, count: b.count(currentBatch))))
+                      storage: Array(UnsafeBufferPointer(start: arena + plan.gradientStart + offset, count: b.count(currentBatch))))
     }
 
     private func canonical(_ name: String) -> String { name == "classifier.E1" ? "explainer.E" : name }
@@ -158,11 +155,11 @@ public final class JointModel {
         let n = input.shape.first ?? 0
         precondition(input.shape == [n, 3, s, s] && n >= 1 && n <= batchCapacity,
                      "input must be [N, 3, \(s), \(s)] with 1 ≤ N ≤ \(batchCapacity), got \(input.shape)")
-        input.storage.withUnsafeBufferPointer { (arena + plan.buffer("input").value).update(from: $0.baseAddress!, count: $0.count) }
+        input.storage.withUnsafeBufferPointer { (arena + plan.image.value).update(from: $0.baseAddress!, count: $0.count) }
         if let boxMask {
             precondition(boxMask.shape == [n, 1, s, s], "box mask must be [\(n), 1, \(s), \(s)], got \(boxMask.shape)")
             boxMask.storage.withUnsafeBufferPointer {
-                (arena + plan.buffer("input.box_mask").value).update(from: $0.baseAddress!, count: $0.count)
+                (arena + plan.boxMask.value).update(from: $0.baseAddress!, count: $0.count)
             }
         }
         if let labels {
@@ -184,27 +181,11 @@ public final class JointModel {
             gradients.withUnsafeMutableBufferPointer { g in
                 buffers.withUnsafeMutableBufferPointer { r in
                     labelStore.withUnsafeBufferPointer { l in
-                        body(Pass(p: p.baseAddress!, g: g.baseAddress!, running: r.baseAddress!, a: arena,
+                        body(Pass(p: p.baseAddress!, g: g.baseAddress!, running: r.baseAddress!, a: arena, plan: plan,
                                   labels: l.baseAddress!, n: n, phase: phase, training: training, hasMask: hasMask))
                     }
                 }
             }
         }
     }
-}
-
-/// Raw views for one pass through the model; valid only inside `withPass`.
-struct Pass {
-    let p: UnsafeMutablePointer<Float>
-    let g: UnsafeMutablePointer<Float>
-    let running: UnsafeMutablePointer<Float>
-    let a: UnsafeMutablePointer<Float>
-    let labels: UnsafePointer<Int>
-    let n: Int
-    let phase: Phase
-    let training: Bool
-    let hasMask: Bool
-
-    func value(_ b: ActivationBuffer) -> UnsafeMutablePointer<Float> { a + b.value }
-    func grad(_ b: ActivationBuffer) -> UnsafeMutablePointer<Float> { a + b.gradient! }
 }

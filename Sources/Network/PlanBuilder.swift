@@ -1,0 +1,102 @@
+// Declares the model once, in forward order: each layer's parameters append to the parameter layout,
+// each activation to the arena's value block (and, when it has one, its gradient block), so the
+// checkpoint order, the arena and the records forward/backward iterate all come from one walk
+// (ModelPlan.init). The arena then holds: values | gradients | col | dcol | kept Winograd transforms.
+// Letters: N batch capacity.
+import Kernels
+
+struct PlanBuilder {
+    let configuration: ModelConfiguration
+    let batchCapacity: Int
+    /// Which part the parameters declared next belong to (explainer first, then classifier).
+    var part = ModelPart.explainer
+    private(set) var parameters: [ParameterEntry] = []
+    private(set) var parameterCount = 0
+    private(set) var activations: [ActivationBuffer] = []
+    private(set) var valueCount = 0, gradientCount = 0
+    /// Floats each of `col` and `dcol` holds: the most any convolution of the model asks for.
+    private(set) var workspaceCount = 0
+    private(set) var keptTransformCount = 0
+    /// The batch's image [3, S, S] and box mask [1, S, S], the arena's first buffers.
+    private(set) var image: ActivationBuffer! = nil, boxMask: ActivationBuffer! = nil
+
+    init(configuration: ModelConfiguration, batchCapacity: Int) {
+        self.configuration = configuration
+        self.batchCapacity = batchCapacity
+        let s = configuration.side
+        image = activation("input", [3, s, s])
+        boxMask = activation("input.box_mask", [1, s, s], gradient: false)
+    }
+
+    /// Appends a parameter tensor (PyTorch name and layout); returns its offset in the parameter buffer.
+    mutating func parameter(_ name: String, _ shape: [Int], _ initialization: ParameterInitialization) -> Int {
+        let entry = ParameterEntry(name: name, shape: shape, offset: parameterCount, part: part,
+                                   initialization: initialization)
+        parameters.append(entry)
+        parameterCount += entry.count
+        return entry.offset
+    }
+
+    /// Appends an activation of `shape` per image (per batch when `perBatch`), with a gradient unless
+    /// the backward never needs one.
+    mutating func activation(_ name: String, _ shape: [Int], gradient: Bool = true, perBatch: Bool = false) -> ActivationBuffer {
+        let count = shape.reduce(1, *) * (perBatch ? 1 : batchCapacity)
+        let buffer = ActivationBuffer(name: name, shape: shape, perBatch: perBatch, value: valueCount,
+                                      gradient: gradient ? gradientCount : nil)
+        valueCount += count
+        if gradient { gradientCount += count }
+        activations.append(buffer)
+        return buffer
+    }
+
+    /// A convolution named `name` (its parameters "<name>.weight"/".bias" and its output "<name>") from
+    /// `input` [C, side, side] to [filters, side, side].
+    mutating func conv(_ name: String, from input: ActivationBuffer, filters: Int, kernel: Int = 3,
+                       relu: Bool = true) -> ConvLayer {
+        let cin = input.channels, side = input.shape[1]
+        let weight = parameter(name + ".weight", [filters, cin, kernel, kernel], .glorotUniform)
+        let bias = parameter(name + ".bias", [filters], .constant(0))
+        let output = activation(name, [filters, side, side])
+        workspaceCount = max(workspaceCount, Convolution.workspaceCount(channels: cin, filters: filters, height: side,
+                                                                        width: side, kernel: kernel))
+        return ConvLayer(weight: weight, bias: bias, cin: cin, cout: filters, side: side, kernel: kernel, input: input,
+                         output: output, relu: relu, readsImage: input.value == image.value,
+                         keptTransforms: keepTransforms(cin: cin, cout: filters, side: side, kernel: kernel))
+    }
+
+    /// Floats of kept Winograd input transforms one model may hold: 128 M (512 MB). The weight gradient
+    /// then skips one of its layer's three input transforms. At 64² (batch 8, w = 32) every layer's fit
+    /// in 82 MB; at 224² they would take about 1 GB beside 1.6 GB of activations, so only the layers
+    /// that fit, in forward order, keep theirs.
+    static let keptTransformBudget = 1 << 27
+
+    private mutating func keepTransforms(cin: Int, cout: Int, side: Int, kernel: Int) -> Int? {
+        let count = Convolution.inputTransformCount(channels: cin, filters: cout, height: side, width: side,
+                                                    kernel: kernel, batch: batchCapacity)
+        guard count > 0, keptTransformCount + count <= Self.keptTransformBudget else { return nil }
+        defer { keptTransformCount += count }
+        return keptTransformCount
+    }
+
+    /// A 2×2 stride-2 transposed convolution with parameters "<name>.weight"/".bias", from `input`
+    /// [C, h, h] to a new buffer `outputName` [filters, 2h, 2h].
+    mutating func up(_ name: String, from input: ActivationBuffer, filters: Int, outputName: String) -> UpLayer {
+        let cin = input.channels, inSide = input.shape[1]
+        let weight = parameter(name + ".weight", [cin, filters, 2, 2], .glorotUniform)
+        let bias = parameter(name + ".bias", [filters], .constant(0))
+        let output = activation(outputName, [filters, 2 * inSide, 2 * inSide])
+        workspaceCount = max(workspaceCount, TransposedConvolution.workspaceCount(outputChannels: filters, height: inSide,
+                                                                                  width: inSide))
+        return UpLayer(weight: weight, bias: bias, cin: cin, cout: filters, inSide: inSide, input: input, output: output)
+    }
+
+    /// A dense layer with parameters "<name>.weight"/".bias" from the vector `input` to a new buffer
+    /// `outputName` (default `name`) of `outputs` values.
+    mutating func dense(_ name: String, from input: ActivationBuffer, outputs: Int, outputName: String? = nil) -> DenseLayer {
+        let inputs = input.perImage
+        let weight = parameter(name + ".weight", [outputs, inputs], .glorotUniform)
+        let bias = parameter(name + ".bias", [outputs], .constant(0))
+        let output = activation(outputName ?? name, [outputs])
+        return DenseLayer(weight: weight, bias: bias, inputs: inputs, outputs: outputs, input: input, output: output)
+    }
+}
