@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "CPUGuard", cSettings: guardSettings),
 
         .target(name: "MessagePassing", dependencies: ["CMPI"], swiftSettings: cpuSettings),
-        .target(name: "Kernels", dependencies: ["CBLAS"], swiftSettings: cpuSettings),
+        .target(name: "Kernels", dependencies: ["CBLAS"], exclude: ["Convolution/README.md"], swiftSettings: cpuSettings),
         .target(name: "Network", dependencies: ["Kernels"], swiftSettings: cpuSettings),
         .target(name: "Datasets", dependencies: ["CImage"], swiftSettings: cpuSettings),
         .target(name: "Attribution", dependencies: ["Kernels", "Network", "MessagePassing"], swiftSettings: cpuSettings),
