@@ -4,8 +4,6 @@
 
 public enum BatchNorm {
     public static let epsilon: Double = 1e-3
-    /// Weight of the new batch statistic in the running average (Keras momentum 0.99).
-    public static let momentum: Double = 0.01
 
     /// y = γ·(x − mean)/sqrt(var + ε) + β with batch statistics; writes mean[C] and biased var[C]
     /// (overwrites y, mean, variance).
@@ -61,11 +59,11 @@ public enum BatchNorm {
 
     /// running ← (1 − momentum)·running + momentum·batch statistic, the variance made unbiased with
     /// count/(count − 1), count = N·S values per channel (PyTorch's rule). `momentum` is the new
-    /// statistic's weight (PyTorch's convention; Keras' momentum m is 1 − m here).
+    /// statistic's weight (PyTorch's convention; Keras' momentum m is 1 − m here; the model's default m
+    /// lives in ModelConfiguration).
     public static func updateRunning(
         runningMean: UnsafeMutablePointer<Float>, runningVariance: UnsafeMutablePointer<Float>,
-        mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, channels c: Int, count: Int,
-        momentum: Double = momentum
+        mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, channels c: Int, count: Int, momentum: Double
     ) {
         let unbias = count > 1 ? Double(count) / Double(count - 1) : 1
         for ch in 0..<c {

@@ -29,6 +29,12 @@ struct ModelPlan {
     /// The gradient block, zeroed as one at the start of every backward.
     var gradientRange: Range<Int> { gradientStart..<col }
 
+    /// Floats of kept Winograd input transforms one model may hold: 128 M (512 MB). The weight gradient
+    /// then skips one of its layer's three input transforms. At 64² (batch 8, w = 32) every layer's fit
+    /// in 82 MB; at 224² they would take about 1 GB beside 1.6 GB of activations, so only the layers
+    /// that fit, in forward order, keep theirs.
+    static let keptTransformBudget = 1 << 27
+
     init(configuration c: ModelConfiguration, batchCapacity n: Int) {
         var b = PlanBuilder(configuration: c, batchCapacity: n)
         let w = c.baseWidth

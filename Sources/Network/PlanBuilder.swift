@@ -64,16 +64,10 @@ struct PlanBuilder {
                          keptTransforms: keepTransforms(cin: cin, cout: filters, side: side, kernel: kernel))
     }
 
-    /// Floats of kept Winograd input transforms one model may hold: 128 M (512 MB). The weight gradient
-    /// then skips one of its layer's three input transforms. At 64² (batch 8, w = 32) every layer's fit
-    /// in 82 MB; at 224² they would take about 1 GB beside 1.6 GB of activations, so only the layers
-    /// that fit, in forward order, keep theirs.
-    static let keptTransformBudget = 1 << 27
-
     private mutating func keepTransforms(cin: Int, cout: Int, side: Int, kernel: Int) -> Int? {
         let count = Convolution.inputTransformCount(channels: cin, filters: cout, height: side, width: side,
                                                     kernel: kernel, batch: batchCapacity)
-        guard count > 0, keptTransformCount + count <= Self.keptTransformBudget else { return nil }
+        guard count > 0, keptTransformCount + count <= ModelPlan.keptTransformBudget else { return nil }
         defer { keptTransformCount += count }
         return keptTransformCount
     }

@@ -111,10 +111,10 @@ import Testing
         }
     }
 
-    @Test func runningStatisticsUseMomentum001AndTheUnbiasedVariance() {
+    @Test func runningStatisticsWeighTheBatchByMomentumWithTheUnbiasedVariance() {
         let s = Scratch(), rm = s.make([0.5]), rv = s.make([2])
         BatchNorm.updateRunning(runningMean: rm, runningVariance: rv, mean: s.make([1.5]), variance: s.make([0.9]),
-                                channels: 1, count: 10)
+                                channels: 1, count: 10, momentum: 0.01)
         #expect(abs(rm[0] - (0.99 * 0.5 + 0.01 * 1.5)) < 1e-7)
         #expect(abs(rv[0] - (0.99 * 2 + 0.01 * 0.9 * 10 / 9)) < 1e-6)
         let x = s.make([1, 3]), y = s.zeros(2)
