@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "MessagePassing", dependencies: ["CMPI"], swiftSettings: cpuSettings),
         .target(name: "Kernels", dependencies: ["CBLAS"], exclude: ["Convolution/README.md"], swiftSettings: cpuSettings),
         .target(name: "Network", dependencies: ["Kernels"], swiftSettings: cpuSettings),
-        .target(name: "Datasets", dependencies: ["CImage"], swiftSettings: cpuSettings),
+        .target(name: "Datasets", dependencies: ["CImage", "Kernels"], swiftSettings: cpuSettings),
         .target(name: "Attribution", dependencies: ["Kernels", "Network", "MessagePassing"], swiftSettings: cpuSettings),
         // Figures and pages: viridis panels, PNG data URIs, the HTML report and the maps file of evaluate.
         .target(name: "Report", dependencies: ["Attribution", "Datasets", "Training"], swiftSettings: cpuSettings),

@@ -1,6 +1,8 @@
-// The module's only random source: xoshiro256** seeded through SplitMix64, so streams are the same
-// on every machine and Swift version (the standard library's generators and helpers are not).
+// The module's only random source: xoshiro256** seeded through SplitMix64 (its recommended seeding;
+// Kernels' generator, the package's one copy), so streams are the same on every machine and Swift
+// version (the standard library's generators and helpers are not).
 import Foundation
+import Kernels
 
 /// A deterministic generator for one stream, keyed by a seed and a path of stream numbers such as
 /// (purpose, image index) or (purpose, epoch). Streams with different keys are independent, so
@@ -11,13 +13,13 @@ public struct SeededRandom: RandomNumberGenerator, Hashable, Codable, Sendable {
 
     public init(seed: UInt64, stream: [UInt64] = []) {
         // Fold the key with SplitMix64 steps so nearby seeds and indices give unrelated states.
-        var key = SplitMix64(state: seed)
+        var key = SplitMix64(seed: seed)
         var mixed = key.next()
         for part in stream {
-            key = SplitMix64(state: mixed ^ (part &* 0x9E37_79B9_7F4A_7C15))
+            key = SplitMix64(seed: mixed ^ (part &* 0x9E37_79B9_7F4A_7C15))
             mixed = key.next()
         }
-        var fill = SplitMix64(state: mixed)
+        var fill = SplitMix64(seed: mixed)
         s0 = fill.next(); s1 = fill.next(); s2 = fill.next(); s3 = fill.next()
     }
 
@@ -66,18 +68,6 @@ public struct SeededRandom: RandomNumberGenerator, Hashable, Codable, Sendable {
     }
 
     private func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
-}
-
-/// SplitMix64, used only to expand seeds into xoshiro states (its recommended seeding).
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 /// Stream numbers, one per use of randomness, so no two uses share a stream.

@@ -1,4 +1,5 @@
-// Seeded random numbers for initialisation and dropout: SplitMix64, so a UInt64 seed fixes every draw.
+// Seeded random numbers for initialisation and dropout, and the seeding of Datasets' streams: SplitMix64,
+// so a UInt64 seed fixes every draw. The package's only copy.
 
 public struct SplitMix64: Sendable {
     private var state: UInt64
