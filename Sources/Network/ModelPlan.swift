@@ -35,18 +35,22 @@ struct ModelPlan {
     /// that fit, in forward order, keep theirs.
     static let keptTransformBudget = 1 << 27
 
+    /// SPEC §1: a U-Net three levels deep (w, 2w, 4w filters) and four classifier stages (w … 8w); each
+    /// level and stage halves the side, hence sides that are multiples of 16.
+    static let explainerLevels = 3, classifierStages = 4
+
     init(configuration c: ModelConfiguration, batchCapacity n: Int) {
         var b = PlanBuilder(configuration: c, batchCapacity: n)
         let w = c.baseWidth
         image = b.image
         boxMask = b.boxMask
         var encoders: [EncoderLevel] = [], h = image
-        for level in 1...3 {
+        for level in 1...Self.explainerLevels {
             encoders.append(EncoderLevel(level, from: h, filters: w << (level - 1), &b))
-            h = encoders[level - 1].pooled
+            h = encoders.last!.pooled
         }
         var decoders: [DecoderLevel] = []
-        for level in [3, 2, 1] {
+        for level in (1...Self.explainerLevels).reversed() {
             decoders.append(DecoderLevel(level, from: h, skip: encoders[level - 1].convs.output, &b))
             h = decoders.last!.convs.output
         }
@@ -54,9 +58,9 @@ struct ModelPlan {
         b.part = .classifier
         var stages: [ClassifierStage] = [], e = head.explanation
         h = image
-        for stage in 1...4 {
+        for stage in 1...Self.classifierStages {
             stages.append(ClassifierStage(stage, from: h, explanation: e, filters: w << (stage - 1), &b))
-            (h, e) = (stages[stage - 1].pooled, stages[stage - 1].explanation)
+            (h, e) = (stages.last!.pooled, stages.last!.explanation)
         }
         globalMax = b.activation("classifier.gmp", [h.channels])
         let fc1 = HiddenLayer("classifier.fc1", from: globalMax, width: c.hidden, &b)

@@ -17,15 +17,16 @@ struct PlanBuilder {
     /// Floats each of `col` and `dcol` holds: the most any convolution of the model asks for.
     private(set) var workspaceCount = 0
     private(set) var keptTransformCount = 0
-    /// The batch's image [3, S, S] and box mask [1, S, S], the arena's first buffers.
-    private(set) var image: ActivationBuffer! = nil, boxMask: ActivationBuffer! = nil
+    /// The batch's image [3, S, S] and box mask [1, S, S], the arena's first two buffers.
+    var image: ActivationBuffer { activations[0] }
+    var boxMask: ActivationBuffer { activations[1] }
 
     init(configuration: ModelConfiguration, batchCapacity: Int) {
         self.configuration = configuration
         self.batchCapacity = batchCapacity
         let s = configuration.side
-        image = activation("input", [3, s, s])
-        boxMask = activation("input.box_mask", [1, s, s], gradient: false)
+        _ = activation("input", [3, s, s])
+        _ = activation("input.box_mask", [1, s, s], gradient: false)
     }
 
     /// Appends a parameter tensor (PyTorch name and layout); returns its offset in the parameter buffer.

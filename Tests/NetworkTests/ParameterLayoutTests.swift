@@ -25,6 +25,14 @@ import Testing
         #expect(layout.range(of: .explainer).upperBound == layout.range(of: .classifier).lowerBound)
     }
 
+    @Test func eachEntryBelongsToThePartItsNameStartsWith() {
+        let layout = ParameterLayout(configuration: ModelConfiguration(side: 32, baseWidth: 3, classes: 5, hidden: 7))
+        for entry in layout.entries {
+            #expect(entry.name.hasPrefix(entry.part.rawValue + "."), "\(entry.name) is declared in \(entry.part)")
+            #expect(layout.range(of: entry.part).contains(entry.offset))
+        }
+    }
+
     @Test func kerasInitialisationIsGlorotWithZeroBiasesAndUnitGamma() throws {
         let model = try JointModel(configuration: ModelConfiguration(side: 32, baseWidth: 4, hidden: 8), batchCapacity: 1)
         model.initialize(seed: 7)
