@@ -13,7 +13,7 @@ extension JointModel {
     func backward(_ x: Pass, weights: LossWeights) {
         let range = plan.gradientRange
         (x.a + range.lowerBound).update(repeating: 0, count: range.count)
-        crossEntropyBackward(x)
+        crossEntropyBackward(x, weight: weights.crossEntropy)
         classifierBackward(x)
         if x.phase.runsExplainer {
             penaltyBackward(x, weights: weights)
@@ -36,7 +36,7 @@ extension JointModel {
                     box = ExplanationPenalty.box(e, mask: x.value(plan.boxMask), batch: x.n, size: s * s)
                 }
             }
-            let total = ce + Double(weights.l1) * l1 + Double(weights.tv) * tv + Double(weights.box) * box
+            let total = Double(weights.crossEntropy) * ce + Double(weights.l1) * l1 + Double(weights.tv) * tv + Double(weights.box) * box
             let p = x.value(plan.probabilities)
             var correct = 0
             for row in 0..<x.n {
@@ -49,10 +49,10 @@ extension JointModel {
         }
     }
 
-    private func crossEntropyBackward(_ x: Pass) {
+    private func crossEntropyBackward(_ x: Pass, weight: Float) {
         timed(.loss) {
             SoftmaxCrossEntropy.backward(probabilities: x.value(plan.probabilities), labels: x.labels, batch: x.n,
-                                         classes: configuration.classes, scale: 1, dLogits: x.grad(plan.output.output))
+                                         classes: configuration.classes, scale: weight, dLogits: x.grad(plan.output.output))
         }
     }
 

@@ -19,11 +19,14 @@ public struct LossWeights: Codable, Sendable, Equatable {
     public var l1: Float
     public var tv: Float
     public var box: Float
+    /// Weight of the cross-entropy (1, or the authors' α of α·CE + (1 − α)·explanation terms).
+    public var crossEntropy: Float
 
-    public init(l1: Float = 0, tv: Float = 0, box: Float = 0) {
+    public init(l1: Float = 0, tv: Float = 0, box: Float = 0, crossEntropy: Float = 1) {
         self.l1 = l1
         self.tv = tv
         self.box = box
+        self.crossEntropy = crossEntropy
     }
 }
 

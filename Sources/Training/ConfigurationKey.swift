@@ -75,6 +75,15 @@ struct ConfigurationKey {
             lambdaL1Form("lambdaL1PerPixel", "lambda-l1-per-pixel", \.lambdaL1PerPixel, clearing: \.lambdaL1, "lambda-l1"),
             number("lambdaTV", "lambda-tv", \.lambdaTV, { $0 >= 0 }, "a non-negative number"),
             number("lambdaBox", "lambda-box", \.lambdaBox, { $0 >= 0 }, "a non-negative number"),
+            ConfigurationKey(
+                name: "alpha", flag: "alpha", role: .fixed, requirement: "a number in [0, 1], or three (phases 1,2,3)",
+                store: { c, value in
+                    guard let values = perPhase(value), values.allSatisfy({ (0...1).contains($0) }) else { return false }
+                    c.alpha = values
+                    return true
+                },
+                holds: { c in c.alpha.map { $0.count == 3 && $0.allSatisfy { (0...1).contains($0) } } ?? true },
+                shown: { c in c.alpha.map(shownPerPhase) ?? "unset" }),
             choice("optimizer", "optimizer", \.optimizer, ["adadelta", "sgd", "adam"]),
             perPhaseNumbers("learningRate", "learning-rate", \.learningRate, { $0 > 0 },
                             "a positive number, or three (phases 1,2,3)"),
@@ -150,23 +159,24 @@ struct ConfigurationKey {
         return ConfigurationKey(
             name: name, flag: flag, role: .fixed, requirement: requirement,
             store: { c, value in
-                let values: [Double]
-                if let x = value.finiteNumber {
-                    values = [x, x, x]
-                } else if let items = value.elements, items.count == 3 {
-                    values = items.compactMap(\.finiteNumber)
-                } else {
-                    return false
-                }
-                guard valid(values) else { return false }
+                guard let values = perPhase(value), valid(values) else { return false }
                 c[keyPath: path] = values
                 return true
             },
             holds: { c in valid(c[keyPath: path]) },
-            shown: { c in
-                let values = c[keyPath: path]
-                return Set(values).count == 1 ? String(values[0]) : values.map { String($0) }.joined(separator: ",")
-            })
+            shown: { c in shownPerPhase(c[keyPath: path]) })
+    }
+
+    /// A number (the same for the three phases) or three finite numbers; nil otherwise.
+    static func perPhase(_ value: SettingValue) -> [Double]? {
+        if let x = value.finiteNumber { return [x, x, x] }
+        guard let items = value.elements, items.count == 3 else { return nil }
+        let values = items.compactMap(\.finiteNumber)
+        return values.count == 3 ? values : nil
+    }
+
+    static func shownPerPhase(_ values: [Double]) -> String {
+        Set(values).count == 1 ? String(values[0]) : values.map { String($0) }.joined(separator: ",")
     }
 
     /// One form of the L1 weight: a finite non-negative number; storing it clears the other form.

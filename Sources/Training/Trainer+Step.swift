@@ -37,7 +37,7 @@ extension Trainer {
         let indices = sharding.batch(stream: position)
         let batch = try data.load(indices)
         let result = model.trainingStep(input: batch.input, labels: batch.labels, boxMask: batch.boxMask,
-                                        phase: Phase(rawValue: phase)!, loss: configuration.lossWeights,
+                                        phase: Phase(rawValue: phase)!, loss: configuration.lossWeights(phase: phase),
                                         dropoutSeed: dropoutSeed())
         let finite = result.total.isFinite && gradientsAreFinite(trainable)
         // One small reduction carries the metrics, a non-finite flag per rank, and the BN running
@@ -116,8 +116,8 @@ extension Trainer {
             let indices = Array(mine[offset..<min(offset + configuration.batch, mine.count)])
             let batch = try data.load(indices)
             let result = model.evaluate(input: batch.input, labels: batch.labels, boxMask: batch.boxMask,
-                                        phase: Phase(rawValue: phase)!, loss: configuration.lossWeights)
-            sums[0] += configuration.perImageLoss(result, images: indices.count) * Double(indices.count)
+                                        phase: Phase(rawValue: phase)!, loss: configuration.lossWeights(phase: phase))
+            sums[0] += configuration.perImageLoss(result, images: indices.count, phase: phase) * Double(indices.count)
             sums[1] += Double(result.correct)
             sums[2] += Double(indices.count)
             offset += indices.count

@@ -49,6 +49,10 @@ public struct TrainingConfiguration: Encodable, Equatable, Sendable {
     public static let paperLambdaL1PerPixel = 1e-6 * 224 * 224
     public var lambdaTV = 0.0
     public var lambdaBox = 0.0
+    /// The authors' later loss (icrto/xML): α·CE + (1 − α)·(the λ terms) with α per phase 1, 2, 3;
+    /// nil: CE + the λ terms (the paper). Their unsupervised recipe: α 1, 0.25, 0.9 with λ_L1 per
+    /// pixel 0.9 and λ_TV 0.1 (their β = 0.9).
+    public var alpha: [Double]?
 
     /// "adadelta" (Keras defaults), "sgd" (with momentum) or "adam" (PyTorch's definition).
     public var optimizer = "adadelta"

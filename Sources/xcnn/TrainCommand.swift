@@ -54,6 +54,9 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("lambda-l1-per-pixel"), parsing: .unconditional, help: "Weight of the L1 penalty per pixel, λ·mean|E| (= Keras' λ × side²; default 0.050176, the paper's 1e-6 at 224², at every side).") var lambdaL1PerPixel: String?
     @Option(name: .customLong("lambda-tv"), parsing: .unconditional, help: "Weight of E's total variation (default 0).") var lambdaTV: String?
     @Option(name: .customLong("lambda-box"), parsing: .unconditional, help: "Weight of the outside-the-box penalty (default 0).") var lambdaBox: String?
+    @Option(parsing: .unconditional,
+            help: "The authors' later loss α·CE + (1 − α)·(λ terms), α per phase, e.g. 1,0.25,0.9 (default: unset, CE + λ terms).")
+    var alpha: String?
 
     @Option(help: "adadelta, sgd (with momentum) or adam (default adadelta).") var optimizer: String?
     @Option(parsing: .unconditional, help: "Learning rate, one for all phases or three (phases 1,2,3), e.g. 1e-3,1e-4,1e-4 (default: the optimizer's own, Adadelta 1.0, SGD 0.01, Adam 0.001).") var learningRate: String?
@@ -80,7 +83,7 @@ struct TrainCommand: ParsableCommand {
             ("explainerInitBias", explainerInitBias), ("bnMomentum", bnMomentum),
             ("bnStatistics", bnStatistics), ("bnBatches", bnBatches),
             ("epochs", epochs), ("stepsPerEpoch", stepsPerEpoch), ("batch", batch),
-            ("lambdaL1", lambdaL1), ("lambdaL1PerPixel", lambdaL1PerPixel), ("lambdaTV", lambdaTV), ("lambdaBox", lambdaBox),
+            ("lambdaL1", lambdaL1), ("lambdaL1PerPixel", lambdaL1PerPixel), ("lambdaTV", lambdaTV), ("lambdaBox", lambdaBox), ("alpha", alpha),
             ("optimizer", optimizer), ("learningRate", learningRate), ("momentum", momentum),
             ("phase1StopLossRatio", phase1StopLossRatio),
             ("seed", seed), ("checkpointEvery", checkpointEvery), ("verifyEvery", verifyEvery),
