@@ -36,6 +36,28 @@ import Testing
         #expect(first.total.isFinite && first.total > 0 && gradients.contains { $0 != 0 })
     }
 
+    /// The authors' α·CE + (1 − α)·penalties: the loss and every gradient are linear in the
+    /// cross-entropy weight, so a step at weight 0.25 is 0.25 × the CE-only step plus the penalties-only step.
+    @Test func theCrossEntropyWeightScalesOnlyTheCrossEntropy() throws {
+        let m = try Self.model(), (x, labels, z) = Self.batch(2, seed: 6)
+        func step(_ w: LossWeights) -> (StepResult, [Float]) {
+            m.buffers = [0, 1]
+            let r = m.trainingStep(input: x, labels: labels, boxMask: z, phase: .joint, loss: w, dropoutSeed: 7)
+            return (r, m.gradients)
+        }
+        let (ce, gCE) = step(LossWeights(crossEntropy: 1))
+        let (penalties, gPenalties) = step(LossWeights(l1: 1e-2, tv: 1e-2, box: 1e-1, crossEntropy: 0))
+        let (mixed, gMixed) = step(LossWeights(l1: 1e-2, tv: 1e-2, box: 1e-1, crossEntropy: 0.25))
+        #expect(abs(mixed.total - (0.25 * ce.total + penalties.total)) < 1e-6 * max(1, abs(mixed.total)))
+        #expect(mixed.crossEntropy == ce.crossEntropy, "the reported CE is the unweighted one")
+        let scale = gMixed.map(abs).max()!
+        var worst: Float = 0
+        for i in gMixed.indices { worst = max(worst, abs(gMixed[i] - (0.25 * gCE[i] + gPenalties[i]))) }
+        // float32 sums of the same terms in another order: a few ulps of the largest gradient.
+        #expect(worst <= 1e-5 * scale, "worst difference \(worst) of \(scale)")
+        #expect(gPenalties.contains { $0 != 0 } && gCE.contains { $0 != 0 })
+    }
+
     @Test func dropoutSeedChangesTheTrainingStepButNotEvaluation() throws {
         let m = try Self.model(), (x, labels, _) = Self.batch(2, seed: 2)
         let a = m.trainingStep(input: x, labels: labels, boxMask: nil, phase: .classifierOnly, loss: LossWeights(), dropoutSeed: 1)

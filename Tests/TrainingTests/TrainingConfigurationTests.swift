@@ -1,6 +1,7 @@
 // Configuration: flags, --config files and checkpoints go through one set of rules; every invalid
 // value is refused naming the flag, or the file and key, and what the value must be.
 import Foundation
+import Network
 import Testing
 @testable import Training
 
@@ -44,6 +45,19 @@ import Testing
         #expect(try flags.applied(to: TrainingConfiguration()).learningRate == [1e-3, 1e-4, 1e-4])
         flags = TrainingSettings(flags: [("learningRate", "1e-3,x,1e-4")])
         #expect(throws: TrainingError.self) { try flags.applied(to: TrainingConfiguration()) }
+    }
+
+    @Test func alphaWeighsCrossEntropyAgainstTheExplanationTermsPerPhase() throws {
+        let paper = try file(#"{"lambdaL1PerPixel": 0.9, "lambdaTV": 0.1}"#)
+        #expect(paper.alpha == nil && paper.lossWeights(phase: 2) == LossWeights(l1: Float(0.9 / (224 * 224)), tv: 0.1, crossEntropy: 1),
+                "without alpha: CE + λ terms")
+        let authors = try file(#"{"side": 64, "alpha": [1, 0.25, 0.9], "lambdaL1PerPixel": 0.9, "lambdaTV": 0.1}"#)
+        let phase2 = authors.lossWeights(phase: 2), phase3 = authors.lossWeights(phase: 3)
+        #expect(phase2.crossEntropy == 0.25 && abs(phase2.tv - 0.075) < 1e-7)
+        #expect(abs(phase2.l1 - Float(0.75 * 0.9 / (64 * 64))) < 1e-9, "λ per pixel as a sum weight over 64² pixels, times 1 − α")
+        #expect(phase3.crossEntropy == 0.9 && abs(phase3.tv - 0.01) < 1e-7)
+        #expect(authors.lossWeights(phase: 1).l1 == 0 && authors.lossWeights(phase: 1).crossEntropy == 1)
+        #expect(fileRefusal(#"{"alpha": [1, 1.5, 0.9]}"#) == "c.json: alpha must be a number in [0, 1], or three (phases 1,2,3), got [1, 1.5, 0.9]")
     }
 
     @Test func unknownOrMistypedJSONKeysAreRefused() {
