@@ -66,6 +66,25 @@ public final class Attributor {
         return Tensor(shape: [n, 1, s, s], storage: e)
     }
 
+    /// The classifier's class probabilities [N, K] (softmax of its logits) for `input` [N, 3, S, S] seen through
+    /// `explanation` [N, 1, S, S] (nil: E = 1 everywhere), inference mode: what it answers when shown only
+    /// part of an image, or nothing (E = 0).
+    public func probabilities(input: Tensor, explanation e: Tensor?) -> Tensor {
+        let n = input.shape[0], k = configuration.classes
+        var p: [Float] = []
+        p.reserveCapacity(n * k)
+        forEachChunk(n: n) { range in
+            let x = slice(input.storage, range, per: 3), part = e.map { slice($0.storage, range, per: 1) }
+            let logits = graph.logits(x, n: range.count, e: part)
+            for row in 0..<range.count {
+                let z = logits[(row * k)..<((row + 1) * k)], top = z.max()!
+                let exps = z.map { Foundation.exp(Double($0 - top)) }, sum = exps.reduce(0, +)
+                p += exps.map { Float($0 / sum) }
+            }
+        }
+        return Tensor(shape: [n, k], storage: p)
+    }
+
     /// One map per image, [N, S, S], for input [N, 3, S, S] (values in [0, 1]) and one target class per image.
     /// Channel reduction, as Captum's `visualize_image_attr` does (it sums attributions over channels): the
     /// sum over the three input channels of `attributions`; Grad-CAM and occlusion have one value per pixel

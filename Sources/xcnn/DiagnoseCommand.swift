@@ -38,6 +38,7 @@ struct DiagnoseCommand: ParsableCommand {
         print("== \(checkpoint)  step \(loaded.cursor.globalStep)")
         print(String(format: "BN gamma %.4f beta %.4f running mean %.4f var %.5f", model.parameters[g], model.parameters[b], model.buffers[0], model.buffers[1]))
         try classifierFeatures(model: model, dataset: dataset, indices: chosen, side: side)
+        try classifierShown(model: model, dataset: dataset, indices: chosen, side: side)
         struct Acc { var n = 0.0, meanE = 0.0, on = 0.0, act = 0.0, energy = 0.0, iou = 0.0, hit = 0.0, scored = 0.0, chance = 0.0, correct = 0.0
             var gIn = 0.0, gOut = 0.0, nIn = 0.0, nOut = 0.0 }
         var acc = [[Acc]](repeating: [Acc](repeating: Acc(), count: classes), count: 2)  // [mode][label]
