@@ -48,7 +48,7 @@ struct ExplainerHead {
     init(from input: ActivationBuffer, _ b: inout PlanBuilder) {
         let s = input.shape[1]
         conv = b.conv("explainer.head.conv", from: input, filters: 1, kernel: 1, relu: false)
-        gamma = b.parameter("explainer.head.bn.weight", [1], .constant(1))
+        gamma = b.parameter("explainer.head.bn.weight", [1], .constant(b.configuration.explainerInitScale))
         beta = b.parameter("explainer.head.bn.bias", [1], .constant(b.configuration.explainerInitBias))
         batchMean = b.activation("explainer.head.bn.batch_mean", [1], gradient: false, perBatch: true)
         batchVariance = b.activation("explainer.head.bn.batch_var", [1], gradient: false, perBatch: true)

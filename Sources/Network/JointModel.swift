@@ -57,7 +57,7 @@ public final class JointModel {
     }
 
     /// Keras initialisation: Glorot-uniform kernels (limit sqrt(6/(fan_in + fan_out)), fans = channels ×
-    /// kernel area), zero biases, BN γ = 1, β = `explainerInitBias`, running mean 0, running variance 1.
+    /// kernel area), zero biases, BN γ = `explainerInitScale` (1), β = `explainerInitBias`, running mean 0, running variance 1.
     public func initialize(seed: UInt64) {
         var generator = SplitMix64(seed: seed)
         for entry in layout.entries {

@@ -23,10 +23,15 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     /// Initial shift β of the explainer head's batch norm: with β₀ = 2, E starts near tanh(2) ≈ 0.96
     /// everywhere (the "white" explanation of phase 1), as the authors' code initialises it.
     public var explainerInitBias: Float
+    /// Initial scale γ of the explainer head's batch norm (1 as Keras and PyTorch initialise it). On
+    /// images of mostly uniform background the head's input varies little, so BN divides by a small
+    /// standard deviation and a slight deviation (a corner, through zero padding) lands beyond tanh's
+    /// saturation, where no gradient reaches it; a smaller γ₀ keeps E's start inside tanh's slope.
+    public var explainerInitScale: Float
 
     public init(side: Int = 224, baseWidth: Int = 32, classes: Int = 2, hidden: Int = 128,
                 dropout: Float = 0.3, ePooling: EPooling = .average, bnMomentum: Float = 0.99,
-                explainerInitBias: Float = 0) {
+                explainerInitBias: Float = 0, explainerInitScale: Float = 1) {
         self.side = side
         self.baseWidth = baseWidth
         self.classes = classes
@@ -35,6 +40,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         self.ePooling = ePooling
         self.bnMomentum = bnMomentum
         self.explainerInitBias = explainerInitBias
+        self.explainerInitScale = explainerInitScale
     }
 
     /// Throws naming the first option out of range.
@@ -45,6 +51,9 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         if hidden < 1 { throw NetworkError("configuration.hidden", "\(hidden) is below 1") }
         if !(dropout >= 0 && dropout < 1) { throw NetworkError("configuration.dropout", "\(dropout) is not in [0, 1)") }
         if !explainerInitBias.isFinite { throw NetworkError("configuration.explainerInitBias", "\(explainerInitBias) is not finite") }
+        if !(explainerInitScale.isFinite && explainerInitScale > 0) {
+            throw NetworkError("configuration.explainerInitScale", "\(explainerInitScale) is not a positive number")
+        }
         if !(bnMomentum >= 0 && bnMomentum < 1) { throw NetworkError("configuration.bnMomentum", "\(bnMomentum) is not in [0, 1)") }
     }
 }

@@ -5,7 +5,8 @@ extension TrainingConfiguration {
     public func modelConfiguration(classes: Int) -> ModelConfiguration {
         ModelConfiguration(side: side, baseWidth: baseWidth, classes: classes, hidden: hidden,
                            dropout: Float(dropout), ePooling: ePooling == "max" ? .max : .average,
-                           bnMomentum: Float(bnMomentum), explainerInitBias: Float(explainerInitBias))
+                           bnMomentum: Float(bnMomentum), explainerInitBias: Float(explainerInitBias),
+                           explainerInitScale: Float(explainerInitScale))
     }
 
     /// The loss of a phase (1…3): CE + λ_L1·L1 + λ_TV·TV + λ_box·box, or with `alpha` the authors'

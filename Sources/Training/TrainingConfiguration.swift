@@ -25,6 +25,8 @@ public struct TrainingConfiguration: Encodable, Equatable, Sendable {
     public var bnMomentum = 0.99
     /// Initial shift β of the explainer head's batch norm.
     public var explainerInitBias = 0.0
+    /// Initial scale γ of the explainer head's batch norm (ModelConfiguration.explainerInitScale).
+    public var explainerInitScale = 1.0
     /// Inference statistics of the explainer head's batch norm: "population" recomputes them before
     /// each validation and checkpoint over `bnBatches` fixed training batches per rank, averaged
     /// across ranks (BatchNormPopulation); "running" keeps the momentum average alone (Keras, the paper).

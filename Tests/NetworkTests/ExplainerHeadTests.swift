@@ -1,5 +1,6 @@
 // The explainer head's batch norm: its initial shift (a "white" E at the start of phase 2, as the
 // authors' code initialises it) and the momentum of its running statistics.
+import Foundation
 import Kernels
 import Network
 import Testing
@@ -30,6 +31,28 @@ import Testing
         let white = try Self.meanE(initBias: 2), keras = try Self.meanE(initBias: 0)
         #expect(white.training > 0.85 && white.inference > 0.9, "β₀ = 2: \(white)")
         #expect(keras.training < 0.5, "β₀ = 0: \(keras)")
+    }
+
+    /// γ₀ scales the normalised head before tanh: E = ReLU(tanh(γ₀·x̂ + β₀)) with the same x̂ (batch
+    /// statistics do not depend on γ), so each pixel at γ₀ = 0.1 is tanh(0.1·atanh(E at γ₀ = 1)): a
+    /// pixel near saturation at γ₀ = 1 (x̂ ≈ 9) starts at tanh(0.9) ≈ 0.72, on tanh's slope.
+    @Test func initialScaleShrinksTheNormalisedHeadBeforeTanh() throws {
+        func trainingE(scale: Float) throws -> [Float] {
+            let configuration = ModelConfiguration(side: 16, baseWidth: 2, classes: 2, hidden: 4, explainerInitScale: scale)
+            let model = try JointModel(configuration: configuration, batchCapacity: 2)
+            model.initialize(seed: 5)
+            let gamma = model.layout.entries.first { $0.name == "explainer.head.bn.weight" }!.range
+            #expect(model.parameters[gamma] == [scale])
+            _ = model.trainingStep(input: Self.batch(side: 16, n: 2), labels: [0, 1], boxMask: nil, phase: .explainerOnly,
+                                   loss: LossWeights(), dropoutSeed: 1)
+            return model.activation("explainer.E")!.storage
+        }
+        let small = try trainingE(scale: 0.1), unit = try trainingE(scale: 1)
+        var worst: Float = 0
+        for (a, b) in zip(small, unit) { worst = max(worst, abs(a - tanh(0.1 * atanh(b)))) }
+        // float32 tanh/atanh round trips: a few ulps of values below 1.
+        #expect(worst < 1e-5 && unit.contains { $0 > 0.3 }, "worst \(worst); max E at γ₀ = 1: \(unit.max()!)")
+        #expect(throws: NetworkError.self) { try ModelConfiguration(side: 16, explainerInitScale: 0).validate() }
     }
 
     @Test func runningStatisticsMoveByOneMinusMomentumPerStep() throws {
