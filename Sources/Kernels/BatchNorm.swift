@@ -3,6 +3,7 @@
 // Sums run in Double: at 224² a channel holds 400k values, too many for a float32 running sum.
 
 public enum BatchNorm {
+    /// Keras' default ε (PyTorch's is 1e-5); every function takes its own ε, this is the default.
     public static let epsilon: Double = 1e-3
 
     /// y = γ·(x − mean)/sqrt(var + ε) + β with batch statistics; writes mean[C] and biased var[C]
@@ -10,7 +11,7 @@ public enum BatchNorm {
     public static func forwardTraining(
         input x: UnsafePointer<Float>, batch n: Int, channels c: Int, size s: Int,
         gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>,
-        mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>
+        mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>, epsilon: Double = epsilon
     ) {
         let count = Double(n * s)
         for ch in 0..<c {
@@ -28,7 +29,7 @@ public enum BatchNorm {
             mean[ch] = Float(mu)
             variance[ch] = Float(squares / count)
             normalise(x, y, batch: n, channels: c, size: s, channel: ch, mean: mu, variance: squares / count,
-                      gamma: Double(gamma[ch]), beta: Double(beta[ch]))
+                      gamma: Double(gamma[ch]), beta: Double(beta[ch]), epsilon: epsilon)
         }
     }
 
@@ -36,17 +37,19 @@ public enum BatchNorm {
     public static func forwardInference(
         input x: UnsafePointer<Float>, batch n: Int, channels c: Int, size s: Int,
         gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
-        runningMean: UnsafePointer<Float>, runningVariance: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>
+        runningMean: UnsafePointer<Float>, runningVariance: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>,
+        epsilon: Double = epsilon
     ) {
         for ch in 0..<c {
             normalise(x, y, batch: n, channels: c, size: s, channel: ch, mean: Double(runningMean[ch]),
-                      variance: Double(runningVariance[ch]), gamma: Double(gamma[ch]), beta: Double(beta[ch]))
+                      variance: Double(runningVariance[ch]), gamma: Double(gamma[ch]), beta: Double(beta[ch]),
+                      epsilon: epsilon)
         }
     }
 
     private static func normalise(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch n: Int,
                                   channels c: Int, size s: Int, channel ch: Int, mean: Double, variance: Double,
-                                  gamma: Double, beta: Double) {
+                                  gamma: Double, beta: Double, epsilon: Double) {
         let scale = gamma / (variance + epsilon).squareRoot()
         let shift = beta - mean * scale
         let a = Float(scale), b = Float(shift)
@@ -78,7 +81,8 @@ public enum BatchNorm {
     public static func backward(
         input x: UnsafePointer<Float>, dOutput dy: UnsafePointer<Float>, batch n: Int, channels c: Int, size s: Int,
         gamma: UnsafePointer<Float>, mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
-        dInput dx: UnsafeMutablePointer<Float>, dGamma: UnsafeMutablePointer<Float>?, dBeta: UnsafeMutablePointer<Float>?
+        dInput dx: UnsafeMutablePointer<Float>, dGamma: UnsafeMutablePointer<Float>?, dBeta: UnsafeMutablePointer<Float>?,
+        epsilon: Double = epsilon
     ) {
         let count = Double(n * s)
         for ch in 0..<c {

@@ -48,7 +48,7 @@ extension JointModel {
             if x.training {
                 BatchNorm.forwardTraining(input: input, batch: x.n, channels: 1, size: s, gamma: x.p + head.gamma,
                                           beta: x.p + head.beta, output: x.value(head.normalised), mean: mean,
-                                          variance: variance)
+                                          variance: variance, epsilon: configuration.bnEpsilon)
                 // Running statistics follow every training forward, as PyTorch and Keras do.
                 BatchNorm.updateRunning(runningMean: x.running, runningVariance: x.running + 1, mean: mean,
                                         variance: variance, channels: 1, count: x.n * s,
@@ -56,7 +56,7 @@ extension JointModel {
             } else {
                 BatchNorm.forwardInference(input: input, batch: x.n, channels: 1, size: s, gamma: x.p + head.gamma,
                                            beta: x.p + head.beta, runningMean: x.running, runningVariance: x.running + 1,
-                                           output: x.value(head.normalised))
+                                           output: x.value(head.normalised), epsilon: configuration.bnEpsilon)
             }
         }
         let e = x.value(head.explanation), tanh = x.value(head.tanh)
@@ -79,7 +79,7 @@ extension JointModel {
             BatchNorm.backward(input: x.value(head.conv.output), dOutput: dNormalised, batch: x.n, channels: 1,
                                size: head.explanation.planeSize, gamma: x.p + head.gamma, mean: x.value(head.batchMean),
                                variance: x.value(head.batchVariance), dInput: x.grad(head.conv.output),
-                               dGamma: x.g + head.gamma, dBeta: x.g + head.beta)
+                               dGamma: x.g + head.gamma, dBeta: x.g + head.beta, epsilon: configuration.bnEpsilon)
         }
         convBackward(x, head.conv, weights: true)
     }

@@ -28,10 +28,15 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     /// standard deviation and a slight deviation (a corner, through zero padding) lands beyond tanh's
     /// saturation, where no gradient reaches it; a smaller γ₀ keeps E's start inside tanh's slope.
     public var explainerInitScale: Float
+    /// ε of the explainer head's batch norm, y = γ·(x − μ)/sqrt(σ² + ε) + β (Keras' 1e-3). On
+    /// near-uniform images σ² is small (0.0016 measured at 64²), so ε bounds how far BN stretches a
+    /// small deviation toward tanh's flat part.
+    public var bnEpsilon: Double
 
     public init(side: Int = 224, baseWidth: Int = 32, classes: Int = 2, hidden: Int = 128,
                 dropout: Float = 0.3, ePooling: EPooling = .average, bnMomentum: Float = 0.99,
-                explainerInitBias: Float = 0, explainerInitScale: Float = 1) {
+                explainerInitBias: Float = 0, explainerInitScale: Float = 1,
+                bnEpsilon: Double = 1e-3) {
         self.side = side
         self.baseWidth = baseWidth
         self.classes = classes
@@ -41,6 +46,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         self.bnMomentum = bnMomentum
         self.explainerInitBias = explainerInitBias
         self.explainerInitScale = explainerInitScale
+        self.bnEpsilon = bnEpsilon
     }
 
     /// Throws naming the first option out of range.
@@ -54,6 +60,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         if !(explainerInitScale.isFinite && explainerInitScale > 0) {
             throw NetworkError("configuration.explainerInitScale", "\(explainerInitScale) is not a positive number")
         }
+        if !(bnEpsilon.isFinite && bnEpsilon > 0) { throw NetworkError("configuration.bnEpsilon", "\(bnEpsilon) is not a positive number") }
         if !(bnMomentum >= 0 && bnMomentum < 1) { throw NetworkError("configuration.bnMomentum", "\(bnMomentum) is not in [0, 1)") }
     }
 }

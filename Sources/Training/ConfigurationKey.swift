@@ -51,6 +51,7 @@ struct ConfigurationKey {
             choice("ePooling", "e-pooling", \.ePooling, ["avg", "max"]),
             number("bnMomentum", "bn-momentum", \.bnMomentum, { $0 >= 0 && $0 < 1 }, "a number in [0, 1)"),
             number("explainerInitBias", "explainer-init-bias", \.explainerInitBias, { abs($0) <= 100 }, "a number in [-100, 100]"),
+            number("bnEpsilon", "bn-epsilon", \.bnEpsilon, { $0 > 0 && $0 <= 100 }, "a number in (0, 100]"),
             number("explainerInitScale", "explainer-init-scale", \.explainerInitScale, { $0 > 0 && $0 <= 100 }, "a number in (0, 100]"),
             choice("bnStatistics", "bn-statistics", \.bnStatistics, ["population", "running"]),
             integer("bnBatches", "bn-batches", \.bnBatches, 1...10_000, "an integer from 1 to 10000"),

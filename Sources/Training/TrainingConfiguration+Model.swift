@@ -6,7 +6,7 @@ extension TrainingConfiguration {
         ModelConfiguration(side: side, baseWidth: baseWidth, classes: classes, hidden: hidden,
                            dropout: Float(dropout), ePooling: ePooling == "max" ? .max : .average,
                            bnMomentum: Float(bnMomentum), explainerInitBias: Float(explainerInitBias),
-                           explainerInitScale: Float(explainerInitScale))
+                           explainerInitScale: Float(explainerInitScale), bnEpsilon: bnEpsilon)
     }
 
     /// The loss of a phase (1…3): CE + λ_L1·L1 + λ_TV·TV + λ_box·box, or with `alpha` the authors'

@@ -27,6 +27,8 @@ public struct TrainingConfiguration: Encodable, Equatable, Sendable {
     public var explainerInitBias = 0.0
     /// Initial scale γ of the explainer head's batch norm (ModelConfiguration.explainerInitScale).
     public var explainerInitScale = 1.0
+    /// ε of the explainer head's batch norm (ModelConfiguration.bnEpsilon; Keras' 1e-3).
+    public var bnEpsilon = 1e-3
     /// Inference statistics of the explainer head's batch norm: "population" recomputes them before
     /// each validation and checkpoint over `bnBatches` fixed training batches per rank, averaged
     /// across ranks (BatchNormPopulation); "running" keeps the momentum average alone (Keras, the paper).

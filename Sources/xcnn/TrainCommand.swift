@@ -42,6 +42,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "How E is downsampled between stages: avg or max (default avg).") var ePooling: String?
     @Option(parsing: .unconditional, help: "Initial shift of the explainer head's batch norm (default 0).") var explainerInitBias: String?
     @Option(parsing: .unconditional, help: "Initial scale γ of the explainer head's batch norm (default 1).") var explainerInitScale: String?
+    @Option(parsing: .unconditional, help: "ε of the explainer head's batch norm (default 0.001, Keras').") var bnEpsilon: String?
     @Option(parsing: .unconditional, help: "Batch-norm momentum of the explainer head, Keras' convention (default 0.99).") var bnMomentum: String?
     @Option(help: "Explainer head's inference BN statistics: population (recomputed over fixed training batches before each validation and checkpoint) or running (the momentum average; default population).")
     var bnStatistics: String?
@@ -81,7 +82,7 @@ struct TrainCommand: ParsableCommand {
             ("dataset", dataset), ("imageCount", imageCount), ("targetClass", targetClass), ("skipBad", skipBad ? "true" : nil),
             ("maxImagePixels", maxImagePixels),
             ("side", side), ("baseWidth", baseWidth), ("hidden", hidden), ("dropout", dropout), ("ePooling", ePooling),
-            ("explainerInitBias", explainerInitBias), ("explainerInitScale", explainerInitScale), ("bnMomentum", bnMomentum),
+            ("explainerInitBias", explainerInitBias), ("explainerInitScale", explainerInitScale), ("bnEpsilon", bnEpsilon), ("bnMomentum", bnMomentum),
             ("bnStatistics", bnStatistics), ("bnBatches", bnBatches),
             ("epochs", epochs), ("stepsPerEpoch", stepsPerEpoch), ("batch", batch),
             ("lambdaL1", lambdaL1), ("lambdaL1PerPixel", lambdaL1PerPixel), ("lambdaTV", lambdaTV), ("lambdaBox", lambdaBox), ("alpha", alpha),
