@@ -1,8 +1,8 @@
 // What a training or evaluation step takes besides the batch (phase, loss weights) and what it returns.
 import Kernels
 
-/// The three-phase schedule (SPEC §2); the raw value is the phase number.
-public enum Phase: Int, Codable, Sendable, CaseIterable {
+/// The three-phase schedule (SPEC §2); the raw value is the phase number, and phases order as they run.
+public enum Phase: Int, Codable, Sendable, CaseIterable, Comparable {
     /// Classifier only; the explainer is not run and E is all ones.
     case classifierOnly = 1
     /// Explainer only; the frozen classifier is fed E and passes gradients back to it.
@@ -12,6 +12,8 @@ public enum Phase: Int, Codable, Sendable, CaseIterable {
 
     var runsExplainer: Bool { self != .classifierOnly }
     var trainsClassifier: Bool { self != .explainerOnly }
+
+    public static func < (a: Phase, b: Phase) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// Weights of the explanation terms: loss = CE + l1·L1 + tv·TV + box·BOX.

@@ -2,52 +2,6 @@
 // written so that a crash at any moment leaves either the old file or the new one, never half.
 import Foundation
 
-/// Where training stands, enough to continue bit for bit. All randomness is counter-based (data
-/// order from (seed, phase, epoch); dropout from (seed, global step, rank)), so the seed and the
-/// counters are the whole RNG state.
-public struct TrainingCursor: Codable, Equatable, Sendable {
-    public var phase: Int
-    /// Epoch within the phase, 0-based, and the number of batches of it already trained.
-    public var epoch: Int
-    public var batchInEpoch: Int
-    /// Optimizer steps taken since the run started (all phases).
-    public var globalStep: Int
-    public var worldSize: Int
-    public var seed: UInt64
-    /// Best validation loss of this phase so far and the epoch that reached it.
-    public var bestValidationLoss: Double?
-    public var bestEpoch: Int?
-    /// Sums over the current epoch's steps so far, so a resumed epoch reports what it would have.
-    public var epochTotals = EpochTotals()
-    /// Optimizer updates since the current phase started (Adam's bias correction counts them);
-    /// nil in checkpoints written before it was kept, where it is epoch × steps per epoch + batch.
-    public var stepsInPhase: Int?
-    /// Phase 1's first-epoch training loss, the reference of the early-stop rule
-    /// (TrainingConfiguration.phase1StopLossRatio); nil until that epoch ends or when the rule is off.
-    public var phaseStartLoss: Double?
-
-    public init(phase: Int, epoch: Int, batchInEpoch: Int, globalStep: Int, worldSize: Int, seed: UInt64,
-                bestValidationLoss: Double? = nil, bestEpoch: Int? = nil) {
-        self.phase = phase
-        self.epoch = epoch
-        self.batchInEpoch = batchInEpoch
-        self.globalStep = globalStep
-        self.worldSize = worldSize
-        self.seed = seed
-        self.bestValidationLoss = bestValidationLoss
-        self.bestEpoch = bestEpoch
-    }
-}
-
-/// Training metrics summed over the steps of an epoch, already reduced across ranks.
-public struct EpochTotals: Codable, Equatable, Sendable {
-    public var loss = 0.0
-    public var correct = 0.0
-    public var images = 0.0
-    public var steps = 0.0
-    public init() {}
-}
-
 public struct Checkpoint: Sendable {
     public var tensors: [NamedTensor]
     public var cursor: TrainingCursor
@@ -163,14 +117,13 @@ public enum CheckpointFile {
                                     + "its cursor or config was edited or damaged after xcnn wrote it (the tensors are intact)")
             }
         }
-        guard let cursorText = metadata["cursor"],
-              let cursor = try? JSONDecoder().decode(TrainingCursor.self, from: Data(cursorText.utf8)) else {
+        let cursor: TrainingCursor
+        do {
+            cursor = try JSONDecoder().decode(TrainingCursor.self, from: Data((metadata["cursor"] ?? "").utf8))
+        } catch let error as TrainingError {
+            throw TrainingError(source, error.description)
+        } catch {
             throw TrainingError("\(source): the training cursor in the metadata is missing or malformed")
-        }
-        // Bounded before use like every number read from a file (phase 4 is a finished run).
-        guard (1...4).contains(cursor.phase), cursor.epoch >= 0, cursor.batchInEpoch >= 0, cursor.globalStep >= 0, cursor.worldSize >= 1 else {
-            throw TrainingError("\(source): the training cursor is out of range (phase \(cursor.phase), epoch \(cursor.epoch), batch "
-                                + "\(cursor.batchInEpoch), step \(cursor.globalStep), ranks \(cursor.worldSize))")
         }
         var classes: [String]?
         if let classesText = metadata["classes"] {

@@ -48,12 +48,12 @@ struct ConfigurationKey {
             integer("baseWidth", "base-width", \.baseWidth, 1...1024, "an integer from 1 to 1024"),
             integer("hidden", "hidden", \.hidden, 1...65536, "an integer from 1 to 65536"),
             number("dropout", "dropout", \.dropout, { $0 >= 0 && $0 < 1 }, "a number in [0, 1)"),
-            choice("ePooling", "e-pooling", \.ePooling, ["avg", "max"]),
+            choice("ePooling", "e-pooling", \.ePooling),
             number("bnMomentum", "bn-momentum", \.bnMomentum, { $0 >= 0 && $0 < 1 }, "a number in [0, 1)"),
             number("explainerInitBias", "explainer-init-bias", \.explainerInitBias, { abs($0) <= 100 }, "a number in [-100, 100]"),
             number("bnEpsilon", "bn-epsilon", \.bnEpsilon, { $0 > 0 && $0 <= 100 }, "a number in (0, 100]"),
             number("explainerInitScale", "explainer-init-scale", \.explainerInitScale, { $0 > 0 && $0 <= 100 }, "a number in (0, 100]"),
-            choice("bnStatistics", "bn-statistics", \.bnStatistics, ["population", "running"]),
+            choice("bnStatistics", "bn-statistics", \.bnStatistics),
             integer("bnBatches", "bn-batches", \.bnBatches, 1...10_000, "an integer from 1 to 10000"),
 
             ConfigurationKey(
@@ -86,7 +86,7 @@ struct ConfigurationKey {
                 },
                 holds: { c in c.alpha.map { $0.count == 3 && $0.allSatisfy { (0...1).contains($0) } } ?? true },
                 shown: { c in c.alpha.map(shownPerPhase) ?? "unset" }),
-            choice("optimizer", "optimizer", \.optimizer, ["adadelta", "sgd", "adam"]),
+            choice("optimizer", "optimizer", \.optimizer),
             perPhaseNumbers("learningRate", "learning-rate", \.learningRate, { $0 > 0 },
                             "a positive number, or three (phases 1,2,3)"),
             number("momentum", "momentum", \.momentum, { $0 >= 0 && $0 < 1 }, "a number in [0, 1)"),
@@ -201,17 +201,25 @@ struct ConfigurationKey {
             })
     }
 
-    static func choice(_ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, String>,
-                       _ choices: [String]) -> ConfigurationKey {
+    /// One of a typed choice's words (its raw values, in declaration order).
+    static func choice<Choice: RawRepresentable & CaseIterable>(
+        _ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, Choice>
+    ) -> ConfigurationKey where Choice.RawValue == String {
         ConfigurationKey(
-            name: name, flag: flag, role: .fixed,
-            requirement: choices.dropLast().joined(separator: ", ") + " or " + choices.last!,
+            name: name, flag: flag, role: .fixed, requirement: choiceWords(Choice.self),
             store: { c, value in
-                guard let word = value.text, choices.contains(word) else { return false }
-                c[keyPath: path] = word
+                guard let choice = value.text.flatMap(Choice.init(rawValue:)) else { return false }
+                c[keyPath: path] = choice
                 return true
             },
-            holds: { c in choices.contains(c[keyPath: path]) }, shown: { c in c[keyPath: path] })
+            holds: { _ in true }, shown: { c in c[keyPath: path].rawValue })
+    }
+
+    /// "avg or max", "adadelta, sgd or adam": a choice's words for messages and help texts.
+    static func choiceWords<Choice: RawRepresentable & CaseIterable>(_ type: Choice.Type) -> String
+    where Choice.RawValue == String {
+        let words = Choice.allCases.map(\.rawValue)
+        return words.dropLast().joined(separator: ", ") + " or " + words.last!
     }
 
     static func text(_ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, String>,
@@ -225,4 +233,14 @@ struct ConfigurationKey {
             },
             holds: { c in !c[keyPath: path].isEmpty }, shown: { c in c[keyPath: path] })
     }
+}
+
+extension TrainingConfiguration {
+    /// A key's default as a flag writes it ("224", "avg", "50,50,50"), for help texts.
+    public static func defaultText(of key: String) -> String {
+        ConfigurationKey.named(key)!.shown(TrainingConfiguration())
+    }
+
+    /// What a valid value of a key is ("avg or max"), for help texts.
+    public static func requirement(of key: String) -> String { ConfigurationKey.named(key)!.requirement }
 }

@@ -7,11 +7,11 @@ enum Optimizer {
     /// The learning rate is the phase's: set it with `setLearningRate` before the phase's first update.
     init(configuration: TrainingConfiguration, parameterCount: Int) {
         switch configuration.optimizer {
-        case "adam":
+        case .adam:
             self = .adam(Adam(parameterCount: parameterCount))
-        case "sgd":
+        case .sgd:
             self = .sgd(MomentumSGD(parameterCount: parameterCount, learningRate: 0, momentum: Float(configuration.momentum)))
-        default:
+        case .adadelta:
             self = .adadelta(Adadelta(parameterCount: parameterCount))
         }
     }

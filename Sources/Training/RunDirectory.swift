@@ -1,5 +1,6 @@
 // The files of one run: resolved config, metrics, and per phase a `latest` and a `best` checkpoint.
 import Foundation
+import Network
 
 public struct RunDirectory: Sendable {
     public enum Kind: String, Sendable { case latest, best }
@@ -14,8 +15,8 @@ public struct RunDirectory: Sendable {
     public var metricsURL: URL { url.appendingPathComponent("metrics.csv") }
     public var checkpointsURL: URL { url.appendingPathComponent("checkpoints", isDirectory: true) }
 
-    public func checkpointURL(phase: Int, kind: Kind) -> URL {
-        checkpointsURL.appendingPathComponent("phase\(phase)-\(kind.rawValue).safetensors")
+    public func checkpointURL(phase: Phase, kind: Kind) -> URL {
+        checkpointsURL.appendingPathComponent("phase\(phase.rawValue)-\(kind.rawValue).safetensors")
     }
 
     /// Whether a checkpoint file is present (valid or not). Temporary files (`.NAME.tmp-PID`, left
@@ -58,14 +59,13 @@ public struct RunDirectory: Sendable {
     public func newestValidCheckpoint() throws -> (checkpoint: Checkpoint, bytes: [UInt8], url: URL, skipped: [String])? {
         var best: (checkpoint: Checkpoint, bytes: [UInt8], url: URL)?
         var skipped: [String] = []
-        for phase in 1...3 {
+        for phase in Phase.allCases {
             let url = checkpointURL(phase: phase, kind: .latest)
             guard FileManager.default.fileExists(atPath: url.path) else { continue }
             do {
                 let bytes = try CheckpointFile.readBytes(url)
                 let checkpoint = try CheckpointFile.decode(bytes, source: url.path)
-                if best == nil || checkpoint.cursor.globalStep > best!.checkpoint.cursor.globalStep
-                    || (checkpoint.cursor.globalStep == best!.checkpoint.cursor.globalStep && checkpoint.cursor.phase > best!.checkpoint.cursor.phase) {
+                if best.map({ checkpoint.cursor.isAhead(of: $0.checkpoint.cursor) }) ?? true {
                     best = (checkpoint, bytes, url)
                 }
             } catch {

@@ -18,7 +18,7 @@ extension Trainer {
     /// average, in phase 1 (the explainer does not run), and when the weights have not changed
     /// since the last call.
     func recomputeBatchNormStatistics() throws {
-        guard configuration.bnStatistics == "population", min(cursor.phase, 3) > 1 else { return }
+        guard configuration.bnStatistics == .population, (cursor.phase ?? .joint) != .classifierOnly else { return }
         let key = (cursor.globalStep, cursor.phase)
         if let last = batchNormComputedAt, last == key { return }
         let sharding = batchNormSharding()

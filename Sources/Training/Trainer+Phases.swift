@@ -6,15 +6,14 @@ extension Trainer {
     /// Ends the current phase: the next one starts from this phase's best-validation weights with
     /// a fresh optimizer. Phases with zero epochs are skipped.
     func finishPhase() throws {
-        let finished = cursor.phase
+        guard let finished = cursor.phase else { return }
         if let best {
             model.parameters = best.parameters
             model.buffers = best.buffers
-            logger.info("phase \(finished) done: best val loss \(format(cursor.bestValidationLoss ?? .nan)) at epoch \(cursor.bestEpoch ?? 0); continuing from those weights")
+            logger.info("phase \(finished.rawValue) done: best val loss \(format(cursor.bestValidationLoss ?? .nan)) at epoch \(cursor.bestEpoch ?? 0); continuing from those weights")
         }
         best = nil
-        var next = finished + 1
-        while next <= 3 && configuration.epochs[next - 1] == 0 { next += 1 }
+        let next = configuration.phase(after: finished)
         cursor.phase = next
         cursor.epoch = 0
         cursor.batchInEpoch = 0
@@ -24,7 +23,7 @@ extension Trainer {
         cursor.bestEpoch = nil
         cursor.epochTotals = EpochTotals()
         optimizer.reset()
-        if next <= 3 { optimizer.setLearningRate(Float(configuration.learningRate[next - 1])) }
+        if let next { optimizer.setLearningRate(Float(configuration.learningRate(of: next))) }
         try saveLatest()
     }
 
@@ -32,9 +31,9 @@ extension Trainer {
     /// loss of an epoch falls to the given fraction of its first epoch's, the phase's remaining
     /// epochs are marked done, in the cursor, so a run resumed from the next checkpoint ends the
     /// phase as the straight run did.
-    func endPhaseOneEarlyIfLearnt(phase: Int, loss: Double, epochs: Int) {
+    func endPhaseOneEarlyIfLearnt(phase: Phase, loss: Double, epochs: Int) {
         let ratio = configuration.phase1StopLossRatio
-        guard phase == 1, ratio > 0 else { return }
+        guard phase == .classifierOnly, ratio > 0 else { return }
         guard let start = cursor.phaseStartLoss else {
             cursor.phaseStartLoss = loss
             return
@@ -51,7 +50,7 @@ extension Trainer {
         guard world.rank == 0 else { return }
         let checkpoint = ModelState.checkpoint(model: model, optimizer: optimizer, cursor: cursor, configuration: configuration,
                                                classes: data.dataset.classes)
-        try CheckpointFile.write(checkpoint, to: run.checkpointURL(phase: min(cursor.phase, 3), kind: .latest))
+        try CheckpointFile.write(checkpoint, to: run.checkpointURL(phase: cursor.phase ?? .joint, kind: .latest))
     }
 
     func clearProgress() {

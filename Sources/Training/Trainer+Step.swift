@@ -21,8 +21,6 @@ struct StepTiming {
 }
 
 extension Trainer {
-    func trainableRange(_ phase: Int) -> Range<Int> { model.trainableRange(Phase(rawValue: phase)!) }
-
     /// Dropout draws from (seed, global step, rank): no generator state to save, and a resumed run
     /// draws exactly what it would have.
     func dropoutSeed() -> UInt64 {
@@ -31,13 +29,13 @@ extension Trainer {
     }
 
     /// One optimizer step on every rank; returns what it took.
-    func step(phase: Int, trainable: Range<Int>, sharding: Sharding) throws -> StepTiming {
+    func step(phase: Phase, trainable: Range<Int>, sharding: Sharding) throws -> StepTiming {
         let clock = Stopwatch()
         let position = cursor.epoch * configuration.stepsPerEpoch + cursor.batchInEpoch
         let indices = sharding.batch(stream: position)
         let batch = try data.load(indices)
         let result = model.trainingStep(input: batch.input, labels: batch.labels, boxMask: batch.boxMask,
-                                        phase: Phase(rawValue: phase)!, loss: configuration.lossWeights(phase: phase),
+                                        phase: phase, loss: configuration.lossWeights(phase: phase),
                                         dropoutSeed: dropoutSeed())
         let finite = result.total.isFinite && gradientsAreFinite(trainable)
         // One small reduction carries the metrics, a non-finite flag per rank, and the BN running
@@ -54,7 +52,7 @@ extension Trainer {
         if reduced[3] > 0 {
             let flags = try world.allgather([finite ? 0 : 1])
             let ranks = flags.enumerated().filter { $0.element[0] > 0 }.map { String($0.offset) }
-            throw CollectiveFailure("non-finite loss or gradient at phase \(phase), epoch \(cursor.epoch + 1), step \(cursor.globalStep + 1) "
+            throw CollectiveFailure("non-finite loss or gradient at phase \(phase.rawValue), epoch \(cursor.epoch + 1), step \(cursor.globalStep + 1) "
                 + "on rank(s) \(ranks.joined(separator: ", ")); training stopped on every rank, checkpoints written before it are intact "
                 + "(try a smaller learning rate or λ)")
         }
@@ -79,7 +77,7 @@ extension Trainer {
         if progressOnTerminal {
             let totals = cursor.epochTotals
             let line = String(format: "\rphase %d epoch %d/%d step %d/%d  loss %.4f  acc %.3f  %.1f img/s",
-                              phase, cursor.epoch + 1, configuration.epochs[phase - 1], cursor.batchInEpoch,
+                              phase.rawValue, cursor.epoch + 1, configuration.epochs(of: phase), cursor.batchInEpoch,
                               configuration.stepsPerEpoch, totals.loss / totals.steps, totals.correct / totals.images,
                               reduced[2] / seconds)
             FileHandle.standardError.write(Data(line.utf8))
@@ -107,7 +105,7 @@ extension Trainer {
     }
 
     /// Loss and accuracy on the validation set: each rank takes every size-th image, sums are reduced.
-    func validate(phase: Int) throws -> (loss: Double, accuracy: Double) {
+    func validate(phase: Phase) throws -> (loss: Double, accuracy: Double) {
         try recomputeBatchNormStatistics()
         let mine = Array(stride(from: world.rank, to: data.validationIndices.count, by: world.size)).map { data.validationIndices[$0] }
         var sums = [0.0, 0.0, 0.0]  // loss × images, correct, images
@@ -116,7 +114,7 @@ extension Trainer {
             let indices = Array(mine[offset..<min(offset + configuration.batch, mine.count)])
             let batch = try data.load(indices)
             let result = model.evaluate(input: batch.input, labels: batch.labels, boxMask: batch.boxMask,
-                                        phase: Phase(rawValue: phase)!, loss: configuration.lossWeights(phase: phase))
+                                        phase: phase, loss: configuration.lossWeights(phase: phase))
             sums[0] += configuration.perImageLoss(result, images: indices.count, phase: phase) * Double(indices.count)
             sums[1] += Double(result.correct)
             sums[2] += Double(indices.count)

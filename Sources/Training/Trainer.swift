@@ -35,7 +35,7 @@ public final class Trainer {
     var stopRequested = false
     let progressOnTerminal: Bool
     /// (global step, phase) of the weights the BN population statistics were last computed from.
-    var batchNormComputedAt: (Int, Int)?
+    var batchNormComputedAt: (Int, Phase?)?
 
     public init(configuration: TrainingConfiguration, runDirectory: RunDirectory, resume: Checkpoint?,
                 bestOfResumedPhase: Checkpoint?, world: Communicator, logger: Logger, stopAtStep: Int?) throws {
@@ -72,7 +72,7 @@ public final class Trainer {
                                     worldSize: world.size, seed: configuration.seed)
             cursor.stepsInPhase = 0
         }
-        if cursor.phase <= 3 { optimizer.setLearningRate(Float(configuration.learningRate[cursor.phase - 1])) }
+        if let phase = cursor.phase { optimizer.setLearningRate(Float(configuration.learningRate(of: phase))) }
         // Rank 0's state is the run's state: every rank starts from identical bits.
         try model.parameters.withUnsafeMutableBufferPointer { try world.broadcast($0, root: 0) }
         try model.buffers.withUnsafeMutableBufferPointer { try world.broadcast($0, root: 0) }
@@ -81,10 +81,9 @@ public final class Trainer {
     public func train() throws -> TrainingOutcome {
         var lastValidation: EpochMetrics?
         if world.rank == 0 { try MetricsLog(url: run.metricsURL).truncate(afterGlobalStep: cursor.globalStep) }
-        while cursor.phase <= 3 {
-            let phase = cursor.phase
-            let epochs = configuration.epochs[phase - 1]
-            let trainable = trainableRange(phase)
+        while let phase = cursor.phase {
+            let epochs = configuration.epochs(of: phase)
+            let trainable = model.trainableRange(phase)
             let sharding = data.trainSharding(phase: phase)
             while cursor.epoch < epochs {
                 let epochClock = Stopwatch()
@@ -113,7 +112,7 @@ public final class Trainer {
                 let validation = try validate(phase: phase)
                 let totals = cursor.epochTotals
                 let metrics = EpochMetrics(
-                    phase: phase, epoch: cursor.epoch + 1, globalStep: cursor.globalStep,
+                    phase: phase.rawValue, epoch: cursor.epoch + 1, globalStep: cursor.globalStep,
                     loss: totals.loss / max(totals.steps, 1), accuracy: totals.correct / max(totals.images, 1),
                     validationLoss: validation.loss, validationAccuracy: validation.accuracy,
                     imagesPerSecond: timing.images / max(timing.seconds, 1e-9),

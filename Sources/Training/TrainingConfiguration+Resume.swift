@@ -1,6 +1,7 @@
 // What a resumed run may change. Keys that steer the schedule (epochs, steps per epoch, checkpoint
 // and verify intervals) take the resuming job's values, within what the cursor has already done;
 // keys of the data, the model and the optimisation must keep the stored value.
+import Network
 
 extension TrainingConfiguration {
     /// The configuration a run resumed at `cursor` continues with: `given` (the resuming job's flags
@@ -40,23 +41,28 @@ extension TrainingConfiguration {
         let atPhaseStart = cursor.epoch == 0 && cursor.batchInEpoch == 0
         // At the start of a phase, phases after the last trained one have not begun (they had 0
         // epochs, or are the one about to start): all of them are still free.
-        let settled = atPhaseStart ? lastTrainedPhase(before: cursor.phase) : cursor.phase - 1
-        for phase in 1...3 where phase <= settled && new.epochs[phase - 1] != epochs[phase - 1] {
-            let was = epochs[phase - 1]
-            throw TrainingError.usage("\(epochsLabel) \(shown): phase \(phase) "
+        let settled: Phase?
+        if let phase = cursor.phase, !atPhaseStart {
+            settled = Phase.allCases.last { $0 < phase }
+        } else {
+            settled = lastTrainedPhase(before: cursor.phase)
+        }
+        for phase in Phase.allCases where settled.map({ phase <= $0 }) == true && new.epochs(of: phase) != epochs(of: phase) {
+            let was = epochs(of: phase)
+            throw TrainingError.usage("\(epochsLabel) \(shown): phase \(phase.rawValue) "
                 + (was > 0 ? "has finished after \(was) epoch(s) and the next phase started from its best weights"
                            : "was skipped (0 epochs) and a later phase has started")
                 + ", so its count must stay \(was) on --resume")
         }
-        guard cursor.phase <= 3, !atPhaseStart else { return }
+        guard let phase = cursor.phase, !atPhaseStart else { return }
         let started = cursor.epoch + (cursor.batchInEpoch > 0 ? 1 : 0)
-        if new.epochs[cursor.phase - 1] < started {
-            throw TrainingError.usage("\(epochsLabel) \(shown): phase \(cursor.phase) has already "
+        if new.epochs(of: phase) < started {
+            throw TrainingError.usage("\(epochsLabel) \(shown): phase \(phase.rawValue) has already "
                 + (cursor.batchInEpoch > 0 ? "started epoch \(started)" : "trained \(cursor.epoch) epoch(s)")
                 + " (step \(cursor.globalStep)); give it at least \(started)")
         }
         if new.stepsPerEpoch < cursor.batchInEpoch {
-            throw TrainingError.usage("\(stepsLabel) \(new.stepsPerEpoch): epoch \(cursor.epoch + 1) of phase \(cursor.phase) "
+            throw TrainingError.usage("\(stepsLabel) \(new.stepsPerEpoch): epoch \(cursor.epoch + 1) of phase \(phase.rawValue) "
                 + "has already taken \(cursor.batchInEpoch) steps; give at least \(cursor.batchInEpoch)")
         }
     }
@@ -70,31 +76,27 @@ extension TrainingConfiguration {
     public func resumeCursor(_ cursor: TrainingCursor, continuingWith new: TrainingConfiguration) -> TrainingCursor {
         guard cursor.epoch == 0, cursor.batchInEpoch == 0 else { return cursor }
         var moved = cursor
-        var next = lastTrainedPhase(before: cursor.phase) + 1
-        while next <= 3 && new.epochs[next - 1] == 0 { next += 1 }
-        moved.phase = next
+        moved.phase = new.phase(after: lastTrainedPhase(before: cursor.phase))
         return moved
     }
 
     /// Refuses a cursor that its own configuration could not have produced (the cursor is metadata
     /// of the checkpoint, outside its checksum), before any of its numbers indexes anything.
     public func checkCursorFits(_ cursor: TrainingCursor, source: String) throws {
-        let fits = (1...4).contains(cursor.phase) && cursor.globalStep >= 0 && cursor.worldSize >= 1
-            && (cursor.phase == 4
-                ? cursor.epoch == 0 && cursor.batchInEpoch == 0
-                : (0...epochs[cursor.phase - 1]).contains(cursor.epoch) && (0...stepsPerEpoch).contains(cursor.batchInEpoch))
+        let inSchedule = cursor.phase.map { (0...epochs(of: $0)).contains(cursor.epoch) && (0...stepsPerEpoch).contains(cursor.batchInEpoch) }
+        let fits = cursor.globalStep >= 0 && cursor.worldSize >= 1
+            && (inSchedule ?? (cursor.epoch == 0 && cursor.batchInEpoch == 0))
         guard fits else {
-            throw TrainingError("\(source): its cursor (phase \(cursor.phase), epoch \(cursor.epoch), step \(cursor.batchInEpoch) of the epoch, "
+            let phase = cursor.phase.map { "phase \($0.rawValue)" } ?? "finished"
+            throw TrainingError("\(source): its cursor (\(phase), epoch \(cursor.epoch), step \(cursor.batchInEpoch) of the epoch, "
                 + "world size \(cursor.worldSize)) does not fit its own schedule (epochs \(epochs.map(String.init).joined(separator: ",")), "
                 + "\(stepsPerEpoch) steps per epoch): the checkpoint is damaged")
         }
     }
 
-    /// The last phase before `phase` with epochs (0: none), by this configuration's counts.
-    func lastTrainedPhase(before phase: Int) -> Int {
-        (1..<max(phase, 1)).last { $0 <= 3 && epochs[$0 - 1] > 0 } ?? 0
+    /// The last phase before `phase` (before the end of the run when nil) with epochs by this
+    /// configuration's counts; nil: none.
+    func lastTrainedPhase(before phase: Phase?) -> Phase? {
+        Phase.allCases.last { (phase == nil || $0 < phase!) && epochs(of: $0) > 0 }
     }
-
-    /// The last phase with epochs: its best checkpoint holds the run's final weights.
-    public var lastPhase: Int { (epochs.lastIndex { $0 > 0 } ?? 2) + 1 }
 }

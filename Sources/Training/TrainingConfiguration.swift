@@ -1,6 +1,8 @@
 // Everything a training run is made of, resolved from defaults, a JSON file and flags, and saved
-// in the run directory. Field names are the flags' names in camel case.
+// in the run directory. Field names are the flags' names in camel case; choices are typed values that
+// encode as the words the flags take ("avg", "adam").
 import Foundation
+import Network
 
 /// Encodable only: a configuration is read through TrainingSettings (init(json:source:), merging),
 /// never decoded around its rules.
@@ -19,8 +21,8 @@ public struct TrainingConfiguration: Encodable, Equatable, Sendable {
     public var baseWidth = 32
     public var hidden = 128
     public var dropout = 0.3
-    /// "avg" or "max": how E is downsampled between classifier stages.
-    public var ePooling = "avg"
+    /// How E is downsampled between classifier stages.
+    public var ePooling = EPooling.average
     /// Batch-norm momentum of the explainer head, Keras' convention (running ← m·running + (1 − m)·batch).
     public var bnMomentum = 0.99
     /// Initial shift β of the explainer head's batch norm.
@@ -29,10 +31,9 @@ public struct TrainingConfiguration: Encodable, Equatable, Sendable {
     public var explainerInitScale = 1.0
     /// ε of the explainer head's batch norm (ModelConfiguration.bnEpsilon; Keras' 1e-3).
     public var bnEpsilon = 1e-3
-    /// Inference statistics of the explainer head's batch norm: "population" recomputes them before
-    /// each validation and checkpoint over `bnBatches` fixed training batches per rank, averaged
-    /// across ranks (BatchNormPopulation); "running" keeps the momentum average alone (Keras, the paper).
-    public var bnStatistics = "population"
+    /// Inference statistics of the explainer head's batch norm; population ones over `bnBatches`
+    /// fixed training batches per rank.
+    public var bnStatistics = BatchNormStatistics.population
     public var bnBatches = 8
 
     /// Epochs of phases 1, 2, 3 (classifier only, explainer only, both).
@@ -58,11 +59,10 @@ public struct TrainingConfiguration: Encodable, Equatable, Sendable {
     /// pixel 0.9 and λ_TV 0.1 (their β = 0.9).
     public var alpha: [Double]?
 
-    /// "adadelta" (Keras defaults), "sgd" (with momentum) or "adam" (PyTorch's definition).
-    public var optimizer = "adadelta"
+    public var optimizer = OptimizerKind.adadelta
     /// Learning rate of phases 1, 2, 3 (one value given applies to all three; the authors' later
     /// code used 1e-3, 1e-4, 1e-4).
-    public var learningRate = [Double](repeating: Self.defaultLearningRate("adadelta"), count: 3)
+    public var learningRate = [Double](repeating: OptimizerKind.adadelta.defaultLearningRate, count: 3)
     public var momentum = 0.9
 
     /// The authors' rule to end phase 1 early (icrto/xML): after the first epoch whose mean training
@@ -77,16 +77,6 @@ public struct TrainingConfiguration: Encodable, Equatable, Sendable {
     public var verifyEvery = 0
 
     public init() {}
-
-    /// The learning rate an optimizer gets when none is given: the Keras/PyTorch defaults
-    /// (Adadelta 1.0, SGD 0.01, Adam 0.001).
-    public static func defaultLearningRate(_ optimizer: String) -> Double {
-        switch optimizer {
-        case "sgd": return 0.01
-        case "adam": return 0.001
-        default: return 1.0
-        }
-    }
 
     /// Refuses values that cannot work, naming the flag, before any work starts: the rules of
     /// ConfigurationKey, for configurations built in code (flags and files are checked as read).

@@ -5,6 +5,7 @@ import Datasets
 import Foundation
 import Kernels
 import MessagePassing
+import Network
 
 final class TrainingData {
     let dataset: Dataset
@@ -42,9 +43,9 @@ final class TrainingData {
     }
 
     /// This rank's batches of the training split for a phase; every rank gets the same number.
-    func trainSharding(phase: Int) -> Sharding {
+    func trainSharding(phase: Phase) -> Sharding {
         Sharding(indices: trainIndices, worldSize: world.size, rank: world.rank, batchSize: batchSize,
-                 seed: seed &+ UInt64(phase) &* 0x9E37_79B9_7F4A_7C15)
+                 seed: seed &+ UInt64(phase.rawValue) &* 0x9E37_79B9_7F4A_7C15)
     }
 
     struct Loaded {

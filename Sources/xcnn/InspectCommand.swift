@@ -21,7 +21,7 @@ struct InspectCommand: ParsableCommand {
         let loaded = try CheckpointFile.read(url)
         let cursor = loaded.cursor
         print("checkpoint \(url.path): checksum verified")
-        let phaseText = cursor.phase > 3 ? "finished" : "phase \(cursor.phase), epoch \(cursor.epoch + 1), batch \(cursor.batchInEpoch) of the epoch"
+        let phaseText = cursor.phase.map { "phase \($0.rawValue), epoch \(cursor.epoch + 1), batch \(cursor.batchInEpoch) of the epoch" } ?? "finished"
         print("position: \(phaseText); global step \(cursor.globalStep)")
         print("world size: \(cursor.worldSize); seed: \(cursor.seed) (data order and dropout are derived from it and the counters)")
         if let best = cursor.bestValidationLoss {

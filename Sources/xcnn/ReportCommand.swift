@@ -7,6 +7,7 @@ import Attribution
 import Foundation
 import Kernels
 import MessagePassing
+import Network
 import Report
 import Training
 
@@ -103,7 +104,7 @@ struct ReportCommand: ParsableCommand {
 
     /// The run's final weights: the best checkpoint of the last phase that has one.
     static func finalCheckpoint(_ directory: RunDirectory) throws -> String {
-        for phase in stride(from: 3, through: 1, by: -1) {
+        for phase in Phase.allCases.reversed() {
             let url = directory.checkpointURL(phase: phase, kind: .best)
             if FileManager.default.fileExists(atPath: url.path) { return url.path }
         }

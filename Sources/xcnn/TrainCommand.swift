@@ -5,6 +5,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import MessagePassing
+import Network
 import Training
 
 struct TrainCommand: ParsableCommand {
@@ -21,7 +22,8 @@ struct TrainCommand: ParsableCommand {
 
     // Values are read as text and checked by the configuration's own rules (ConfigurationKey), the
     // same rules as --config files and checkpoints; numbers take negative values (.unconditional)
-    // so "--seed -1" is refused by name rather than read as a missing value.
+    // so "--seed -1" is refused by name rather than read as a missing value. Help texts take their
+    // defaults and choices from TrainingConfiguration.
     @Option(help: "JSON file of settings (keys are the flags in camelCase, e.g. stepsPerEpoch).")
     var config: String?
     @Option(help: "synthetic:<preset> (paper-no-colour, paper-colour), or a VOC directory or image folder.")
@@ -35,41 +37,93 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Most pixels (width × height) decoded per image file (default: Pillow's 89478485, or 1024 × side² if larger).")
     var maxImagePixels: String?
 
-    @Option(parsing: .unconditional, help: "Input side in pixels, a multiple of 16 (default 224).") var side: String?
-    @Option(parsing: .unconditional, help: "Filters of the first level (default 32).") var baseWidth: String?
-    @Option(parsing: .unconditional, help: "Width of the classifier's dense layers (default 128).") var hidden: String?
-    @Option(parsing: .unconditional, help: "Dropout rate of the dense layers (default 0.3).") var dropout: String?
-    @Option(help: "How E is downsampled between stages: avg or max (default avg).") var ePooling: String?
-    @Option(parsing: .unconditional, help: "Initial shift of the explainer head's batch norm (default 0).") var explainerInitBias: String?
-    @Option(parsing: .unconditional, help: "Initial scale γ of the explainer head's batch norm (default 1).") var explainerInitScale: String?
-    @Option(parsing: .unconditional, help: "ε of the explainer head's batch norm (default 0.001, Keras').") var bnEpsilon: String?
-    @Option(parsing: .unconditional, help: "Batch-norm momentum of the explainer head, Keras' convention (default 0.99).") var bnMomentum: String?
-    @Option(help: "Explainer head's inference BN statistics: population (recomputed over fixed training batches before each validation and checkpoint) or running (the momentum average; default population).")
-    var bnStatistics: String?
-    @Option(parsing: .unconditional, help: "Training batches per rank for the population BN statistics (default 8).") var bnBatches: String?
-
-    @Option(parsing: .unconditional, help: "Epochs of phases 1,2,3, e.g. 50,50,50 (may change on --resume).") var epochs: String?
-    @Option(parsing: .unconditional, help: "Optimizer steps per epoch (default 50; may change on --resume).") var stepsPerEpoch: String?
-    @Option(parsing: .unconditional, help: "Images per rank per step (default 8).") var batch: String?
-
-    @Option(name: .customLong("lambda-l1"), parsing: .unconditional, help: "Weight of the L1 penalty on E in Keras' form, λ·Σ|E| over an image's pixels (the paper's 1e-6 at 224²).") var lambdaL1: String?
-    @Option(name: .customLong("lambda-l1-per-pixel"), parsing: .unconditional, help: "Weight of the L1 penalty per pixel, λ·mean|E| (= Keras' λ × side²; default 0.050176, the paper's 1e-6 at 224², at every side).") var lambdaL1PerPixel: String?
-    @Option(name: .customLong("lambda-tv"), parsing: .unconditional, help: "Weight of E's total variation (default 0).") var lambdaTV: String?
-    @Option(name: .customLong("lambda-box"), parsing: .unconditional, help: "Weight of the outside-the-box penalty (default 0).") var lambdaBox: String?
+    @Option(parsing: .unconditional, help: "Input side in pixels, a multiple of 16 (default \(defaultText("side"))).")
+    var side: String?
+    @Option(parsing: .unconditional, help: "Filters of the first level (default \(defaultText("baseWidth"))).")
+    var baseWidth: String?
+    @Option(parsing: .unconditional, help: "Width of the classifier's dense layers (default \(defaultText("hidden"))).")
+    var hidden: String?
+    @Option(parsing: .unconditional, help: "Dropout rate of the dense layers (default \(defaultText("dropout"))).")
+    var dropout: String?
+    @Option(help: "How E is downsampled between stages: \(requirement("ePooling")) (default \(defaultText("ePooling"))).")
+    var ePooling: String?
     @Option(parsing: .unconditional,
-            help: "The authors' later loss α·CE + (1 − α)·(λ terms), α per phase, e.g. 1,0.25,0.9 (default: unset, CE + λ terms).")
+            help: "Initial shift of the explainer head's batch norm (default \(defaultText("explainerInitBias"))).")
+    var explainerInitBias: String?
+    @Option(parsing: .unconditional,
+            help: "Initial scale γ of the explainer head's batch norm (default \(defaultText("explainerInitScale"))).")
+    var explainerInitScale: String?
+    @Option(parsing: .unconditional, help: "ε of the explainer head's batch norm (default \(defaultText("bnEpsilon")), Keras').")
+    var bnEpsilon: String?
+    @Option(parsing: .unconditional,
+            help: "Batch-norm momentum of the explainer head, Keras' convention (default \(defaultText("bnMomentum"))).")
+    var bnMomentum: String?
+    @Option(help: """
+        Explainer head's inference BN statistics: \(requirement("bnStatistics")); population: recomputed over fixed \
+        training batches before each validation and checkpoint; running: the momentum average \
+        (default \(defaultText("bnStatistics"))).
+        """)
+    var bnStatistics: String?
+    @Option(parsing: .unconditional,
+            help: "Training batches per rank for the population BN statistics (default \(defaultText("bnBatches"))).")
+    var bnBatches: String?
+
+    @Option(parsing: .unconditional,
+            help: "Epochs of phases 1,2,3 (default \(defaultText("epochs")); may change on --resume).")
+    var epochs: String?
+    @Option(parsing: .unconditional,
+            help: "Optimizer steps per epoch (default \(defaultText("stepsPerEpoch")); may change on --resume).")
+    var stepsPerEpoch: String?
+    @Option(parsing: .unconditional, help: "Images per rank per step (default \(defaultText("batch"))).")
+    var batch: String?
+
+    @Option(name: .customLong("lambda-l1"), parsing: .unconditional,
+            help: "Weight of the L1 penalty on E in Keras' form, λ·Σ|E| over an image's pixels (the paper's 1e-6 at 224²).")
+    var lambdaL1: String?
+    @Option(name: .customLong("lambda-l1-per-pixel"), parsing: .unconditional, help: """
+        Weight of the L1 penalty per pixel, λ·mean|E| (= Keras' λ × side²; default \(defaultText("lambdaL1PerPixel")), \
+        the paper's 1e-6 at 224², at every side).
+        """)
+    var lambdaL1PerPixel: String?
+    @Option(name: .customLong("lambda-tv"), parsing: .unconditional,
+            help: "Weight of E's total variation (default \(defaultText("lambdaTV"))).")
+    var lambdaTV: String?
+    @Option(name: .customLong("lambda-box"), parsing: .unconditional,
+            help: "Weight of the outside-the-box penalty (default \(defaultText("lambdaBox"))).")
+    var lambdaBox: String?
+    @Option(parsing: .unconditional, help: """
+        The authors' later loss α·CE + (1 − α)·(λ terms), α per phase, e.g. 1,0.25,0.9 \
+        (default: \(defaultText("alpha")), CE + λ terms).
+        """)
     var alpha: String?
 
-    @Option(help: "adadelta, sgd (with momentum) or adam (default adadelta).") var optimizer: String?
-    @Option(parsing: .unconditional, help: "Learning rate, one for all phases or three (phases 1,2,3), e.g. 1e-3,1e-4,1e-4 (default: the optimizer's own, Adadelta 1.0, SGD 0.01, Adam 0.001).") var learningRate: String?
-    @Option(parsing: .unconditional, help: "SGD momentum (default 0.9).") var momentum: String?
-    @Option(name: .customLong("phase1-stop-loss-ratio"), parsing: .unconditional,
-            help: "End phase 1 after the first epoch whose training loss is at most this fraction of the first epoch's (the authors' rule: 0.25; default 0: off).")
+    @Option(help: "\(requirement("optimizer")); sgd with momentum (default \(defaultText("optimizer"))).")
+    var optimizer: String?
+    @Option(parsing: .unconditional, help: """
+        Learning rate, one for all phases or three (phases 1,2,3), e.g. 1e-3,1e-4,1e-4 (default: the optimizer's own, \
+        \(OptimizerKind.allCases.map { "\($0.rawValue) \($0.defaultLearningRate)" }.joined(separator: ", "))).
+        """)
+    var learningRate: String?
+    @Option(parsing: .unconditional, help: "SGD momentum (default \(defaultText("momentum"))).")
+    var momentum: String?
+    @Option(name: .customLong("phase1-stop-loss-ratio"), parsing: .unconditional, help: """
+        End phase 1 after the first epoch whose training loss is at most this fraction of the first epoch's \
+        (the authors' rule: 0.25; default \(defaultText("phase1StopLossRatio")): off).
+        """)
     var phase1StopLossRatio: String?
 
-    @Option(parsing: .unconditional, help: "Seed of initialisation, data order and dropout (default 1).") var seed: String?
-    @Option(parsing: .unconditional, help: "Write the latest checkpoint every N steps (default 50; 0: at epoch ends only; may change on --resume).") var checkpointEvery: String?
-    @Option(parsing: .unconditional, help: "Check every N steps that all ranks hold identical parameters (default 0: never; may change on --resume).") var verifyEvery: String?
+    @Option(parsing: .unconditional, help: "Seed of initialisation, data order and dropout (default \(defaultText("seed"))).")
+    var seed: String?
+    @Option(parsing: .unconditional, help: """
+        Write the latest checkpoint every N steps (default \(defaultText("checkpointEvery")); 0: at epoch ends only; \
+        may change on --resume).
+        """)
+    var checkpointEvery: String?
+    @Option(parsing: .unconditional, help: """
+        Check every N steps that all ranks hold identical parameters (default \(defaultText("verifyEvery")): never; \
+        may change on --resume).
+        """)
+    var verifyEvery: String?
 
     @Option(help: "Run directory: config, metrics.csv, checkpoints (default runs/default).") var runDir: String?
     @Option(help: "Continue the run in this directory from its newest valid checkpoint; flags may extend its schedule.") var resume: String?
@@ -204,12 +258,12 @@ struct TrainCommand: ParsableCommand {
             if let stopAtStep, stopAtStep <= cursor.globalStep {
                 throw CommandFailure.usage("--stop-at-step \(stopAtStep): the run already stands at step \(cursor.globalStep)")
             }
-            guard start.phase <= 3 else { throw finished(resume, stored, cursor) }
+            guard let phase = start.phase else { throw finished(resume, stored, cursor) }
             var best: [UInt8]?
-            if cursor.bestEpoch != nil {
-                best = try CheckpointFile.readBytes(run.checkpointURL(phase: cursor.phase, kind: .best))
+            if cursor.bestEpoch != nil, let trained = cursor.phase {
+                best = try CheckpointFile.readBytes(run.checkpointURL(phase: trained, kind: .best))
             }
-            logger.info("resuming from \(found.url.path): phase \(start.phase), epoch \(start.epoch + 1), step \(start.globalStep)")
+            logger.info("resuming from \(found.url.path): phase \(phase.rawValue), epoch \(start.epoch + 1), step \(start.globalStep)")
             if !changes.isEmpty {
                 logger.info("changed on --resume: \(changes.joined(separator: ", ")) (saved in \(run.configurationURL.path))")
             }
@@ -229,15 +283,19 @@ struct TrainCommand: ParsableCommand {
     /// Why a finished run cannot continue, and what would let it.
     func finished(_ resume: String, _ stored: TrainingConfiguration, _ cursor: TrainingCursor) -> CommandFailure {
         let epochs = stored.epochs.map(String.init).joined(separator: ",")
-        let untouched = ((stored.lastPhase + 1)..<4).map { "\($0)" }
+        let untouched = Phase.allCases.filter { $0 > stored.lastPhase }
         var text = "--resume \(resume): this run has finished (step \(cursor.globalStep), epochs \(epochs)); a finished phase cannot be extended"
         if let next = untouched.first {
             var example = stored.epochs
-            example[Int(next)! - 1] = 5
-            text += ": give epochs to phase \(untouched.joined(separator: " or ")) (e.g. --epochs \(example.map(String.init).joined(separator: ","))), or start a new run directory"
+            example[next.rawValue - 1] = 5
+            text += ": give epochs to phase \(untouched.map { String($0.rawValue) }.joined(separator: " or ")) (e.g. --epochs \(example.map(String.init).joined(separator: ","))), or start a new run directory"
         } else {
             text += "; start a new run directory"
         }
         return CommandFailure.usage(text)
     }
 }
+
+/// A configuration key's default and choices as help texts show them.
+private func defaultText(_ key: String) -> String { TrainingConfiguration.defaultText(of: key) }
+private func requirement(_ key: String) -> String { TrainingConfiguration.requirement(of: key) }

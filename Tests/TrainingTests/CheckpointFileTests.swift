@@ -1,5 +1,6 @@
 // Checkpoints round-trip exactly, and every kind of damage is refused with the file named.
 import Foundation
+import Network
 import Testing
 @testable import Training
 
@@ -10,7 +11,7 @@ import Testing
             NamedTensor(name: "explainer.enc1.conv1.bias", shape: [2], values: [.leastNonzeroMagnitude, -0.0]),
             NamedTensor(name: "optimizer.explainer.enc1.conv1.bias.square_avg", shape: [2], values: [1e-30, 7]),
         ]
-        let cursor = TrainingCursor(phase: 2, epoch: 3, batchInEpoch: 4, globalStep: 55, worldSize: 2,
+        let cursor = TrainingCursor(phase: .explainerOnly, epoch: 3, batchInEpoch: 4, globalStep: 55, worldSize: 2,
                                     seed: 0xFFFF_FFFF_FFFF_FFF1, bestValidationLoss: 0.125, bestEpoch: 1)
         return Checkpoint(tensors: tensors, cursor: cursor, configuration: #"{"side":32}"#)
     }
@@ -105,7 +106,7 @@ import Testing
         let run = RunDirectory(path: Self.temporaryDirectory().path)
         defer { try? FileManager.default.removeItem(at: run.url) }
         try run.create()
-        let latest = run.checkpointURL(phase: 2, kind: .latest)
+        let latest = run.checkpointURL(phase: .explainerOnly, kind: .latest)
         try CheckpointFile.write(Self.sample(), to: latest)
         let leftovers = [".phase1-latest.safetensors.tmp-17", ".phase2-best.safetensors.tmp-4242"]
         for name in leftovers + [".hidden-notes", "notes.txt"] {
@@ -149,7 +150,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: run.url) }
         try run.create()
         #expect(!run.holdsCheckpoints)
-        let latest = run.checkpointURL(phase: 1, kind: .latest)
+        let latest = run.checkpointURL(phase: .classifierOnly, kind: .latest)
         let bytes = try Safetensors.encode(Self.sample().tensors, metadata: [:])
         try Data(bytes.prefix(bytes.count / 2)).write(to: run.checkpointsURL.appendingPathComponent(".\(latest.lastPathComponent).tmp-4242"))
         #expect(!run.holdsCheckpoints)
@@ -269,13 +270,29 @@ import Testing
         #expect(loaded.cursor == sample.cursor && loaded.tensors == sample.tensors)
     }
 
+    /// The cursor's JSON with `phase` replaced, in a checkpoint whose checksums are right.
+    static func checkpointBytes(cursorPhase: Int) throws -> [UInt8] {
+        let sample = Self.sample()
+        let cursor = String(decoding: try JSONEncoder.sorted.encode(sample.cursor), as: UTF8.self)
+            .replacingOccurrences(of: #""phase":2"#, with: #""phase":\#(cursorPhase)"#)
+        var metadata = ["format": "xcnn-checkpoint", "format_version": "2", "config": sample.configuration, "cursor": cursor]
+        metadata["metadata_checksum"] = Safetensors.metadataChecksum(metadata)
+        metadata["checksum"] = Safetensors.checksum(sample.tensors)
+        return try Safetensors.encode(sample.tensors, metadata: metadata)
+    }
+
     @Test func aCursorOutOfRangeIsRefused() throws {
-        var sample = Self.sample()
-        sample.cursor.phase = 9
-        let url = Self.temporaryDirectory().appendingPathComponent("c.safetensors")
-        try CheckpointFile.write(sample, to: url)
-        let error = #expect(throws: TrainingError.self) { try CheckpointFile.read(url) }
-        #expect(error?.description == "\(url.path): the training cursor is out of range (phase 9, epoch 3, batch 4, step 55, ranks 2)")
+        for phase in [9, 0, 7] {
+            let error = #expect(throws: TrainingError.self) { try CheckpointFile.decode(Self.checkpointBytes(cursorPhase: phase), source: "c") }
+            #expect(error?.description == "c: the training cursor is out of range (phase \(phase), epoch 3, batch 4, step 55, ranks 2)")
+        }
+    }
+
+    /// Every version writes a finished run's cursor with phase 4; this one reads it as the end of the run.
+    @Test func aFinishedCursorReadsAsTheEndOfTheRunAndWritesAsPhaseFour() throws {
+        let finished = try CheckpointFile.decode(Self.checkpointBytes(cursorPhase: 4), source: "c").cursor
+        #expect(finished.phase == nil && finished.globalStep == 55)
+        #expect(String(decoding: try JSONEncoder.sorted.encode(finished), as: UTF8.self).contains(#""phase":4"#))
     }
 
     @Test func theClassCountIsBoundedBeforeAModelIsBuiltFromIt() throws {

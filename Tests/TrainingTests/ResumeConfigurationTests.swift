@@ -1,6 +1,7 @@
 // --resume: schedule flags apply within what the cursor has done, the others must keep the stored
 // value, and the cursor moves only where a straight run with the new schedule would stand.
 import Foundation
+import Network
 import Testing
 @testable import Training
 
@@ -12,8 +13,10 @@ import Testing
         return configuration
     }
 
+    /// Phase 4: the finished run (as checkpoints store it).
     func cursor(_ phase: Int, _ epoch: Int, _ batch: Int, step: Int = 0) -> TrainingCursor {
-        TrainingCursor(phase: phase, epoch: epoch, batchInEpoch: batch, globalStep: step, worldSize: 2, seed: 1)
+        precondition((1...4).contains(phase), "phases 1 to 3, or 4 for the finished run")
+        return TrainingCursor(phase: Phase(rawValue: phase), epoch: epoch, batchInEpoch: batch, globalStep: step, worldSize: 2, seed: 1)
     }
 
     func refusal(_ configuration: TrainingConfiguration, _ flags: [(String, String?)], at position: TrainingCursor) -> String? {
@@ -101,22 +104,23 @@ import Testing
         let end = cursor(4, 0, 0, step: 10)
         let old = stored([1, 0, 0])
         let (configuration, _) = try old.resumed(with: TrainingSettings(flags: [("epochs", "1,0,2")]), at: end)
-        #expect(old.resumeCursor(end, continuingWith: configuration).phase == 3)
-        #expect(old.resumeCursor(end, continuingWith: stored([1, 2, 2])).phase == 2)
-        #expect(old.resumeCursor(end, continuingWith: old).phase == 4)
+        #expect(old.resumeCursor(end, continuingWith: configuration).phase == .joint)
+        #expect(old.resumeCursor(end, continuingWith: stored([1, 2, 2])).phase == .explainerOnly)
+        #expect(old.resumeCursor(end, continuingWith: old).phase == nil)
         // Phase 3 trained: nothing before the end is free any more.
-        #expect(stored([1, 1, 1]).resumeCursor(end, continuingWith: stored([1, 1, 1])).phase == 4)
+        #expect(stored([1, 1, 1]).resumeCursor(end, continuingWith: stored([1, 1, 1])).phase == nil)
         #expect(refusal(stored([1, 1, 1]), [("epochs", "1,1,2")], at: end)?.hasPrefix("--epochs 1,1,2: phase 3 has finished after 1 epoch(s)") == true)
     }
 
     @Test func aCursorAtAPhaseStartSkipsPhasesNowAtZero() throws {
         let start = cursor(2, 0, 0, step: 10)
         let (configuration, _) = try stored([1, 1, 1]).resumed(with: TrainingSettings(flags: [("epochs", "1,0,1")]), at: start)
-        #expect(stored([1, 1, 1]).resumeCursor(start, continuingWith: configuration).phase == 3)
+        #expect(stored([1, 1, 1]).resumeCursor(start, continuingWith: configuration).phase == .joint)
     }
 
     @Test func aCursorThatItsScheduleCannotReachIsRefusedAsDamage() {
-        for bad in [cursor(0, 0, 0), cursor(7, 0, 0), cursor(1, 2, 0), cursor(1, 0, 11), cursor(1, -1, 0), cursor(4, 1, 0)] {
+        // Phases outside 1…4 do not read at all (CheckpointFileTests.aCursorOutOfRangeIsRefused).
+        for bad in [cursor(1, 2, 0), cursor(1, 0, 11), cursor(1, -1, 0), cursor(4, 1, 0)] {
             let error = #expect(throws: TrainingError.self) { try stored([1, 1, 1]).checkCursorFits(bad, source: "ckpt") }
             #expect(error?.description.hasSuffix("the checkpoint is damaged") == true)
         }

@@ -25,7 +25,7 @@ import Testing
     @Test func jsonOverridesOnlyTheKeysItHas() throws {
         let merged = try file(#"{"side": 64, "epochs": [2, 2, 2], "lambdaL1": 1e-5, "imageCount": 100}"#)
         #expect(merged.side == 64 && merged.epochs == [2, 2, 2] && merged.lambdaL1 == 1e-5 && merged.imageCount == 100)
-        #expect(merged.batch == 8 && merged.optimizer == "adadelta")
+        #expect(merged.batch == 8 && merged.optimizer == .adadelta)
     }
 
     @Test func anOptimizerWithoutALearningRateGetsItsOwnDefault() throws {
@@ -49,14 +49,14 @@ import Testing
 
     @Test func alphaWeighsCrossEntropyAgainstTheExplanationTermsPerPhase() throws {
         let paper = try file(#"{"lambdaL1PerPixel": 0.9, "lambdaTV": 0.1}"#)
-        #expect(paper.alpha == nil && paper.lossWeights(phase: 2) == LossWeights(l1: Float(0.9 / (224 * 224)), tv: 0.1, crossEntropy: 1),
+        #expect(paper.alpha == nil && paper.lossWeights(phase: .explainerOnly) == LossWeights(l1: Float(0.9 / (224 * 224)), tv: 0.1, crossEntropy: 1),
                 "without alpha: CE + λ terms")
         let authors = try file(#"{"side": 64, "alpha": [1, 0.25, 0.9], "lambdaL1PerPixel": 0.9, "lambdaTV": 0.1}"#)
-        let phase2 = authors.lossWeights(phase: 2), phase3 = authors.lossWeights(phase: 3)
+        let phase2 = authors.lossWeights(phase: .explainerOnly), phase3 = authors.lossWeights(phase: .joint)
         #expect(phase2.crossEntropy == 0.25 && abs(phase2.tv - 0.075) < 1e-7)
         #expect(abs(phase2.l1 - Float(0.75 * 0.9 / (64 * 64))) < 1e-9, "λ per pixel as a sum weight over 64² pixels, times 1 − α")
         #expect(phase3.crossEntropy == 0.9 && abs(phase3.tv - 0.01) < 1e-7)
-        #expect(authors.lossWeights(phase: 1).l1 == 0 && authors.lossWeights(phase: 1).crossEntropy == 1)
+        #expect(authors.lossWeights(phase: .classifierOnly).l1 == 0 && authors.lossWeights(phase: .classifierOnly).crossEntropy == 1)
         #expect(fileRefusal(#"{"alpha": [1, 1.5, 0.9]}"#) == "c.json: alpha must be a number in [0, 1], or three (phases 1,2,3), got [1, 1.5, 0.9]")
     }
 
@@ -191,7 +191,7 @@ import Testing
     }
 
     @Test func theLastPhaseWithEpochsHoldsTheFinalWeights() {
-        for (epochs, last) in [([1, 0, 0], 1), ([0, 2, 0], 2), ([1, 1, 1], 3), ([0, 0, 4], 3)] {
+        for (epochs, last) in [([1, 0, 0], Phase.classifierOnly), ([0, 2, 0], .explainerOnly), ([1, 1, 1], .joint), ([0, 0, 4], .joint)] {
             var configuration = TrainingConfiguration()
             configuration.epochs = epochs
             #expect(configuration.lastPhase == last)
