@@ -19,7 +19,7 @@ extension JointModel {
         timed(l.kernel == 3 ? .conv3x3 : .conv1x1, layer: profileName(l, "forward")) {
             Convolution.forward(input: x.value(l.input), batch: x.n, channels: l.cin, height: l.side, width: l.side,
                                 weight: x.p + l.weight, bias: x.p + l.bias, filters: l.cout, kernel: l.kernel,
-                                relu: l.relu, output: x.value(l.output), col: x.col,
+                                relu: l.relu, output: x.value(l.output), col: x.col, algorithm: l.algorithm,
                                 keepInputTransforms: x.keptTransforms(l))
         }
     }
@@ -31,7 +31,8 @@ extension JointModel {
                                  height: l.side, width: l.side, weight: x.p + l.weight, filters: l.cout, kernel: l.kernel,
                                  dInput: l.readsImage && !computesInputGradient ? nil : x.grad(l.input),
                                  dWeight: weights ? x.g + l.weight : nil, dBias: weights ? x.g + l.bias : nil,
-                                 col: x.col, dcol: x.dcol, keptInputTransforms: x.keptTransforms(l).map { UnsafePointer($0) })
+                                 col: x.col, dcol: x.dcol, algorithm: l.algorithm,
+                                 keptInputTransforms: x.keptTransforms(l).map { UnsafePointer($0) })
         }
     }
 

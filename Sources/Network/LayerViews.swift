@@ -1,11 +1,14 @@
 // The model's layers as views: where a layer's weight and bias sit in the parameter buffer, and which
 // arena buffers it reads and writes. PlanBuilder makes them; forward and backward only read them.
 // Letters: k kernel side.
+import Kernels
 
 /// A stride-1 "same" convolution (3×3 or 1×1): weight [cout, cin, k, k], bias [cout]; input and output
 /// are [cin or cout, side, side].
 struct ConvLayer {
     let weight: Int, bias: Int, cin: Int, cout: Int, side: Int, kernel: Int
+    /// How the layer is computed, chosen once when the plan is built (im2col for 1×1).
+    let algorithm: Algorithm3x3
     let input: ActivationBuffer, output: ActivationBuffer
     /// Whether a ReLU follows (applied inside the convolution's forward, masked inside its backward).
     let relu: Bool

@@ -1,5 +1,6 @@
 // The options that fix the model's shape (SPEC §1): input side, widths, classes, dropout, E pooling,
-// and the head's batch-norm momentum.
+// and the head's batch-norm momentum; and how its 3×3 convolutions are computed.
+import Kernels
 
 /// How E is downsampled between classifier stages: 2×2 average (authors' 2020 code) or max (2019).
 public enum EPooling: String, Codable, Sendable, CaseIterable {
@@ -32,11 +33,14 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     /// near-uniform images σ² is small (0.0016 measured at 64²), so ε bounds how far BN stretches a
     /// small deviation toward tanh's flat part.
     public var bnEpsilon: Double
+    /// One algorithm for every 3×3 convolution (A/B runs, benchmarks, the golden test); nil: each
+    /// layer takes Convolution.algorithm's measured rule. The results agree to rounding, not bits.
+    public var convolution3x3: Algorithm3x3?
 
     public init(side: Int = 224, baseWidth: Int = 32, classes: Int = 2, hidden: Int = 128,
                 dropout: Float = 0.3, ePooling: EPooling = .average, bnMomentum: Float = 0.99,
                 explainerInitBias: Float = 0, explainerInitScale: Float = 1,
-                bnEpsilon: Double = 1e-3) {
+                bnEpsilon: Double = 1e-3, convolution3x3: Algorithm3x3? = nil) {
         self.side = side
         self.baseWidth = baseWidth
         self.classes = classes
@@ -47,6 +51,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         self.explainerInitBias = explainerInitBias
         self.explainerInitScale = explainerInitScale
         self.bnEpsilon = bnEpsilon
+        self.convolution3x3 = convolution3x3
     }
 
     /// Throws naming the first option out of range.

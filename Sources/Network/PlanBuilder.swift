@@ -58,16 +58,20 @@ struct PlanBuilder {
         let weight = parameter(name + ".weight", [filters, cin, kernel, kernel], .glorotUniform)
         let bias = parameter(name + ".bias", [filters], .constant(0))
         let output = activation(name, [filters, side, side])
+        let algorithm = kernel == 3
+            ? configuration.convolution3x3 ?? Convolution.algorithm(channels: cin, filters: filters, height: side, width: side)
+            : .im2col
         workspaceCount = max(workspaceCount, Convolution.workspaceCount(channels: cin, filters: filters, height: side,
-                                                                        width: side, kernel: kernel))
-        return ConvLayer(weight: weight, bias: bias, cin: cin, cout: filters, side: side, kernel: kernel, input: input,
-                         output: output, relu: relu, readsImage: input.value == image.value,
-                         keptTransforms: keepTransforms(cin: cin, cout: filters, side: side, kernel: kernel))
+                                                                        width: side, kernel: kernel, algorithm: algorithm))
+        return ConvLayer(weight: weight, bias: bias, cin: cin, cout: filters, side: side, kernel: kernel,
+                         algorithm: algorithm, input: input, output: output, relu: relu,
+                         readsImage: input.value == image.value,
+                         keptTransforms: keepTransforms(cin: cin, cout: filters, side: side, kernel: kernel, algorithm: algorithm))
     }
 
-    private mutating func keepTransforms(cin: Int, cout: Int, side: Int, kernel: Int) -> Int? {
+    private mutating func keepTransforms(cin: Int, cout: Int, side: Int, kernel: Int, algorithm: Algorithm3x3) -> Int? {
         let count = Convolution.inputTransformCount(channels: cin, filters: cout, height: side, width: side,
-                                                    kernel: kernel, batch: batchCapacity)
+                                                    kernel: kernel, batch: batchCapacity, algorithm: algorithm)
         guard count > 0, keptTransformCount + count <= ModelPlan.keptTransformBudget else { return nil }
         defer { keptTransformCount += count }
         return keptTransformCount

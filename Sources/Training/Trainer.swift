@@ -37,8 +37,11 @@ public final class Trainer {
     /// (global step, phase) of the weights the BN population statistics were last computed from.
     var batchNormComputedAt: (Int, Phase?)?
 
+    /// `convolution3x3`: one algorithm for every 3×3 layer (ModelConfiguration.convolution3x3), nil for
+    /// the per-layer rule.
     public init(configuration: TrainingConfiguration, runDirectory: RunDirectory, resume: Checkpoint?,
-                bestOfResumedPhase: Checkpoint?, world: Communicator, logger: Logger, stopAtStep: Int?) throws {
+                bestOfResumedPhase: Checkpoint?, world: Communicator, logger: Logger, stopAtStep: Int?,
+                convolution3x3: Algorithm3x3? = nil) throws {
         try configuration.validate()
         self.configuration = configuration
         self.world = world
@@ -47,8 +50,9 @@ public final class Trainer {
         self.stopAtStep = stopAtStep
         self.progressOnTerminal = world.rank == 0 && isatty(STDERR_FILENO) == 1
         data = try TrainingData(configuration: configuration, world: world)
-        model = try JointModel(configuration: configuration.modelConfiguration(classes: data.classCount),
-                           batchCapacity: configuration.batch)
+        model = try JointModel(configuration: configuration.modelConfiguration(classes: data.classCount,
+                                                                               convolution3x3: convolution3x3),
+                               batchCapacity: configuration.batch)
         optimizer = Optimizer(configuration: configuration, parameterCount: model.parameters.count)
 
         if let resume {

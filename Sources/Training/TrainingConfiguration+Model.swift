@@ -1,12 +1,16 @@
 // What the configuration means for the model, the loss and the schedule.
+import Kernels
 import Network
 
 extension TrainingConfiguration {
-    public func modelConfiguration(classes: Int) -> ModelConfiguration {
+    /// The model of this configuration; `convolution3x3` is not part of it (any algorithm trains the
+    /// same model, to rounding), so the caller passes it down (ModelConfiguration.convolution3x3).
+    public func modelConfiguration(classes: Int, convolution3x3: Algorithm3x3? = nil) -> ModelConfiguration {
         ModelConfiguration(side: side, baseWidth: baseWidth, classes: classes, hidden: hidden,
                            dropout: Float(dropout), ePooling: ePooling,
                            bnMomentum: Float(bnMomentum), explainerInitBias: Float(explainerInitBias),
-                           explainerInitScale: Float(explainerInitScale), bnEpsilon: bnEpsilon)
+                           explainerInitScale: Float(explainerInitScale), bnEpsilon: bnEpsilon,
+                           convolution3x3: convolution3x3)
     }
 
     /// The loss of a phase: CE + λ_L1·L1 + λ_TV·TV + λ_box·box, or with `alpha` the authors'

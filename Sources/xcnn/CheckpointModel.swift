@@ -35,7 +35,7 @@ struct CheckpointModel {
         }
         classes = try Self.classNames(checkpoint: loaded.classes, dataset: data.classes, outputs: loaded.classCount(source: checkpoint),
                                       source: checkpoint, datasetName: configuration.dataset)
-        model = try JointModel(configuration: configuration.modelConfiguration(classes: classes.count), batchCapacity: batch)
+        model = try configuration.makeModel(classes: classes.count, batchCapacity: batch)
         try ModelState.loadWeights(loaded, parameters: &model.parameters, buffers: &model.buffers, model: model, source: checkpoint)
     }
 

@@ -27,7 +27,7 @@ struct DiagnoseCommand: ParsableCommand {
         let loaded = try CheckpointFile.read(URL(fileURLWithPath: checkpoint))
         let configuration = try TrainingConfiguration(json: Data(loaded.configuration.utf8), source: checkpoint)
         let classes = try loaded.classCount(source: checkpoint)
-        let model = try JointModel(configuration: configuration.modelConfiguration(classes: classes), batchCapacity: batch)
+        let model = try configuration.makeModel(classes: classes, batchCapacity: batch)
         try ModelState.loadWeights(loaded, parameters: &model.parameters, buffers: &model.buffers, model: model, source: checkpoint)
         let side = configuration.side, s2 = side * side
         let dataset = try configuration.openDataset()

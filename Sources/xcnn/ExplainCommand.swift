@@ -51,7 +51,7 @@ struct ExplainCommand: ParsableCommand {
         var configuration = try TrainingConfiguration(json: Data(loaded.configuration.utf8), source: checkpoint)
         if let maxImagePixels { configuration.maxImagePixels = maxImagePixels }
         try configuration.validate()
-        let model = try JointModel(configuration: configuration.modelConfiguration(classes: loaded.classCount(source: checkpoint)), batchCapacity: 1)
+        let model = try configuration.makeModel(classes: loaded.classCount(source: checkpoint), batchCapacity: 1)
         try ModelState.loadWeights(loaded, parameters: &model.parameters, buffers: &model.buffers, model: model, source: checkpoint)
         let side = configuration.side
         // Classes by name: the checkpoint's (stored since names were kept), else the run's dataset

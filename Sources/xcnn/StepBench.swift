@@ -2,6 +2,7 @@
 // convolution shape, so speed work sees where a step goes (docs/perf-network.md).
 import ArgumentParser
 import Foundation
+import Kernels
 import Network
 import Training
 
@@ -15,6 +16,11 @@ struct StepBench: ParsableCommand {
     @Option(help: "Images per step.") var batch = 8
     @Option(help: "Timed steps after one warm-up step; images/s uses the median.") var steps = 10
     @Option(help: "Base width of the model (filters of the first level).") var baseWidth = 32
+    @Option(help: """
+        One algorithm for every 3×3 layer: \(Algorithm3x3.allCases.map(\.rawValue).joined(separator: ", ")) \
+        (default: $\(ConvolutionSetting.variable), else the per-layer rule).
+        """)
+    var conv3x3: Algorithm3x3?
 
     func validate() throws {
         guard side >= 16, side % 16 == 0 else { throw ValidationError("--side must be a multiple of 16, got \(side)") }
@@ -27,6 +33,7 @@ struct StepBench: ParsableCommand {
         let blas = try BLASSetup.configure()
         var configuration = ModelConfiguration(side: side)
         configuration.baseWidth = baseWidth
+        configuration.convolution3x3 = try conv3x3 ?? ConvolutionSetting.fromEnvironment()
         let report = try StepBenchmark.run(configuration: configuration, batch: batch, steps: steps)
         print("# core \(blas.coreName) (\(blas.origin.rawValue)), threads \(blas.threads)")
         print(String(format: "step side=%d batch=%d images_per_s=%.2f seconds_per_step=%.4f", side, batch,

@@ -184,7 +184,8 @@ struct TrainCommand: ParsableCommand {
         logger.info("training on \(world.size) rank(s), BLAS \(blas.coreName) × \(blas.threads) thread(s) per rank; run directory \(run.url.path)")
         let trainer = try RankAgreement.all(world) {
             try Trainer(configuration: plan.configuration, runDirectory: run, resume: plan.resume,
-                        bestOfResumedPhase: plan.best, world: world, logger: logger, stopAtStep: stopAtStep)
+                        bestOfResumedPhase: plan.best, world: world, logger: logger, stopAtStep: stopAtStep,
+                        convolution3x3: ConvolutionSetting.fromEnvironment())
         }
         if world.rank == 0 {
             // On --resume too: the schedule may have changed (and a lost config.json comes back).

@@ -66,7 +66,12 @@ final class GoldenComparison {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    @Test func everyGoldenCaseMatchesWithinTheManifestTolerances() throws {
+    /// nil: the per-layer rule, which leaves the narrow golden model (w = 3) on im2col; then every 3×3
+    /// layer forced onto each Winograd variant (forward, dX, dW, kept input transforms).
+    static let algorithms: [Algorithm3x3?] = [nil, .winograd, .winograd4]
+
+    @Test(arguments: algorithms)
+    func everyGoldenCaseMatchesWithinTheManifestTolerances(convolution3x3: Algorithm3x3?) throws {
         let cases = GoldenCase.discover(packageRoot: Self.packageRoot)
         if cases.isEmpty {
             let allowed = ProcessInfo.processInfo.environment["XCNN_ALLOW_NO_GOLDEN"] == "1"
@@ -76,20 +81,22 @@ final class GoldenComparison {
         for folder in cases {
             let golden = try GoldenCase(folder: folder)
             let comparison = GoldenComparison(golden)
-            for phase in Phase.allCases { try check(golden, phase: phase, into: comparison) }
-            print("golden case \(golden.name): \(comparison.checked) tensors checked, worst scaled error "
+            for phase in Phase.allCases { try check(golden, phase: phase, convolution3x3: convolution3x3, into: comparison) }
+            let algorithm = convolution3x3.map { "every 3×3 layer on \($0.rawValue)" } ?? "per-layer rule"
+            print("golden case \(golden.name) (\(algorithm)): \(comparison.checked) tensors checked, worst scaled error "
                   + "\(comparison.worst.error) (\(comparison.worst.key))")
             print("  worst by kind: " + comparison.worstByKind.sorted { $0.key < $1.key }
                 .map { "\($0.key) \(String(format: "%.2e", $0.value))" }.joined(separator: ", "))
-            #expect(comparison.failures.isEmpty, "golden case \(golden.name): \(comparison.failures.joined(separator: "; "))")
+            #expect(comparison.failures.isEmpty, "golden case \(golden.name) (\(algorithm)): \(comparison.failures.joined(separator: "; "))")
         }
     }
 
-    private func check(_ golden: GoldenCase, phase: Phase, into c: GoldenComparison) throws {
+    private func check(_ golden: GoldenCase, phase: Phase, convolution3x3: Algorithm3x3?, into c: GoldenComparison) throws {
         let n = golden.int("batch"), p = "phase\(phase.rawValue)/"
         let configuration = ModelConfiguration(side: golden.int("side"), baseWidth: golden.int("base_width"),
                                                classes: golden.int("classes"), hidden: golden.int("hidden"), dropout: 0,
-                                               ePooling: EPooling(rawValue: golden.string("e_pool")) ?? .average)
+                                               ePooling: EPooling(rawValue: golden.string("e_pool")) ?? .average,
+                                               convolution3x3: convolution3x3)
         let model = try JointModel(configuration: configuration, batchCapacity: n)
         model.computesInputGradient = true
         for entry in model.layout.entries {

@@ -5,7 +5,7 @@
 import Foundation
 
 /// How a 3×3 layer's forward, input gradient and weight gradient are computed.
-public enum Algorithm3x3: String, Sendable, CaseIterable {
+public enum Algorithm3x3: String, Codable, Sendable, CaseIterable {
     /// im2col + sgemm per band of rows of one image.
     case im2col
     /// Winograd F(2×2, 3×3).
@@ -15,22 +15,15 @@ public enum Algorithm3x3: String, Sendable, CaseIterable {
 }
 
 public enum Convolution {
-    /// `XCNN_CONV3X3` = im2col | winograd | winograd4 forces one algorithm for every 3×3 layer (benchmarks, A/B
-    /// runs); unset or anything else uses the measured per-layer rule in `algorithm`.
-    static let forced = ProcessInfo.processInfo.environment["XCNN_CONV3X3"].flatMap(Algorithm3x3.init(rawValue:))
-
-    /// On: with this rule a training step is faster (docs/perf-network.md, changes 6–8) and the golden and
-    /// full test suites pass. `XCNN_CONV3X3=im2col` restores the old path everywhere.
-    static let winogradByDefault = true
-
-    /// The algorithm a C → F 3×3 layer on an H×W map uses by default. Measured rule (docs/perf-network.md,
+    /// The algorithm a C → F 3×3 layer on an H×W map uses by default. Measured rule (docs/perf/network.md,
     /// batch 8, every 3×3 shape of the model at 224² and 64²): im2col for the C = 3 input layers (their
     /// Winograd GEMMs would have inner size 3) and on 8² maps (too few tiles for the transforms to pay);
     /// F(4×4, 3×3) where a row holds at least 8 of its tiles (W ≥ 29: full 8-tile vectors), 20–40% faster
     /// than F(2×2) there; F(2×2, 3×3) on the 16²–28² maps in between, where F(4×4)'s rows are all tail.
+    /// With this rule a training step is faster (changes 6–8 there) and the golden and full test suites
+    /// pass; a model can instead put every 3×3 layer on one algorithm (ModelConfiguration.convolution3x3).
     public static func algorithm(channels c: Int, filters f: Int, height h: Int, width w: Int) -> Algorithm3x3 {
-        if let forced { return forced }
-        guard winogradByDefault, min(c, f) >= 16, h * w >= 256 else { return .im2col }
+        guard min(c, f) >= 16, h * w >= 256 else { return .im2col }
         return WinogradF4.tiles(w) >= 8 ? .winograd4 : .winograd
     }
 
