@@ -45,12 +45,7 @@ let package = Package(
         .target(name: "Attribution", dependencies: ["Kernels", "Network", "MessagePassing"], swiftSettings: cpuSettings),
         // Figures and pages: viridis panels, PNG data URIs, the HTML report and the maps file of evaluate.
         .target(name: "Report", dependencies: ["Attribution", "Datasets", "Training"], swiftSettings: cpuSettings),
-        .target(
-            name: "Training",
-            dependencies: ["Kernels", "Network", "Datasets", "MessagePassing",
-                           .product(name: "Logging", package: "swift-log")],
-            swiftSettings: cpuSettings
-        ),
+        .target(name: "Training", dependencies: ["Kernels", "Network", "Datasets", "MessagePassing"], swiftSettings: cpuSettings),
         .executableTarget(
             name: "xcnn",
             dependencies: ["CPUGuard", "Kernels", "Network", "Datasets", "Training", "MessagePassing", "Attribution", "Report",

@@ -1,5 +1,4 @@
-// Phase boundaries, checkpoints and what rank 0 prints at the end of an epoch.
-import Foundation
+// Phase boundaries and checkpoints.
 import Network
 
 extension Trainer {
@@ -10,7 +9,7 @@ extension Trainer {
         if let best {
             model.parameters = best.parameters
             model.buffers = best.buffers
-            logger.info("phase \(finished.rawValue) done: best val loss \(format(cursor.bestValidationLoss ?? .nan)) at epoch \(cursor.bestEpoch ?? 0); continuing from those weights")
+            report(.phaseFinished(finished, bestValidationLoss: cursor.bestValidationLoss ?? .nan, bestEpoch: cursor.bestEpoch ?? 0))
         }
         best = nil
         let next = configuration.phase(after: finished)
@@ -39,7 +38,7 @@ extension Trainer {
             return
         }
         guard loss <= ratio * start, cursor.epoch < epochs else { return }
-        logger.info("phase 1 ends after epoch \(cursor.epoch) of \(epochs): training loss \(format(loss)) ≤ \(ratio) × the first epoch's \(format(start)) (--phase1-stop-loss-ratio)")
+        report(.phaseOneEndedEarly(epoch: cursor.epoch, epochs: epochs, loss: loss, ratio: ratio, firstEpochLoss: start))
         cursor.epoch = epochs
     }
 
@@ -51,28 +50,5 @@ extension Trainer {
         let checkpoint = ModelState.checkpoint(model: model, optimizer: optimizer, cursor: cursor, configuration: configuration,
                                                classes: data.dataset.classes)
         try CheckpointFile.write(checkpoint, to: run.checkpointURL(phase: cursor.phase ?? .joint, kind: .latest))
-    }
-
-    func clearProgress() {
-        if progressOnTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-    }
-
-    func epochLine(_ metrics: EpochMetrics, epochs: Int, improved: Bool) -> String {
-        let remainingSteps = configuration.remainingSteps(after: cursor)
-        let secondsPerStep = metrics.seconds / Double(configuration.stepsPerEpoch)
-        return "phase \(metrics.phase) epoch \(metrics.epoch)/\(epochs)  loss \(format(metrics.loss))  acc \(String(format: "%.3f", metrics.accuracy))"
-            + "  val loss \(format(metrics.validationLoss))  val acc \(String(format: "%.3f", metrics.validationAccuracy))\(improved ? " *" : "  ")"
-            + "  \(String(format: "%.1f", metrics.imagesPerSecond)) img/s"
-            + (world.size > 1 ? "  allreduce \(String(format: "%.1f", 100 * metrics.communicationShare))%" : "")
-            + "  ETA \(duration(Double(remainingSteps) * secondsPerStep))"
-    }
-
-    func format(_ value: Double) -> String { String(format: "%.4f", value) }
-
-    func duration(_ seconds: Double) -> String {
-        guard seconds.isFinite else { return "?" }
-        let total = Int(seconds.rounded())
-        return total >= 3600 ? "\(total / 3600)h\(String(format: "%02d", total % 3600 / 60))m"
-            : "\(total / 60)m\(String(format: "%02d", total % 60))s"
     }
 }

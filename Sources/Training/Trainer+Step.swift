@@ -74,14 +74,11 @@ extension Trainer {
         cursor.epochTotals.steps += 1
         let seconds = clock.seconds
         if configuration.verifyEvery > 0, cursor.globalStep % configuration.verifyEvery == 0 { try verifyIdenticalParameters() }
-        if progressOnTerminal {
-            let totals = cursor.epochTotals
-            let line = String(format: "\rphase %d epoch %d/%d step %d/%d  loss %.4f  acc %.3f  %.1f img/s",
-                              phase.rawValue, cursor.epoch + 1, configuration.epochs(of: phase), cursor.batchInEpoch,
-                              configuration.stepsPerEpoch, totals.loss / totals.steps, totals.correct / totals.images,
-                              reduced[2] / seconds)
-            FileHandle.standardError.write(Data(line.utf8))
-        }
+        let totals = cursor.epochTotals
+        report(.step(StepProgress(phase: phase, epoch: cursor.epoch + 1, epochs: configuration.epochs(of: phase),
+                                  step: cursor.batchInEpoch, stepsPerEpoch: configuration.stepsPerEpoch,
+                                  loss: totals.loss / totals.steps, accuracy: totals.correct / totals.images,
+                                  imagesPerSecond: reduced[2] / seconds)))
         return StepTiming(seconds: seconds, images: reduced[2], communicationSeconds: communicationSeconds)
     }
 

@@ -3,26 +3,27 @@
 // statistics, one allreduce of the gradients of the phase's trainable range, the optimizer.
 import Foundation
 import Kernels
-import Logging
 import MessagePassing
 import Network
 import Datasets
 
 public struct TrainingOutcome: Sendable {
     public enum Ending: Sendable {
-        case finished, stoppedAtStep(Int)
+        case finished
+        /// --stop-at-step: training stopped after this step with a checkpoint.
+        case stoppedAtStep(Int)
         /// SIGTERM or SIGUSR1 reached a rank: training stopped after this step with a checkpoint.
-        case stoppedBySignal(Int)
+        /// `signal` is the one this rank received, nil when only another rank received one.
+        case stoppedBySignal(Int, signal: Int32?)
     }
     public var ending: Ending
     public var cursor: TrainingCursor
-    public var lastValidation: EpochMetrics?
 }
 
 public final class Trainer {
     let configuration: TrainingConfiguration
     let world: Communicator
-    let logger: Logger
+    let report: (TrainingEvent) -> Void
     let run: RunDirectory
     let data: TrainingData
     let model: JointModel
@@ -33,22 +34,20 @@ public final class Trainer {
     let stopAtStep: Int?
     /// Set by `step` when any rank has received SIGTERM or SIGUSR1 (StopRequest).
     var stopRequested = false
-    let progressOnTerminal: Bool
     /// (global step, phase) of the weights the BN population statistics were last computed from.
     var batchNormComputedAt: (Int, Phase?)?
 
     /// `convolution3x3`: one algorithm for every 3×3 layer (ModelConfiguration.convolution3x3), nil for
-    /// the per-layer rule.
+    /// the per-layer rule. `report` hears what the run does (TrainingEvent), from here on.
     public init(configuration: TrainingConfiguration, runDirectory: RunDirectory, resume: Checkpoint?,
-                bestOfResumedPhase: Checkpoint?, world: Communicator, logger: Logger, stopAtStep: Int?,
-                convolution3x3: Algorithm3x3? = nil) throws {
+                bestOfResumedPhase: Checkpoint?, world: Communicator, stopAtStep: Int?,
+                convolution3x3: Algorithm3x3? = nil, report: @escaping (TrainingEvent) -> Void = { _ in }) throws {
         try configuration.validate()
         self.configuration = configuration
         self.world = world
-        self.logger = logger
+        self.report = report
         self.run = runDirectory
         self.stopAtStep = stopAtStep
-        self.progressOnTerminal = world.rank == 0 && isatty(STDERR_FILENO) == 1
         data = try TrainingData(configuration: configuration, world: world)
         model = try JointModel(configuration: configuration.modelConfiguration(classes: data.classCount,
                                                                                convolution3x3: convolution3x3),
@@ -66,9 +65,7 @@ public final class Trainer {
                 try ModelState.loadWeights(bestOfResumedPhase, parameters: &parameters, buffers: &buffers, model: model, source: "best checkpoint")
                 best = (parameters, buffers)
             }
-            if cursor.worldSize != world.size, world.rank == 0 {
-                logger.warning("resuming a run made on \(cursor.worldSize) rank(s) with \(world.size): from here on the data order differs from the original run")
-            }
+            if cursor.worldSize != world.size { report(.worldSizeChanged(from: cursor.worldSize, to: world.size)) }
             cursor.worldSize = world.size
         } else {
             model.initialize(seed: configuration.seed)
@@ -83,7 +80,6 @@ public final class Trainer {
     }
 
     public func train() throws -> TrainingOutcome {
-        var lastValidation: EpochMetrics?
         if world.rank == 0 { try MetricsLog(url: run.metricsURL).truncate(afterGlobalStep: cursor.globalStep) }
         while let phase = cursor.phase {
             let epochs = configuration.epochs(of: phase)
@@ -96,23 +92,18 @@ public final class Trainer {
                     timing += try step(phase: phase, trainable: trainable, sharding: sharding)
                     if stopRequested {
                         try saveLatest()
-                        clearProgress()
-                        let what = StopRequest.pendingSignal.map(StopRequest.name) ?? "a stop signal (SIGTERM or SIGUSR1) on another rank"
-                        logger.warning("\(what): stopped after step \(cursor.globalStep) with a checkpoint; continue with: xcnn train --resume \(run.url.path)")
-                        return TrainingOutcome(ending: .stoppedBySignal(cursor.globalStep), cursor: cursor, lastValidation: lastValidation)
+                        return TrainingOutcome(ending: .stoppedBySignal(cursor.globalStep, signal: StopRequest.pendingSignal),
+                                               cursor: cursor)
                     }
                     if let stopAtStep, cursor.globalStep >= stopAtStep {
                         try saveLatest()
-                        clearProgress()
-                        logger.info("stopped at step \(cursor.globalStep) (--stop-at-step); continue with: xcnn train --resume \(run.url.path)")
-                        return TrainingOutcome(ending: .stoppedAtStep(cursor.globalStep), cursor: cursor, lastValidation: lastValidation)
+                        return TrainingOutcome(ending: .stoppedAtStep(cursor.globalStep), cursor: cursor)
                     }
                     if configuration.checkpointEvery > 0, cursor.globalStep % configuration.checkpointEvery == 0,
                        cursor.batchInEpoch < configuration.stepsPerEpoch {
                         try saveLatest()
                     }
                 }
-                clearProgress()
                 let validation = try validate(phase: phase)
                 let totals = cursor.epochTotals
                 let metrics = EpochMetrics(
@@ -122,7 +113,6 @@ public final class Trainer {
                     imagesPerSecond: timing.images / max(timing.seconds, 1e-9),
                     communicationShare: timing.communicationSeconds / max(timing.seconds, 1e-9),
                     seconds: epochClock.seconds)
-                lastValidation = metrics
                 let improved = cursor.bestValidationLoss.map { validation.loss < $0 } ?? true
                 if improved {
                     cursor.bestValidationLoss = validation.loss
@@ -140,12 +130,14 @@ public final class Trainer {
                         try CheckpointFile.write(checkpoint, to: run.checkpointURL(phase: phase, kind: .best))
                     }
                 }
-                logger.info("\(epochLine(metrics, epochs: epochs, improved: improved))")
+                report(.epochEnded(EpochReport(metrics: metrics, epochs: epochs, improved: improved,
+                                               remainingSteps: configuration.remainingSteps(after: cursor),
+                                               secondsPerStep: metrics.seconds / Double(configuration.stepsPerEpoch))))
                 endPhaseOneEarlyIfLearnt(phase: phase, loss: metrics.loss, epochs: epochs)
                 try saveLatest()
             }
             try finishPhase()
         }
-        return TrainingOutcome(ending: .finished, cursor: cursor, lastValidation: lastValidation)
+        return TrainingOutcome(ending: .finished, cursor: cursor)
     }
 }

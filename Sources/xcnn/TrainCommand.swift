@@ -182,10 +182,11 @@ struct TrainCommand: ParsableCommand {
         let plan = try RankZeroDecision.share(world: world) { try prepare(logger: logger, lock: &lock) }
         let run = RunDirectory(path: plan.runDirectory)
         logger.info("training on \(world.size) rank(s), BLAS \(blas.coreName) × \(blas.threads) thread(s) per rank; run directory \(run.url.path)")
+        let progress = TrainingProgress(logger: logger, rank: world.rank, worldSize: world.size)
         let trainer = try RankAgreement.all(world) {
             try Trainer(configuration: plan.configuration, runDirectory: run, resume: plan.resume,
-                        bestOfResumedPhase: plan.best, world: world, logger: logger, stopAtStep: stopAtStep,
-                        convolution3x3: ConvolutionSetting.fromEnvironment())
+                        bestOfResumedPhase: plan.best, world: world, stopAtStep: stopAtStep,
+                        convolution3x3: ConvolutionSetting.fromEnvironment(), report: progress.handle)
         }
         if world.rank == 0 {
             // On --resume too: the schedule may have changed (and a lost config.json comes back).
@@ -200,6 +201,7 @@ struct TrainCommand: ParsableCommand {
         }
         StopRequest.install()
         let outcome = try trainer.train()
+        progress.stopped(outcome.ending, run: run)
         withExtendedLifetime(lock) {}
         switch outcome.ending {
         case .finished:
