@@ -65,6 +65,8 @@ let package = Package(
                     swiftSettings: cpuSettings),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Network", "Kernels", "Datasets", "MessagePassing"],
                     swiftSettings: cpuSettings),
+        // What lives in the command line itself (its benchmarks), through @testable import of the executable.
+        .testTarget(name: "XCNNTests", dependencies: ["xcnn", "Datasets", "Network"], swiftSettings: cpuSettings),
     ]
 )
 

@@ -1,6 +1,4 @@
-// Adadelta and momentum SGD: the update formulas in Double, the index range, state export/import,
-// and the step benchmark's report.
-import Network
+// Adadelta, Adam and momentum SGD: the update formulas in Double, the index range, state export/import.
 import Testing
 import Training
 
@@ -67,13 +65,5 @@ import Training
         var copy = MomentumSGD(parameterCount: 2, learningRate: 0.1)
         try copy.importState(sgd.exportState())
         #expect(copy.velocity == sgd.velocity)
-    }
-
-    @Test func stepBenchmarkReportsThroughputAndLayerKinds() throws {
-        let report = try StepBenchmark.run(configuration: ModelConfiguration(side: 16, baseWidth: 2, hidden: 4), batch: 2, steps: 2)
-        #expect(report.imagesPerSecond > 0 && report.secondsPerStep > 0)
-        for kind in ["conv3x3", "transposedConv", "pooling", "batchNorm", "elementwise", "dense", "loss", "optimizer"] {
-            #expect((report.secondsPerLayerKind[kind] ?? 0) > 0, "no time charged to \(kind)")
-        }
     }
 }

@@ -3,10 +3,11 @@
 import Datasets
 import Foundation
 import Testing
+@testable import xcnn
 
 @Suite struct DatasetBenchmarkTests {
     @Test func everyStageIsMeasured() throws {
-        let directory = try TestSupport.scratch("bench")
+        let directory = try scratchDirectory("bench")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let result = try DatasetBenchmark.run(side: 32, images: 4, directory: directory)
         for rate in [result.generationToDisk, result.generationInMemory, result.folderLoading, result.vocLoading] {
@@ -20,7 +21,7 @@ import Testing
     /// Loading must stay under 5 % of a 224² step at batch 8 (about 2–3 s): at least ~60 images/s.
     @Test(.enabled(if: reportPath != nil))
     func paperSizedThroughputAndCounts() throws {
-        let directory = try TestSupport.scratch("bench-224")
+        let directory = try scratchDirectory("bench-224")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let result = try DatasetBenchmark.run(side: 224, images: 300, directory: directory)
         var report = ["benchmark: \(result)"]
@@ -32,4 +33,11 @@ import Testing
         #expect(result.folderLoading >= 60)
         #expect(result.vocLoading >= 60)
     }
+}
+
+/// A new empty directory under the system's temporary directory.
+func scratchDirectory(_ name: String) throws -> String {
+    let path = NSTemporaryDirectory() + "xcnn-tests-\(name)-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
 }

@@ -1,22 +1,23 @@
-// Times full phase-3 training steps (forward + backward + Adadelta) on random data, with the wall
-// time split by layer kind, so speed work can see where a step goes.
+// `xcnn bench step`'s measurement: full phase-3 training steps (forward + backward + Adadelta) on
+// random data, with the wall time split by layer kind, so speed work can see where a step goes.
 import Dispatch
 import Kernels
 import Network
+import Training
 
-public enum StepBenchmark {
-    public struct Report: Sendable {
-        public var imagesPerSecond: Double
+enum StepBenchmark {
+    struct Report: Sendable {
+        var imagesPerSecond: Double
         /// Median seconds per step.
-        public var secondsPerStep: Double
+        var secondsPerStep: Double
         /// Seconds per step by layer kind (LayerKind raw values), averaged over the timed steps.
-        public var secondsPerLayerKind: [String: Double]
+        var secondsPerLayerKind: [String: Double]
         /// Seconds and calls per step of each named convolution ("explainer.enc1.conv2 32→32 64² forward").
-        public var secondsPerLayer: [String: (seconds: Double, calls: Int)]
+        var secondsPerLayer: [String: (seconds: Double, calls: Int)]
     }
 
     /// Runs one untimed warm-up step, then `steps` timed ones; images/s uses the median step.
-    public static func run(configuration: ModelConfiguration, batch: Int, steps: Int, seed: UInt64 = 1) throws -> Report {
+    static func run(configuration: ModelConfiguration, batch: Int, steps: Int, seed: UInt64 = 1) throws -> Report {
         precondition(steps >= 1, "need at least one timed step")
         let model = try JointModel(configuration: configuration, batchCapacity: batch)
         model.initialize(seed: seed)

@@ -1,22 +1,23 @@
-// Throughput of the data path on the calling thread (one core): generation to disk and in memory,
-// and loading a folder of PNGs at the model's side, in images per second.
+// `xcnn bench data`'s measurement: throughput of the data path on the calling thread (one core):
+// generation to disk and in memory, and loading a folder of PNGs at the model's side, in images per second.
+import Datasets
 import Foundation
 
-public struct DatasetBenchmark: Sendable, CustomStringConvertible {
-    public let side: Int
-    public let images: Int
+struct DatasetBenchmark: Sendable, CustomStringConvertible {
+    let side: Int
+    let images: Int
     /// Render + PNG encode + annotation + mask, per image.
-    public let generationToDisk: Double
+    let generationToDisk: Double
     /// Render + conversion to Float [3, S, S] (Dataset.synthetic's load).
-    public let generationInMemory: Double
+    let generationInMemory: Double
     /// PNG decode + conversion to Float [3, S, S] from an image folder (Dataset.imageFolder's load).
-    public let folderLoading: Double
+    let folderLoading: Double
     /// As folderLoading, through a VOC directory (also decodes the mask PNG).
-    public let vocLoading: Double
+    let vocLoading: Double
 
     /// Runs each stage over `images` generated images of side × side under `directory` (created if
     /// needed; its contents are replaced). Uses paper-preset shapes with the given side.
-    public static func run(side: Int = 224, images: Int = 200, directory: String) throws -> DatasetBenchmark {
+    static func run(side: Int = 224, images: Int = 200, directory: String) throws -> DatasetBenchmark {
         var options = GeneratorOptions.paper(colourCue: false, seed: 1)
         options.side = side
         options.count = images
@@ -62,7 +63,7 @@ public struct DatasetBenchmark: Sendable, CustomStringConvertible {
         return Double(images) / max(seconds, 1e-9)
     }
 
-    public var description: String {
+    var description: String {
         func format(_ value: Double) -> String { String(format: "%.1f", value) }
         return "\(images) images \(side)x\(side), one thread: generation to disk \(format(generationToDisk)) img/s, "
             + "in memory \(format(generationInMemory)) img/s, folder loading \(format(folderLoading)) img/s, "
