@@ -1,39 +1,42 @@
-// A batch of samples laid out as the trainer consumes it (NCHW pixels, per-sample masks), and
+// A batch of samples laid out as the model consumes it (NCHW pixels, per-sample masks), and
 // opening a directory as whichever dataset it holds.
 import Foundation
+import Kernels
 
-/// B samples at side S: pixels [B, 3, S, S], labels [B], masks [B, S, S] (nil unless every sample
-/// has one).
+/// B samples at side S as a model takes them: input [B, 3, S, S], labels [B], box masks [B, 1, S, S]
+/// and target masks [B, S, S] (each nil unless every sample has one). The one way samples become a
+/// batch: training, validation and these tests all assemble it here.
 public struct Batch: Sendable {
     public var indices: [Int]
-    public var side: Int
-    public var pixels: [Float]
+    public var input: Tensor
     public var labels: [Int]
-    public var boxMasks: [Float]?
+    public var boxMask: Tensor?
     public var targetMasks: [Float]?
 
     public var count: Int { labels.count }
 
-    public init(indices: [Int], side: Int, pixels: [Float], labels: [Int], boxMasks: [Float]? = nil, targetMasks: [Float]? = nil) {
+    /// `samples[i]` is the sample of `indices[i]`, each at side `side`.
+    public init(indices: [Int], samples: [Sample], side: Int) {
+        precondition(indices.count == samples.count, "\(indices.count) indices for \(samples.count) samples")
+        var pixels = [Float]()
+        pixels.reserveCapacity(samples.count * 3 * side * side)
+        for sample in samples { pixels += sample.pixels }
+        func joined(_ part: (Sample) -> [Float]?) -> [Float]? {
+            let parts = samples.map(part)
+            return parts.contains { $0 == nil } ? nil : parts.flatMap { $0! }
+        }
         self.indices = indices
-        self.side = side
-        self.pixels = pixels
-        self.labels = labels
-        self.boxMasks = boxMasks
-        self.targetMasks = targetMasks
+        input = Tensor(shape: [samples.count, 3, side, side], storage: pixels)
+        labels = samples.map(\.label)
+        boxMask = joined(\.boxMask).map { Tensor(shape: [samples.count, 1, side, side], storage: $0) }
+        targetMasks = joined(\.targetMask)
     }
 }
 
 extension Dataset {
     /// Loads `indices` (e.g. one `Sharding.batch`) in order into one batch.
     public func loadBatch(_ indices: [Int], side: Int) throws -> Batch {
-        let samples = try indices.map { try load(index: $0, side: side) }
-        func joined(_ part: (Sample) -> [Float]?) -> [Float]? {
-            let parts = samples.map(part)
-            return parts.contains { $0 == nil } ? nil : parts.flatMap { $0! }
-        }
-        return Batch(indices: indices, side: side, pixels: samples.flatMap(\.pixels), labels: samples.map(\.label),
-                     boxMasks: joined(\.boxMask), targetMasks: joined(\.targetMask))
+        Batch(indices: indices, samples: try indices.map { try load(index: $0, side: side) }, side: side)
     }
 
     /// A VOC directory when `root/Annotations` exists, otherwise an image folder.

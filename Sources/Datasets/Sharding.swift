@@ -1,18 +1,6 @@
 // Which examples each rank trains on: a permutation from (seed, epoch), dealt out in global steps of
 // worldSize × batchSize, so every rank runs the same number of batches and nothing depends on timing.
 
-/// Where a run is inside its data: resuming at a cursor yields exactly the batches a run that never
-/// stopped would have seen from there.
-public struct ShardCursor: Hashable, Codable, Sendable {
-    public var epoch: Int
-    public var batch: Int
-
-    public init(epoch: Int, batch: Int) {
-        self.epoch = epoch
-        self.batch = batch
-    }
-}
-
 public struct Sharding: Hashable, Sendable {
     /// The examples being sharded (e.g. a split's training indices); batches hold these values.
     public let indices: [Int]
@@ -58,18 +46,17 @@ public struct Sharding: Hashable, Sendable {
         batch(index: index, order: permutation(epoch: epoch))
     }
 
-    public func batch(at cursor: ShardCursor) -> [Int] { batch(epoch: cursor.epoch, index: cursor.batch) }
+    /// The batch at a position of the endless stream of epochs (epoch = position / batchesPerEpoch):
+    /// a run's epochs may be shorter or longer than one pass over the shard, and a run resumed at a
+    /// position sees exactly the batches a run that never stopped would have seen from there.
+    public func batch(stream position: Int) -> [Int] {
+        batch(epoch: position / batchesPerEpoch, index: position % batchesPerEpoch)
+    }
 
     /// All of this rank's batches of one epoch (one permutation instead of one per batch).
     public func batches(epoch: Int) -> [[Int]] {
         let order = permutation(epoch: epoch)
         return (0..<batchesPerEpoch).map { batch(index: $0, order: order) }
-    }
-
-    /// The cursor after `cursor`, moving to the next epoch after the last batch.
-    public func advance(_ cursor: ShardCursor) -> ShardCursor {
-        cursor.batch + 1 < batchesPerEpoch ? ShardCursor(epoch: cursor.epoch, batch: cursor.batch + 1)
-            : ShardCursor(epoch: cursor.epoch + 1, batch: 0)
     }
 
     private func batch(index: Int, order: [Int]) -> [Int] {

@@ -48,26 +48,9 @@ final class TrainingData {
                  seed: seed &+ UInt64(phase.rawValue) &* 0x9E37_79B9_7F4A_7C15)
     }
 
-    struct Loaded {
-        var input: Tensor
-        var labels: [Int]
-        var boxMask: Tensor?
-    }
-
-    func load(_ indices: [Int]) throws -> Loaded {
-        var pixels = [Float]()
-        pixels.reserveCapacity(indices.count * 3 * side * side)
-        var labels = [Int]()
-        var boxes = [Float]()
-        var allHaveBoxes = true
-        for index in indices {
-            let sample = try sample(index)
-            pixels += sample.pixels
-            labels.append(sample.label)
-            if let mask = sample.boxMask { boxes += mask } else { allHaveBoxes = false }
-        }
-        return Loaded(input: Tensor(shape: [indices.count, 3, side, side], storage: pixels), labels: labels,
-                      boxMask: allHaveBoxes ? Tensor(shape: [indices.count, 1, side, side], storage: boxes) : nil)
+    /// The samples of `indices` as one batch, from the cache where they are in it.
+    func load(_ indices: [Int]) throws -> Batch {
+        Batch(indices: indices, samples: try indices.map(sample), side: side)
     }
 
     private func sample(_ index: Int) throws -> Sample {
@@ -75,14 +58,6 @@ final class TrainingData {
         let sample = try dataset.load(index: index, side: side)
         if cache.count < cacheLimit { cache[index] = sample }
         return sample
-    }
-}
-
-extension Sharding {
-    /// The batch at a position of the endless stream of epochs: a run's epochs may be shorter or
-    /// longer than one pass over the shard.
-    func batch(stream position: Int) -> [Int] {
-        batch(epoch: position / batchesPerEpoch, index: position % batchesPerEpoch)
     }
 }
 

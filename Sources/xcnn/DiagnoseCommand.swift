@@ -133,7 +133,7 @@ struct DiagnoseCommand: ParsableCommand {
             let chunk = Array(indices[offset..<min(offset + batch, indices.count)])
             offset += chunk.count
             let samples = try chunk.map { try dataset.load(index: $0, side: side) }
-            try body(samples, Tensor(shape: [chunk.count, 3, side, side], storage: samples.flatMap(\.pixels)))
+            try body(samples, Batch(indices: chunk, samples: samples, side: side).input)
         }
     }
 }

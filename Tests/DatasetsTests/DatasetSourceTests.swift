@@ -53,15 +53,16 @@ import Testing
         let batch = try voc.loadBatch([4, 1, 1], side: 16)
         let samples = try [4, 1, 1].map { try voc.load(index: $0, side: 16) }
         #expect(batch.count == 3 && batch.labels == samples.map(\.label))
-        #expect(batch.pixels == samples.flatMap(\.pixels))
-        #expect(batch.boxMasks == samples.flatMap { $0.boxMask! } && batch.targetMasks?.count == 3 * 256)
+        #expect(batch.input.shape == [3, 3, 16, 16] && batch.input.storage == samples.flatMap(\.pixels))
+        #expect(batch.boxMask?.storage == samples.flatMap { $0.boxMask! } && batch.boxMask?.shape == [3, 1, 16, 16])
+        #expect(batch.targetMasks?.count == 3 * 256)
         // Without Annotations/ the same PNGs in a class folder are an image folder, without masks.
         try FileManager.default.createDirectory(atPath: root + "/folder", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: root + "/JPEGImages", toPath: root + "/folder/shapes")
         let folder = try Dataset.open(root: root + "/folder")
         #expect(folder.classes == ["shapes"] && folder.count == 5)
         let plain = try folder.loadBatch([0, 1], side: 16)
-        #expect(plain.boxMasks == nil && plain.targetMasks == nil && plain.pixels.count == 2 * 3 * 256)
+        #expect(plain.boxMask == nil && plain.targetMasks == nil && plain.input.storage.count == 2 * 3 * 256)
     }
 
     @Test func vocTargetClassIsAParameterAndListsAreOptional() throws {

@@ -34,24 +34,14 @@ import Testing
         #expect(tiny.batchesPerEpoch == 1 && tiny.batch(epoch: 0, index: 0).count == 3)
     }
 
-    /// `steps` batches from `cursor`, and the cursor after them.
-    static func run(_ shard: Sharding, from cursor: ShardCursor, steps: Int) -> ([[Int]], ShardCursor) {
-        var cursor = cursor, batches: [[Int]] = []
-        for _ in 0..<steps {
-            batches.append(shard.batch(at: cursor))
-            cursor = shard.advance(cursor)
-        }
-        return (batches, cursor)
-    }
-
-    @Test func resumingFromACursorSeesTheSameBatches() {
+    @Test func resumingAtAStreamPositionSeesTheSameBatches() {
         let evens = Array(stride(from: 0, to: 200, by: 2))
         let shard = Sharding(indices: evens, worldSize: 2, rank: 1, batchSize: 5, seed: 7)  // 10 batches per epoch
-        let (uninterrupted, end) = Self.run(shard, from: ShardCursor(epoch: 0, batch: 0), steps: 25)
-        #expect(end == ShardCursor(epoch: 2, batch: 5))
-        // A new process rebuilds the sharding and resumes at the cursor saved after 13 batches.
+        let uninterrupted = (0..<25).map { shard.batch(stream: $0) }
+        #expect(uninterrupted[23] == shard.batch(epoch: 2, index: 3), "position 23 is epoch 2, batch 3")
+        // A new process rebuilds the sharding and resumes at the position saved after 13 batches.
         let restarted = Sharding(indices: evens, worldSize: 2, rank: 1, batchSize: 5, seed: 7)
-        let (resumed, _) = Self.run(restarted, from: ShardCursor(epoch: 1, batch: 3), steps: 12)
+        let resumed = (13..<25).map { restarted.batch(stream: $0) }
         #expect(resumed == Array(uninterrupted[13...]))
         #expect(uninterrupted.flatMap { $0 }.allSatisfy { $0 % 2 == 0 })
     }
