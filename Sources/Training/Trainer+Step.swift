@@ -52,7 +52,7 @@ extension Trainer {
         if reduced[3] > 0 {
             let flags = try world.allgather([finite ? 0 : 1])
             let ranks = flags.enumerated().filter { $0.element[0] > 0 }.map { String($0.offset) }
-            throw CollectiveFailure("non-finite loss or gradient at phase \(phase.rawValue), epoch \(cursor.epoch + 1), step \(cursor.globalStep + 1) "
+            throw TrainingError.collective("non-finite loss or gradient at phase \(phase.rawValue), epoch \(cursor.epoch + 1), step \(cursor.globalStep + 1) "
                 + "on rank(s) \(ranks.joined(separator: ", ")); training stopped on every rank, checkpoints written before it are intact "
                 + "(try a smaller learning rate or λ)")
         }

@@ -29,7 +29,7 @@ enum RankZeroDecision {
         for i in fields.indices { fields[i] = try world.broadcast(bytes: fields[i], root: 0) }
         let status = String(decoding: fields[0], as: UTF8.self)
         guard status == "ok" else {
-            throw CollectiveFailure(String(decoding: fields[1], as: UTF8.self), isUsage: status == "usage")
+            throw TrainingError.collective(String(decoding: fields[1], as: UTF8.self), usage: status == "usage")
         }
         let configuration = try TrainingConfiguration(json: Data(fields[1]), source: "configuration from rank 0")
         let runDirectory = String(decoding: fields[2], as: UTF8.self)
@@ -48,7 +48,7 @@ struct PlanBytes {
 }
 
 /// Runs the same fallible setup on every rank; when any rank fails, every rank throws the same
-/// CollectiveFailure carrying the lowest failing rank's message, so the job ends with one clear
+/// collective TrainingError carrying the lowest failing rank's message, so the job ends with one clear
 /// error instead of an abort race.
 enum RankAgreement {
     static func all<T>(_ world: Communicator, _ body: () throws -> T) throws -> T {
@@ -61,6 +61,6 @@ enum RankAgreement {
         var message: [UInt8] = []
         if case .failure(let error) = result, world.rank == first { message = Array("\(error)".utf8) }
         let text = String(decoding: try world.broadcast(bytes: message, root: first), as: UTF8.self)
-        throw CollectiveFailure(first == 0 ? text : "rank \(first): \(text)")
+        throw TrainingError.collective(first == 0 ? text : "rank \(first): \(text)")
     }
 }

@@ -72,7 +72,6 @@ struct XCNN: ParsableCommand {
         case is ValidationError: return true
         case let error as TrainingError: return error.isUsage
         case let error as CommandFailure: return error.isUsage
-        case let error as CollectiveFailure: return error.isUsage
         default: return false
         }
     }
@@ -91,7 +90,7 @@ struct XCNN: ParsableCommand {
         let usage = isUsage(error)
         let code = usage ? ExitCode.validationFailure.rawValue : 1
         let text = usage ? usageMessage(error, command: command) : "xcnn: error: \(error)\n"
-        if error is CollectiveFailure, let world = try? Communicator.world() {
+        if (error as? TrainingError)?.isCollective == true, let world = try? Communicator.world() {
             // Every rank stopped at the same point: rank 0 speaks for all, and all exit cleanly.
             if world.rank == 0 { FileHandle.standardError.write(Data(text.utf8)) }
             Communicator.finalize()
