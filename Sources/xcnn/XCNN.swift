@@ -49,9 +49,10 @@ struct XCNN: ParsableCommand {
         [root] + root.configuration.subcommands.flatMap(commandTypes)
     }
 
-    /// Command names from `root` down to `target` ("xcnn", "bench", "step").
+    /// Command names from `root` down to `target` ("xcnn", "bench", "step"); every command of xcnn
+    /// names itself in its configuration (XCNNTests checks it), so no name is derived from a type.
     static func commandPath(to target: ParsableCommand.Type, from root: ParsableCommand.Type) -> [String]? {
-        let name = root.configuration.commandName ?? "\(root)"
+        let name = root.configuration.commandName ?? ""
         if root == target { return [name] }
         for sub in root.configuration.subcommands {
             if let rest = commandPath(to: target, from: sub) { return [name] + rest }
