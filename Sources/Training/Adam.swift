@@ -2,8 +2,6 @@
 // after the square root, bias-corrected moments) over a flat parameter buffer; its two moments
 // mirror that buffer so they checkpoint as flat arrays under PyTorch's names.
 
-import Kernels
-
 public struct Adam: Sendable {
     public var learningRate: Float
     public var beta1: Float
@@ -29,41 +27,16 @@ public struct Adam: Sendable {
     /// `range` only (a frozen part keeps its parameters and state). The step is the caller's count,
     /// kept in the training cursor, so a resumed run corrects the moments as the straight run did.
     public mutating func update(parameters: inout [Float], gradients: [Float], range: Range<Int>, step: Int) {
-        precondition(parameters.count == firstMoment.count && gradients.count == firstMoment.count,
-                     "Adam state holds \(firstMoment.count) values, parameters \(parameters.count), gradients \(gradients.count)")
         precondition(step >= 1, "Adam's step count starts at 1, got \(step)")
         let b1 = beta1, b2 = beta2, keep1 = 1 - beta1, keep2 = 1 - beta2, eps = epsilon
         // PyTorch's order: step size lr / (1 − β₁ᵗ), denominator sqrt(v) / sqrt(1 − β₂ᵗ) + ε.
         let stepSize = learningRate / (1 - Float(Double(beta1).power(step)))
         let secondCorrection = Float(Double(1 - Double(beta2).power(step)).squareRoot())
-        parameters.withUnsafeMutableBufferPointer { p in
-            gradients.withUnsafeBufferPointer { g in
-                firstMoment.withUnsafeMutableBufferPointer { m in
-                    secondMoment.withUnsafeMutableBufferPointer { v in
-                        // 8 at a time, as Adadelta: four buffers that may alias keep the compiler scalar.
-                        let pp = p.baseAddress!, gp = g.baseAddress!, mp = m.baseAddress!, vp = v.baseAddress!
-                        var i = range.lowerBound
-                        while i + 8 <= range.upperBound {
-                            let gi = load8(gp + i)
-                            let mi = b1 * load8(mp + i) + keep1 * gi
-                            let vi = b2 * load8(vp + i) + keep2 * gi * gi
-                            store8(mp + i, mi)
-                            store8(vp + i, vi)
-                            store8(pp + i, load8(pp + i) - stepSize * (mi / (vi.squareRoot() / secondCorrection + eps)))
-                            i += 8
-                        }
-                        while i < range.upperBound {
-                            let gi = g[i]
-                            let mi = b1 * m[i] + keep1 * gi
-                            let vi = b2 * v[i] + keep2 * gi * gi
-                            m[i] = mi
-                            v[i] = vi
-                            p[i] -= stepSize * (mi / (vi.squareRoot() / secondCorrection + eps))
-                            i += 1
-                        }
-                    }
-                }
-            }
+        OptimizerState.update("Adam", parameters: &parameters, gradients: gradients, &firstMoment, &secondMoment,
+                              range: range) { p, g, m, v in
+            m = b1 * m + keep1 * g
+            v = b2 * v + keep2 * g * g
+            p = p - stepSize * (m / (v.squareRoot() / secondCorrection + eps))
         }
     }
 
@@ -71,11 +44,9 @@ public struct Adam: Sendable {
     public func exportState() -> [[Float]] { [firstMoment, secondMoment] }
 
     public mutating func importState(_ state: [[Float]]) throws(TrainingError) {
-        guard state.count == 2, state.allSatisfy({ $0.count == firstMoment.count }) else {
-            throw TrainingError("Adam.importState", "expected 2 arrays of \(firstMoment.count) values, got \(state.map(\.count))")
-        }
-        firstMoment = state[0]
-        secondMoment = state[1]
+        let checked = try OptimizerState.checked(state, slots: 2, count: firstMoment.count, owner: "Adam")
+        firstMoment = checked[0]
+        secondMoment = checked[1]
     }
 
     /// A new phase starts with zero moments and its step count at 0.

@@ -130,42 +130,39 @@ enum ConfigurationJSON {
             }
         }
 
-        mutating func object() throws -> [Member] {
+        /// An object's or array's elements, from its opening bracket to `closing`, separated by commas;
+        /// `element` reads one.
+        mutating func elements<Element>(closing: UInt8, of container: String,
+                                        _ element: (inout Parser) throws -> Element) throws -> [Element] {
             try nest()
             defer { depth -= 1 }
-            index += 1  // "{"
-            var members: [Member] = []
+            index += 1  // "{" or "["
+            var elements: [Element] = []
             skipWhitespace()
-            if peek == UInt8(ascii: "}") { index += 1; return members }
+            if peek == closing { index += 1; return elements }
             while true {
-                skipWhitespace()
-                guard peek == UInt8(ascii: "\"") else { throw failure("expected a key in double quotes") }
-                let line = lineNumber(at: index)
-                let key = try string()
-                skipWhitespace()
-                try expect(UInt8(ascii: ":"), "':' after the key")
-                members.append(Member(key: key, value: try value(), line: line))
+                elements.append(try element(&self))
                 skipWhitespace()
                 if peek == UInt8(ascii: ",") { index += 1; continue }
-                try expect(UInt8(ascii: "}"), "',' or '}' after a value in an object")
-                return members
+                try expect(closing, "',' or '\(Character(Unicode.Scalar(closing)))' after a value in \(container)")
+                return elements
+            }
+        }
+
+        mutating func object() throws -> [Member] {
+            try elements(closing: UInt8(ascii: "}"), of: "an object") { parser in
+                parser.skipWhitespace()
+                guard parser.peek == UInt8(ascii: "\"") else { throw parser.failure("expected a key in double quotes") }
+                let line = parser.lineNumber(at: parser.index)
+                let key = try parser.string()
+                parser.skipWhitespace()
+                try parser.expect(UInt8(ascii: ":"), "':' after the key")
+                return Member(key: key, value: try parser.value(), line: line)
             }
         }
 
         mutating func array() throws -> [SettingValue] {
-            try nest()
-            defer { depth -= 1 }
-            index += 1  // "["
-            var items: [SettingValue] = []
-            skipWhitespace()
-            if peek == UInt8(ascii: "]") { index += 1; return items }
-            while true {
-                items.append(try value())
-                skipWhitespace()
-                if peek == UInt8(ascii: ",") { index += 1; continue }
-                try expect(UInt8(ascii: "]"), "',' or ']' after a value in an array")
-                return items
-            }
+            try elements(closing: UInt8(ascii: "]"), of: "an array") { try $0.value() }
         }
 
         /// A string literal; escapes decoded, and the bytes must be valid UTF-8.

@@ -33,14 +33,7 @@ struct ConfigurationKey {
             text("dataset", "dataset", \.dataset, "synthetic:<preset> or a directory (not empty)"),
             optionalInteger("imageCount", "image-count", \.imageCount, 4...1_000_000, unset: "the preset's count"),
             text("targetClass", "target-class", \.targetClass, "an object name (not empty)"),
-            ConfigurationKey(
-                name: "skipBad", flag: "skip-bad", role: .fixed, requirement: "true or false",
-                store: { c, value in
-                    guard let flag = value.boolean else { return false }
-                    c.skipBad = flag
-                    return true
-                },
-                holds: { _ in true }, shown: { c in String(c.skipBad) }),
+            key("skipBad", "skip-bad", \.skipBad, "true or false", read: \.boolean, shown: { String($0) }),
             // Which images are accepted is part of the data, so a resumed run keeps the limit.
             optionalInteger("maxImagePixels", "max-image-pixels", \.maxImagePixels, 1...(1 << 62), unset: "the default limit"),
 
@@ -56,18 +49,14 @@ struct ConfigurationKey {
             choice("bnStatistics", "bn-statistics", \.bnStatistics),
             integer("bnBatches", "bn-batches", \.bnBatches, 1...10_000, "an integer from 1 to 10000"),
 
-            ConfigurationKey(
-                name: "epochs", flag: "epochs", role: .schedule,
-                requirement: "three integers from 0 to 1000000 (phases 1, 2, 3; not all 0) such as 50,50,50",
-                store: { c, value in
-                    guard let items = value.elements, items.count == 3 else { return false }
-                    let counts = items.compactMap(\.integer)
-                    guard counts.count == 3, epochsHold(counts) else { return false }
-                    c.epochs = counts
-                    return true
+            key("epochs", "epochs", \.epochs,
+                "three integers from 0 to 1000000 (phases 1, 2, 3; not all 0) such as 50,50,50", role: .schedule,
+                read: { value in
+                    let counts = value.elements?.compactMap(\.integer)
+                    return counts?.count == value.elements?.count ? counts : nil
                 },
-                holds: { c in c.epochs.count == 3 && epochsHold(c.epochs) },
-                shown: { c in c.epochs.map(String.init).joined(separator: ",") }),
+                valid: { counts in counts.count == 3 && counts.allSatisfy { (0...1_000_000).contains($0) } && counts.contains { $0 > 0 } },
+                shown: { counts in counts.map(String.init).joined(separator: ",") }),
             integer("stepsPerEpoch", "steps-per-epoch", \.stepsPerEpoch, 1...1_000_000, "an integer from 1 to 1000000", role: .schedule),
             integer("batch", "batch", \.batch, 1...4096, "an integer from 1 to 4096"),
 
@@ -77,99 +66,63 @@ struct ConfigurationKey {
             lambdaL1Form("lambdaL1PerPixel", "lambda-l1-per-pixel", \.lambdaL1PerPixel, clearing: \.lambdaL1, "lambda-l1"),
             number("lambdaTV", "lambda-tv", \.lambdaTV, { $0 >= 0 }, "a non-negative number"),
             number("lambdaBox", "lambda-box", \.lambdaBox, { $0 >= 0 }, "a non-negative number"),
-            ConfigurationKey(
-                name: "alpha", flag: "alpha", role: .fixed, requirement: "a number in [0, 1], or three (phases 1,2,3)",
-                store: { c, value in
-                    guard let values = perPhase(value), values.allSatisfy({ (0...1).contains($0) }) else { return false }
-                    c.alpha = values
-                    return true
-                },
-                holds: { c in c.alpha.map { $0.count == 3 && $0.allSatisfy { (0...1).contains($0) } } ?? true },
-                shown: { c in c.alpha.map(shownPerPhase) ?? "unset" }),
+            // Unset (nil) only by default: a value given is a number or three.
+            key("alpha", "alpha", \.alpha, "a number in [0, 1], or three (phases 1,2,3)",
+                read: { value in perPhase(value).map(Optional.some) },
+                valid: { alpha in alpha.map { $0.count == 3 && $0.allSatisfy { (0...1).contains($0) } } ?? true },
+                shown: { alpha in alpha.map(shownPerPhase) ?? "unset" }),
             choice("optimizer", "optimizer", \.optimizer),
-            perPhaseNumbers("learningRate", "learning-rate", \.learningRate, { $0 > 0 },
-                            "a positive number, or three (phases 1,2,3)"),
+            key("learningRate", "learning-rate", \.learningRate, "a positive number, or three (phases 1,2,3)",
+                read: perPhase, valid: { rates in rates.count == 3 && rates.allSatisfy { $0.isFinite && $0 > 0 } },
+                shown: shownPerPhase),
             number("momentum", "momentum", \.momentum, { $0 >= 0 && $0 < 1 }, "a number in [0, 1)"),
             number("phase1StopLossRatio", "phase1-stop-loss-ratio", \.phase1StopLossRatio, { $0 >= 0 && $0 < 1 }, "a number in [0, 1)"),
 
-            ConfigurationKey(
-                name: "seed", flag: "seed", role: .fixed, requirement: "a non-negative integer",
-                store: { c, value in
-                    guard let seed = value.unsignedInteger else { return false }
-                    c.seed = seed
-                    return true
-                },
-                holds: { _ in true }, shown: { c in String(c.seed) }),
+            key("seed", "seed", \.seed, "a non-negative integer", read: \.unsignedInteger, shown: { String($0) }),
             integer("checkpointEvery", "checkpoint-every", \.checkpointEvery, 0...Int.max, "a non-negative integer", role: .schedule),
             integer("verifyEvery", "verify-every", \.verifyEvery, 0...Int.max, "a non-negative integer", role: .schedule),
         ]
     }
 
-    static func epochsHold(_ counts: [Int]) -> Bool {
-        counts.allSatisfy { (0...1_000_000).contains($0) } && counts.contains { $0 > 0 }
+    /// The one shape of a key: `read` takes a value of the key's type from a setting (nil: not one),
+    /// `valid` is the rule a read value and a configuration's value must keep.
+    static func key<Value>(_ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, Value>,
+                           _ requirement: String, role: Role = .fixed, read: @escaping (SettingValue) -> Value?,
+                           valid: @escaping (Value) -> Bool = { _ in true },
+                           shown: @escaping (Value) -> String) -> ConfigurationKey {
+        ConfigurationKey(
+            name: name, flag: flag, role: role, requirement: requirement,
+            store: { c, value in
+                guard let read = read(value), valid(read) else { return false }
+                c[keyPath: path] = read
+                return true
+            },
+            holds: { c in valid(c[keyPath: path]) }, shown: { c in shown(c[keyPath: path]) })
     }
 
     static func integer(_ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, Int>,
                         _ range: ClosedRange<Int>, multipleOf: Int = 1, _ requirement: String,
                         role: Role = .fixed) -> ConfigurationKey {
-        let valid = { (n: Int) in range.contains(n) && n % multipleOf == 0 }
-        return ConfigurationKey(
-            name: name, flag: flag, role: role, requirement: requirement,
-            store: { c, value in
-                guard let n = value.integer, valid(n) else { return false }
-                c[keyPath: path] = n
-                return true
-            },
-            holds: { c in valid(c[keyPath: path]) }, shown: { c in String(c[keyPath: path]) })
+        key(name, flag, path, requirement, role: role, read: \.integer,
+            valid: { range.contains($0) && $0 % multipleOf == 0 }, shown: { String($0) })
     }
 
     /// An integer in `range`, or null for "not set" (`unset` says what applies then).
     static func optionalInteger(_ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, Int?>,
                                 _ range: ClosedRange<Int>, unset: String) -> ConfigurationKey {
-        ConfigurationKey(
-            name: name, flag: flag, role: .fixed,
-            requirement: "an integer from \(range.lowerBound) to \(range.upperBound) (or null: \(unset))",
-            store: { c, value in
-                if value == .null { c[keyPath: path] = nil; return true }
-                guard let n = value.integer, range.contains(n) else { return false }
-                c[keyPath: path] = n
-                return true
-            },
-            holds: { c in c[keyPath: path].map { range.contains($0) } ?? true },
-            shown: { c in c[keyPath: path].map(String.init) ?? unset })
+        key(name, flag, path, "an integer from \(range.lowerBound) to \(range.upperBound) (or null: \(unset))",
+            read: { value in value == .null ? .some(nil) : value.integer.map(Optional.some) },
+            valid: { n in n.map { range.contains($0) } ?? true }, shown: { n in n.map(String.init) ?? unset })
     }
 
     /// A finite Double that satisfies `rule`; JSON's 1e400 (infinite as a Double) never does.
     static func number(_ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, Double>,
                        _ rule: @escaping (Double) -> Bool, _ requirement: String) -> ConfigurationKey {
-        let valid = { (x: Double) in x.isFinite && rule(x) }
-        return ConfigurationKey(
-            name: name, flag: flag, role: .fixed, requirement: requirement,
-            store: { c, value in
-                guard let x = value.finiteNumber, valid(x) else { return false }
-                c[keyPath: path] = x
-                return true
-            },
-            holds: { c in valid(c[keyPath: path]) }, shown: { c in String(c[keyPath: path]) })
+        key(name, flag, path, requirement, read: \.finiteNumber, valid: { $0.isFinite && rule($0) }, shown: { String($0) })
     }
 
     /// One number for all three phases, or three (phase 1, 2, 3): "1e-3" or "1e-3,1e-4,1e-4" as a
-    /// flag, 0.001 or [0.001, 0.0001, 0.0001] in JSON.
-    static func perPhaseNumbers(_ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, [Double]>,
-                                _ rule: @escaping (Double) -> Bool, _ requirement: String) -> ConfigurationKey {
-        let valid = { (values: [Double]) in values.count == 3 && values.allSatisfy { $0.isFinite && rule($0) } }
-        return ConfigurationKey(
-            name: name, flag: flag, role: .fixed, requirement: requirement,
-            store: { c, value in
-                guard let values = perPhase(value), valid(values) else { return false }
-                c[keyPath: path] = values
-                return true
-            },
-            holds: { c in valid(c[keyPath: path]) },
-            shown: { c in shownPerPhase(c[keyPath: path]) })
-    }
-
-    /// A number (the same for the three phases) or three finite numbers; nil otherwise.
+    /// flag, 0.001 or [0.001, 0.0001, 0.0001] in JSON; nil otherwise.
     static func perPhase(_ value: SettingValue) -> [Double]? {
         if let x = value.finiteNumber { return [x, x, x] }
         guard let items = value.elements, items.count == 3 else { return nil }
@@ -205,33 +158,14 @@ struct ConfigurationKey {
     static func choice<Choice: RawRepresentable & CaseIterable>(
         _ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, Choice>
     ) -> ConfigurationKey where Choice.RawValue == String {
-        ConfigurationKey(
-            name: name, flag: flag, role: .fixed, requirement: choiceWords(Choice.self),
-            store: { c, value in
-                guard let choice = value.text.flatMap(Choice.init(rawValue:)) else { return false }
-                c[keyPath: path] = choice
-                return true
-            },
-            holds: { _ in true }, shown: { c in c[keyPath: path].rawValue })
-    }
-
-    /// "avg or max", "adadelta, sgd or adam": a choice's words for messages and help texts.
-    static func choiceWords<Choice: RawRepresentable & CaseIterable>(_ type: Choice.Type) -> String
-    where Choice.RawValue == String {
         let words = Choice.allCases.map(\.rawValue)
-        return words.dropLast().joined(separator: ", ") + " or " + words.last!
+        return key(name, flag, path, words.dropLast().joined(separator: ", ") + " or " + words.last!,
+                   read: { $0.text.flatMap(Choice.init(rawValue:)) }, shown: \.rawValue)
     }
 
     static func text(_ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, String>,
                      _ requirement: String) -> ConfigurationKey {
-        ConfigurationKey(
-            name: name, flag: flag, role: .fixed, requirement: requirement,
-            store: { c, value in
-                guard let text = value.text, !text.isEmpty else { return false }
-                c[keyPath: path] = text
-                return true
-            },
-            holds: { c in !c[keyPath: path].isEmpty }, shown: { c in c[keyPath: path] })
+        key(name, flag, path, requirement, read: \.text, valid: { !$0.isEmpty }, shown: { $0 })
     }
 }
 

@@ -31,10 +31,7 @@ public struct MomentumSGD: Sendable {
     public func exportState() -> [[Float]] { [velocity] }
 
     public mutating func importState(_ state: [[Float]]) throws(TrainingError) {
-        guard state.count == 1, state[0].count == velocity.count else {
-            throw TrainingError("MomentumSGD.importState", "expected 1 array of \(velocity.count) values, got \(state.map(\.count))")
-        }
-        velocity = state[0]
+        velocity = try OptimizerState.checked(state, slots: 1, count: velocity.count, owner: "MomentumSGD")[0]
     }
 
     public mutating func reset() { velocity = [Float](repeating: 0, count: velocity.count) }
