@@ -51,14 +51,6 @@ public enum AttributionMethod: Sendable, Equatable, Hashable {
         }
     }
 
-    /// Whether the method needs many passes per image (batched, and shared across ranks).
-    public var isManyPass: Bool {
-        switch self {
-        case .smoothGrad, .integratedGradients, .occlusion: true
-        default: false
-        }
-    }
-
     /// Every method with its default parameters for S×S inputs: SmoothGrad 32 samples at σ = 15% of the range
     /// (Smilkov et al. found 10–20% best), integrated gradients 50 steps (Captum's default), LRP-ε with
     /// ε = 10⁻⁶ (zennit's default), occlusion windows of S/8 at stride S/16 (15 × 15 windows at any side).

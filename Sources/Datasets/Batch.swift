@@ -34,11 +34,6 @@ public struct Batch: Sendable {
 }
 
 extension Dataset {
-    /// Loads `indices` (e.g. one `Sharding.batch`) in order into one batch.
-    public func loadBatch(_ indices: [Int], side: Int) throws -> Batch {
-        Batch(indices: indices, samples: try indices.map { try load(index: $0, side: side) }, side: side)
-    }
-
     /// A VOC directory when `root/Annotations` exists, otherwise an image folder.
     public static func open(root: String, targetClass: String = "triangle", seed: UInt64 = 0, skipBad: Bool = false,
                             limits: ImageLimits = .standard) throws -> Dataset {

@@ -15,7 +15,7 @@ public final class JointModel {
     /// BN running statistics: [explainer.head.bn.running_mean, explainer.head.bn.running_var].
     public var buffers: [Float]
     public static let bufferNames = ["explainer.head.bn.running_mean", "explainer.head.bn.running_var"]
-    /// When set, every layer's wall time is charged to its kind (see StepBenchmark).
+    /// When set, every layer's wall time is charged to its kind (xcnn bench step reads it).
     public var profile: LayerProfile?
     /// Whether a training step also computes d(loss)/d(input) (`activationGradient("input")`), which
     /// training does not need and gradient-based attribution does; off by default to save its GEMMs.

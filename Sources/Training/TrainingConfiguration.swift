@@ -97,9 +97,6 @@ public struct TrainingConfiguration: Encodable, Equatable, Sendable {
         lambdaL1 ?? (lambdaL1PerPixel ?? 0) / Double(side * side)
     }
 
-    /// Total optimizer steps of the run.
-    public var totalSteps: Int { epochs.reduce(0, +) * stepsPerEpoch }
-
     /// The keys of a JSON object (a --config file) over `self`; unknown keys, keys given twice and
     /// invalid values are refused by name, so a typo never silently falls back to a default.
     public func merging(json data: Data, source: String) throws -> TrainingConfiguration {

@@ -50,8 +50,8 @@ import Testing
         try VOCWriter(generator: SyntheticGenerator(options: options), directory: root).write()
         let voc = try Dataset.open(root: root)
         #expect(voc.path(of: 0)?.hasPrefix(root + "/JPEGImages/") == true)
-        let batch = try voc.loadBatch([4, 1, 1], side: 16)
         let samples = try [4, 1, 1].map { try voc.load(index: $0, side: 16) }
+        let batch = Batch(indices: [4, 1, 1], samples: samples, side: 16)
         #expect(batch.count == 3 && batch.labels == samples.map(\.label))
         #expect(batch.input.shape == [3, 3, 16, 16] && batch.input.storage == samples.flatMap(\.pixels))
         #expect(batch.boxMask?.storage == samples.flatMap { $0.boxMask! } && batch.boxMask?.shape == [3, 1, 16, 16])
@@ -61,7 +61,7 @@ import Testing
         try FileManager.default.copyItem(atPath: root + "/JPEGImages", toPath: root + "/folder/shapes")
         let folder = try Dataset.open(root: root + "/folder")
         #expect(folder.classes == ["shapes"] && folder.count == 5)
-        let plain = try folder.loadBatch([0, 1], side: 16)
+        let plain = Batch(indices: [0, 1], samples: try [0, 1].map { try folder.load(index: $0, side: 16) }, side: 16)
         #expect(plain.boxMask == nil && plain.targetMasks == nil && plain.input.storage.count == 2 * 3 * 256)
     }
 

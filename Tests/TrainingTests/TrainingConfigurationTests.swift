@@ -19,7 +19,6 @@ import Testing
         try configuration.validate()
         #expect(configuration.epochs == [50, 50, 50])
         #expect(configuration.stepsPerEpoch == 50 && configuration.batch == 8)
-        #expect(configuration.totalSteps == 7500)
     }
 
     @Test func jsonOverridesOnlyTheKeysItHas() throws {
