@@ -4,7 +4,7 @@ import Datasets
 import Foundation
 import Testing
 
-@Suite struct DatasetSourceTests {
+@Suite struct DatasetTests {
     @Test func syntheticSamplesAreTheGeneratorsImages() throws {
         let options = TestSupport.smallOptions(count: 6)
         let dataset = try Dataset.synthetic(options)

@@ -4,7 +4,7 @@ import Datasets
 import Foundation
 import Testing
 
-@Suite struct VOCOutputTests {
+@Suite struct VOCWriterTests {
     /// Prints one line per object: id, filename, size, then name truncated difficult xmin ymin xmax ymax.
     static let dumpScript = """
     import sys, os, xml.etree.ElementTree as ET

@@ -3,7 +3,7 @@ import Datasets
 import Foundation
 import Testing
 
-@Suite struct GeneratorTests {
+@Suite struct SyntheticGeneratorTests {
     @Test func sameSeedGivesSameImagesAndOtherSeedsDiffer() throws {
         let a = try SyntheticGenerator(options: TestSupport.smallOptions(seed: 1))
         let b = try SyntheticGenerator(options: TestSupport.smallOptions(seed: 1))
