@@ -17,3 +17,19 @@ run_mpi() {
   [ "$np" -gt "$(nproc)" ] && extra+=(--oversubscribe)
   mpirun -np "$np" "${extra[@]}" --mca mpi_yield_when_idle 1 "$@"
 }
+# A test script's failure: the message, naming the script, and exit 1.
+fail() { echo "FAIL (${0##*/}): $*" >&2; exit 1; }
+# Waits until FILE exists, at most SECONDS (default 60); returns 1 when it never appears.
+wait_for_file() {
+  local file=$1 deadline=$(( $(date +%s) + ${2:-60} ))
+  until [ -e "$file" ]; do
+    [ "$(date +%s)" -lt "$deadline" ] || return 1
+    sleep 0.5
+  done
+}
+# run_mpi under a time limit: SECONDS NP ARGS…; a hung job is killed (SIGKILL 5 s after SIGTERM)
+# and the call returns 124 as timeout(1) does.
+run_mpi_timeout() {
+  local seconds=$1; shift
+  timeout -k 5 "$seconds" bash -c "$(declare -f run_mpi); run_mpi \"\$@\"" _ "$@"
+}
