@@ -1,9 +1,9 @@
 // One training step and one validation pass, each with the collectives that keep ranks identical.
+import Datasets
 import Foundation
 import Kernels
 import MessagePassing
 import Network
-import Datasets
 
 /// Wall-clock cost of one step; images are counted over all ranks.
 struct StepTiming {

@@ -1,11 +1,11 @@
 // The distributed three-phase training loop. Every rank runs this; rank 0 alone writes files.
 // Each step: forward/backward on the rank's batch, one small allreduce of metrics and BN
 // statistics, one allreduce of the gradients of the phase's trainable range, the optimizer.
+import Datasets
 import Foundation
 import Kernels
 import MessagePassing
 import Network
-import Datasets
 
 public struct TrainingOutcome: Sendable {
     public enum Ending: Sendable {

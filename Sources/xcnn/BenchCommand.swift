@@ -1,7 +1,7 @@
 // `xcnn bench …`: micro-benchmarks that scripts/bench runs and records in docs/bench.md.
 import ArgumentParser
-import Foundation
 import Datasets
+import Foundation
 import Kernels
 import MessagePassing
 import Training

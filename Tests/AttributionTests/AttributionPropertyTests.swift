@@ -2,10 +2,10 @@
 // loops in Double (AttributionTestSupport.referenceLogits): completeness of integrated gradients, conservation
 // of LRP, gradient × input as a directional derivative; plus the pieces (quadrature, sharing across ranks).
 import Foundation
-import XCTest
-@testable import Attribution
 import Kernels
 import Network
+import XCTest
+@testable import Attribution
 
 final class AttributionPropertyTests: XCTestCase {
     let configuration = ModelConfiguration(side: 32, baseWidth: 4, classes: 3, hidden: 16, dropout: 0, ePooling: .average)

@@ -1,10 +1,10 @@
 // Every attribution method against the reference libraries' own output (Captum 0.9, zennit 0.5 for LRP) on
 // the golden cases of scripts/golden-attribution.py, for the phase-1 classifier (E = 1) and the joint one.
 import Foundation
-import XCTest
-@testable import Attribution
 import Kernels
 import Network
+import XCTest
+@testable import Attribution
 
 final class GoldenAttributionTests: XCTestCase {
     static let cases = ["s32-w3-avg", "s32-w4-max-k3"]

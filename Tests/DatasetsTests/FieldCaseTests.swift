@@ -1,9 +1,9 @@
 // Inputs from the field (../shared/field-cases, copied to Fixtures/field) and what a user must see:
 // skipped files counted and named, a class left empty refused, directory cycles walked once, VOC
 // target classes that never match refused with near names, stale VOC <filename>s, image bombs.
-@testable import Datasets
 import Foundation
 import Testing
+@testable import Datasets
 
 @Suite struct FieldCaseTests {
     static func field(_ name: String) -> String { TestSupport.fixtures + "/field/" + name }
