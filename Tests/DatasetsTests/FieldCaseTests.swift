@@ -168,7 +168,8 @@ import Testing
         let root = Self.field("voc-stale-filename")
         let dataset = try Dataset.voc(root: root)
         #expect((0..<6).map { dataset.path(of: $0)! } == (0..<6).map { "\(root)/JPEGImages/a\($0).png" })
-        #expect(dataset.labels == [1, 0, 1, 0, 1, 0])  // a3's circle label (0) now goes with a3.png, not a2.png's triangle
+        // a3's circle label (0) now goes with a3.png, not a2.png's triangle.
+        #expect(dataset.labels == [1, 0, 1, 0, 1, 0])
         #expect(dataset.warnings.map(\.description) == ["\(root)/Annotations/a3.xml: <filename> says 'a2.png' but the annotation's id is "
                                                         + "'a3'; using JPEGImages/a3.png (the image is taken from the id, as torchvision's "
                                                         + "and mmdetection's VOC readers do)"])
