@@ -5,7 +5,7 @@ import PackageDescription
 
 // Swift's x86-64 baseline is SSE2, which leaves the kernels' SIMD8/SIMD16 loops (Winograd transforms,
 // masks, the optimizer) at a quarter of their width; AVX2 + FMA (every x86 server CPU since 2013)
-// made a 64² training step 15% faster (docs/perf.md). XCNN_TARGET_CPU=generic builds for the baseline;
+// made a 64² training step 15% faster (docs/perf/README.md). XCNN_TARGET_CPU=generic builds for the baseline;
 // CPUGuard refuses to run a binary built for AVX2 on a CPU without it, with a message.
 let targetCPU = ProcessInfo.processInfo.environment["XCNN_TARGET_CPU"] ?? "haswell"
 #if arch(x86_64)

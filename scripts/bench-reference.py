@@ -25,7 +25,7 @@ images_per_s is batch*ranks / median step time; step_s_{median,min,max} are over
 Install the frameworks with scripts/install-reference. Each framework is imported only inside the
 functions that use it: a Keras run never loads PyTorch and the reverse, as the two cannot share a
 process here (their bundled LLVMs clash), and either works without the other installed.
-Results measured with this script: docs/reference-bench.md.
+Results measured with this script: docs/perf/reference-bench.md.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Turns the raw lines of scripts/bench into docs/bench.md: medians (min-max) per configuration.
+"""Turns the raw lines of scripts/bench into docs/perf/bench.md: medians (min-max) per configuration.
 
 Sections are replaced by name, so benchmarks run separately (--only) keep the others' results.
 """

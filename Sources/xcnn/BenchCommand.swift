@@ -1,4 +1,4 @@
-// `xcnn bench …`: micro-benchmarks that scripts/bench runs and records in docs/bench.md.
+// `xcnn bench …`: micro-benchmarks that scripts/bench runs and records in docs/perf/bench.md.
 import ArgumentParser
 import Datasets
 import Foundation
@@ -9,7 +9,7 @@ import Training
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Micro-benchmarks (scripts/bench runs them and writes docs/bench.md).",
+        abstract: "Micro-benchmarks (scripts/bench runs them and writes docs/perf/bench.md).",
         subcommands: [SGEMMBench.self, AllreduceBench.self, DataBench.self, StepBench.self]
     )
 }

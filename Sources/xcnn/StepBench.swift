@@ -1,5 +1,5 @@
 // `xcnn bench step`: one process's training-step speed with the time split by layer kind and by
-// convolution shape, so speed work sees where a step goes (docs/perf-network.md).
+// convolution shape, so speed work sees where a step goes (docs/perf/network.md).
 import ArgumentParser
 import Foundation
 import Kernels

@@ -1,5 +1,5 @@
 // The data-path benchmark: a small run proves every stage is measured; with XCNN_DATASETS_BENCH=<file>
-// (release build) it measures 224² throughput and the paper presets' counts for docs/perf-datasets.md.
+// (release build) it measures 224² throughput and the paper presets' counts for docs/perf/datasets.md.
 import Datasets
 import Foundation
 import Testing
