@@ -35,14 +35,9 @@ public struct Adadelta: Sendable {
     public func exportState() -> [[Float]] { [squareAverage, deltaAverage] }
 
     public mutating func importState(_ state: [[Float]]) throws(TrainingError) {
-        let checked = try OptimizerState.checked(state, slots: 2, count: squareAverage.count, owner: "Adadelta")
-        squareAverage = checked[0]
-        deltaAverage = checked[1]
+        (squareAverage, deltaAverage) = try OptimizerState.pair(state, count: squareAverage.count, owner: "Adadelta")
     }
 
     /// A new phase starts with zero accumulators (README "Phases").
-    public mutating func reset() {
-        squareAverage = [Float](repeating: 0, count: squareAverage.count)
-        deltaAverage = [Float](repeating: 0, count: deltaAverage.count)
-    }
+    public mutating func reset() { (squareAverage, deltaAverage) = OptimizerState.zeroPair(count: squareAverage.count) }
 }

@@ -44,16 +44,11 @@ public struct Adam: Sendable {
     public func exportState() -> [[Float]] { [firstMoment, secondMoment] }
 
     public mutating func importState(_ state: [[Float]]) throws(TrainingError) {
-        let checked = try OptimizerState.checked(state, slots: 2, count: firstMoment.count, owner: "Adam")
-        firstMoment = checked[0]
-        secondMoment = checked[1]
+        (firstMoment, secondMoment) = try OptimizerState.pair(state, count: firstMoment.count, owner: "Adam")
     }
 
     /// A new phase starts with zero moments and its step count at 0.
-    public mutating func reset() {
-        firstMoment = [Float](repeating: 0, count: firstMoment.count)
-        secondMoment = [Float](repeating: 0, count: secondMoment.count)
-    }
+    public mutating func reset() { (firstMoment, secondMoment) = OptimizerState.zeroPair(count: firstMoment.count) }
 }
 
 extension Double {

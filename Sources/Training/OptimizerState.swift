@@ -43,6 +43,17 @@ enum OptimizerState {
         }
     }
 
+    /// Two state arrays read back from a checkpoint (Adadelta's accumulators, Adam's moments).
+    static func pair(_ state: [[Float]], count: Int, owner: String) throws(TrainingError) -> ([Float], [Float]) {
+        let checked = try checked(state, slots: 2, count: count, owner: owner)
+        return (checked[0], checked[1])
+    }
+
+    /// Two state arrays of `count` zeros: where a new phase starts.
+    static func zeroPair(count: Int) -> ([Float], [Float]) {
+        ([Float](repeating: 0, count: count), [Float](repeating: 0, count: count))
+    }
+
     /// State read back from a checkpoint: `slots` arrays of `count` values each, or an error naming `owner`.
     static func checked(_ state: [[Float]], slots: Int, count: Int, owner: String) throws(TrainingError) -> [[Float]] {
         guard state.count == slots, state.allSatisfy({ $0.count == count }) else {
