@@ -55,9 +55,11 @@ public enum AttributionMethod: Sendable, Equatable, Hashable {
     /// (Smilkov et al. found 10–20% best), integrated gradients 50 steps (Captum's default), LRP-ε with
     /// ε = 10⁻⁶ (zennit's default), occlusion windows of S/8 at stride S/16 (15 × 15 windows at any side).
     public static func all(side: Int) -> [AttributionMethod] {
-        [.saliency, .inputTimesGradient, .smoothGrad(samples: 32, noiseFraction: 0.15, seed: 1),
-         .integratedGradients(steps: 50), .guidedBackprop, .deconvnet, .lrpEpsilon(epsilon: 1e-6), .lrpAlpha1Beta0,
-         .gradCAM, .occlusion(patch: max(1, side / 8), stride: max(1, side / 16))]
+        [
+            .saliency, .inputTimesGradient, .smoothGrad(samples: 32, noiseFraction: 0.15, seed: 1),
+            .integratedGradients(steps: 50), .guidedBackprop, .deconvnet, .lrpEpsilon(epsilon: 1e-6), .lrpAlpha1Beta0,
+            .gradCAM, .occlusion(patch: max(1, side / 8), stride: max(1, side / 16)),
+        ]
     }
 
     /// The method called `name` with its default parameters (`all(side:)`), or nil.

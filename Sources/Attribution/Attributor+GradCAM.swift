@@ -5,7 +5,9 @@
 extension Attributor {
     /// ReLU(Σ_c α_c A_c) with α_c = mean over the s×s pixels of ∂logit/∂A_c, upsampled to [N, S, S].
     func gradCAM(_ x: [Float], n: Int, e: [Float]?, targets: [Int]) -> [Float] {
-        let f = graph.stages[3].1.outputs, small = graph.side(ofStage: 3), area = small * small
+        let f = graph.stages[3].1.outputs
+        let small = graph.side(ofStage: 3)
+        let area = small * small
         var activations: [Float] = []
         var gradients: [Float] = []
         forEachChunk(n: n) { range in
@@ -33,7 +35,8 @@ extension Attributor {
         let scale = Float(a) / Float(b)
         func source(_ i: Int) -> (Int, Int, Float) {
             let position = max((Float(i) + 0.5) * scale - 0.5, 0)
-            let low = min(Int(position), a - 1), high = min(low + 1, a - 1)
+            let low = min(Int(position), a - 1)
+            let high = min(low + 1, a - 1)
             return (low, high, position - Float(low))
         }
         let coordinates = (0..<b).map(source)

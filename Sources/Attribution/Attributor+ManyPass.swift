@@ -10,14 +10,19 @@ import MessagePassing
 extension Attributor {
     /// Runs this rank's batches of the n·perImage passes: pass (image, j) feeds `input(image, j)` [3, S, S] with the
     /// image's E and target; `consume(image, j, target logit, ∂logit/∂x or nil)` sees each result.
-    func runPasses(n: Int, perImage: Int, e: [Float]?, targets: [Int], gradient: Bool,
-                   input: (Int, Int) -> [Float], consume: (Int, Int, Float, ArraySlice<Float>?) -> Void) {
+    func runPasses(
+        n: Int, perImage: Int, e: [Float]?, targets: [Int], gradient: Bool,
+        input: (Int, Int) -> [Float], consume: (Int, Int, Float, ArraySlice<Float>?) -> Void
+    ) {
         let (rank, size) = passShare ?? (communicator?.rank ?? 0, communicator?.size ?? 1)
         let total = n * perImage
-        let s = configuration.side, plane = s * s, k = configuration.classes
+        let s = configuration.side
+        let plane = s * s
+        let k = configuration.classes
         for first in stride(from: rank * batchSize, to: total, by: size * batchSize) {
             let batch = first..<min(total, first + batchSize)
-            var xs: [Float] = [], es: [Float]? = e == nil ? nil : []
+            var xs: [Float] = []
+            var es: [Float]? = e == nil ? nil : []
             xs.reserveCapacity(batch.count * 3 * plane)
             var batchTargets: [Int] = []
             for p in batch {
@@ -47,21 +52,27 @@ extension Attributor {
 
     /// SmoothGrad: (1/samples) Σ_j |∇logit(x + σ·noise(image, j))|, σ = fraction·(max − min) of each image.
     /// `noise(image, j)` gives [3, S, S] standard normal values (tests pass Captum's own draws).
-    func smoothGrad(_ x: [Float], n: Int, e: [Float]?, targets: [Int], samples: Int, noiseFraction: Float,
-                    noise: (Int, Int) -> [Float]) throws -> [Float] {
+    func smoothGrad(
+        _ x: [Float], n: Int, e: [Float]?, targets: [Int], samples: Int, noiseFraction: Float,
+        noise: (Int, Int) -> [Float]
+    ) throws -> [Float] {
         let per = 3 * configuration.side * configuration.side
         let sigma = (0..<n).map { image -> Float in
             let values = x[(image * per)..<((image + 1) * per)]
             return noiseFraction * (values.max()! - values.min()!)
         }
         var sums = [Double](repeating: 0, count: n * per)
-        runPasses(n: n, perImage: samples, e: e, targets: targets, gradient: true, input: { image, j in
-            let eta = noise(image, j), base = image * per
-            return (0..<per).map { x[base + $0] + sigma[image] * eta[$0] }
-        }, consume: { image, _, _, g in
-            let base = image * per
-            for (i, v) in g!.enumerated() { sums[base + i] += Double(abs(v)) }
-        })
+        runPasses(
+            n: n, perImage: samples, e: e, targets: targets, gradient: true,
+            input: { image, j in
+                let eta = noise(image, j)
+                let base = image * per
+                return (0..<per).map { x[base + $0] + sigma[image] * eta[$0] }
+            },
+            consume: { image, _, _, g in
+                let base = image * per
+                for (i, v) in g!.enumerated() { sums[base + i] += Double(abs(v)) }
+            })
         try reduceAcrossRanks(&sums)
         return sums.map { Float($0 / Double(samples)) }
     }
@@ -71,14 +82,18 @@ extension Attributor {
     func integratedGradients(_ x: [Float], n: Int, e: [Float]?, targets: [Int], steps: Int) throws -> [Float] {
         let per = 3 * configuration.side * configuration.side
         let rule = GaussLegendre.rule(steps)
-        let alphas = rule.nodes.map { Float(0.5 * (1 + $0)) }, weights = rule.weights.map { 0.5 * $0 }
+        let alphas = rule.nodes.map { Float(0.5 * (1 + $0)) }
+        let weights = rule.weights.map { 0.5 * $0 }
         var sums = [Double](repeating: 0, count: n * per)
-        runPasses(n: n, perImage: steps, e: e, targets: targets, gradient: true, input: { image, j in
-            x[(image * per)..<((image + 1) * per)].map { alphas[j] * $0 }
-        }, consume: { image, j, _, g in
-            let base = image * per
-            for (i, v) in g!.enumerated() { sums[base + i] += weights[j] * Double(v) }
-        })
+        runPasses(
+            n: n, perImage: steps, e: e, targets: targets, gradient: true,
+            input: { image, j in
+                x[(image * per)..<((image + 1) * per)].map { alphas[j] * $0 }
+            },
+            consume: { image, j, _, g in
+                let base = image * per
+                for (i, v) in g!.enumerated() { sums[base + i] += weights[j] * Double(v) }
+            })
         try reduceAcrossRanks(&sums)
         return (0..<(n * per)).map { Float(sums[$0] * Double(x[$0])) }
     }
@@ -92,7 +107,10 @@ extension Attributor {
 
     /// Occlusion (see `AttributionMethod.occlusion`): [N, S, S].
     func occlusion(_ x: [Float], n: Int, e: [Float]?, targets: [Int], patch: Int, stride: Int) throws -> [Float] {
-        let s = configuration.side, plane = s * s, per = 3 * plane, k = configuration.classes
+        let s = configuration.side
+        let plane = s * s
+        let per = 3 * plane
+        let k = configuration.classes
         let starts = Self.windowStarts(side: s, patch: patch, stride: stride)
         let windows = starts.flatMap { top in starts.map { left in (top, left) } }
         // The unperturbed logits: every rank computes them (one pass of N images).
@@ -102,21 +120,25 @@ extension Attributor {
             for (b, image) in range.enumerated() { reference.append(acts.logits[b * k + targets[image]]) }
         }
         var sums = [Double](repeating: 0, count: n * plane)
-        runPasses(n: n, perImage: windows.count, e: e, targets: targets, gradient: false, input: { image, j in
-            var copy = Array(x[(image * per)..<((image + 1) * per)])
-            let (top, left) = windows[j]
-            for c in 0..<3 {
-                for i in top..<min(s, top + patch) {
-                    for jj in left..<min(s, left + patch) { copy[c * plane + i * s + jj] = 0 }
+        runPasses(
+            n: n, perImage: windows.count, e: e, targets: targets, gradient: false,
+            input: { image, j in
+                var copy = Array(x[(image * per)..<((image + 1) * per)])
+                let (top, left) = windows[j]
+                for c in 0..<3 {
+                    for i in top..<min(s, top + patch) {
+                        for jj in left..<min(s, left + patch) { copy[c * plane + i * s + jj] = 0 }
+                    }
                 }
-            }
-            return copy
-        }, consume: { image, j, logit, _ in
-            let (top, left) = windows[j], difference = Double(reference[image] - logit)
-            for i in top..<min(s, top + patch) {
-                for jj in left..<min(s, left + patch) { sums[image * plane + i * s + jj] += difference }
-            }
-        })
+                return copy
+            },
+            consume: { image, j, logit, _ in
+                let (top, left) = windows[j]
+                let difference = Double(reference[image] - logit)
+                for i in top..<min(s, top + patch) {
+                    for jj in left..<min(s, left + patch) { sums[image * plane + i * s + jj] += difference }
+                }
+            })
         try reduceAcrossRanks(&sums)
         // How many windows cover each pixel (the same on every rank and image).
         var counts = [Double](repeating: 0, count: plane)

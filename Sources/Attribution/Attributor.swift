@@ -30,8 +30,10 @@ public final class Attributor {
 
     /// Reads the model's current parameters (and BN running statistics, for the joint E). `batchSize` ≥ 1;
     /// nil: `defaultBatchSize`.
-    public init(model: JointModel, classifier: ExplainedClassifier, communicator: Communicator? = nil,
-                batchSize: Int? = nil) throws {
+    public init(
+        model: JointModel, classifier: ExplainedClassifier, communicator: Communicator? = nil,
+        batchSize: Int? = nil
+    ) throws {
         let batchSize = batchSize ?? Self.defaultBatchSize(model.configuration)
         guard batchSize >= 1 else { throw AttributionError("batchSize", "\(batchSize) is below 1") }
         self.model = model
@@ -53,13 +55,16 @@ public final class Attributor {
     /// else the explainer's inference-mode output, in chunks of the model's batch capacity.
     public func explanation(for input: Tensor) -> Tensor? {
         guard classifier == .joint else { return nil }
-        let n = input.shape[0], s = configuration.side, per = 3 * s * s
+        let n = input.shape[0]
+        let s = configuration.side
+        let per = 3 * s * s
         var e: [Float] = []
         e.reserveCapacity(n * s * s)
         var start = 0
         while start < n {
             let end = min(n, start + model.batchCapacity)
-            let chunk = Tensor(shape: [end - start, 3, s, s], storage: Array(input.storage[(start * per)..<(end * per)]))
+            let chunk = Tensor(
+                shape: [end - start, 3, s, s], storage: Array(input.storage[(start * per)..<(end * per)]))
             e += model.explain(input: chunk).E.storage
             start = end
         }
@@ -70,15 +75,19 @@ public final class Attributor {
     /// `explanation` [N, 1, S, S] (nil: E = 1 everywhere), inference mode: what it answers when shown only
     /// part of an image, or nothing (E = 0).
     public func probabilities(input: Tensor, explanation e: Tensor?) -> Tensor {
-        let n = input.shape[0], k = configuration.classes
+        let n = input.shape[0]
+        let k = configuration.classes
         var p: [Float] = []
         p.reserveCapacity(n * k)
         forEachChunk(n: n) { range in
-            let x = slice(input.storage, range, per: 3), part = e.map { slice($0.storage, range, per: 1) }
+            let x = slice(input.storage, range, per: 3)
+            let part = e.map { slice($0.storage, range, per: 1) }
             let logits = graph.logits(x, n: range.count, e: part)
             for row in 0..<range.count {
-                let z = logits[(row * k)..<((row + 1) * k)], top = z.max()!
-                let exps = z.map { Foundation.exp(Double($0 - top)) }, sum = exps.reduce(0, +)
+                let z = logits[(row * k)..<((row + 1) * k)]
+                let top = z.max()!
+                let exps = z.map { Foundation.exp(Double($0 - top)) }
+                let sum = exps.reduce(0, +)
                 p += exps.map { Float($0 / sum) }
             }
         }
@@ -96,7 +105,9 @@ public final class Attributor {
 
     /// Σ over channels of [N, C, S, S] → [N, S, S].
     public static func reduceChannels(_ t: Tensor) -> Tensor {
-        let n = t.shape[0], c = t.shape[1], hw = t.shape[2] * t.shape[3]
+        let n = t.shape[0]
+        let c = t.shape[1]
+        let hw = t.shape[2] * t.shape[3]
         var out = [Float](repeating: 0, count: n * hw)
         for i in 0..<n {
             for ch in 0..<c {
@@ -109,7 +120,9 @@ public final class Attributor {
 
     /// The method's attributions as its reference library returns them: [N, 3, S, S] per input value
     /// (Grad-CAM and occlusion: [N, 1, S, S]), with E given ([N, 1, S, S]) or nil for E = 1.
-    public func attributions(_ method: AttributionMethod, input: Tensor, targets: [Int], explanation e: Tensor?) throws -> Tensor {
+    public func attributions(_ method: AttributionMethod, input: Tensor, targets: [Int], explanation e: Tensor?) throws
+        -> Tensor
+    {
         let s = configuration.side
         let n = input.shape.first ?? 0
         guard input.shape == [n, 3, s, s], n >= 1 else {
@@ -121,7 +134,8 @@ public final class Attributor {
         if let e, e.shape != [n, 1, s, s] {
             throw AttributionError("explanation", "must be [\(n), 1, \(s), \(s)], got \(e.shape)")
         }
-        let x = input.storage, eValues = e?.storage
+        let x = input.storage
+        let eValues = e?.storage
         let full = [n, 3, s, s]
         switch method {
         case .saliency, .inputTimesGradient, .guidedBackprop, .deconvnet:
@@ -132,27 +146,37 @@ public final class Attributor {
             return Tensor(shape: full, storage: g)
         case .smoothGrad(let samples, let fraction, let seed):
             guard samples >= 1, fraction >= 0 else {
-                throw AttributionError("smoothgrad", "needs samples ≥ 1 and a noise fraction ≥ 0, got \(samples), \(fraction)")
+                throw AttributionError(
+                    "smoothgrad", "needs samples ≥ 1 and a noise fraction ≥ 0, got \(samples), \(fraction)")
             }
             let noise = GaussianNoise(seed: seed, count: 3 * s * s)
-            return Tensor(shape: full, storage: try smoothGrad(x, n: n, e: eValues, targets: targets, samples: samples,
-                                                                noiseFraction: fraction, noise: noise.sample))
+            return Tensor(
+                shape: full,
+                storage: try smoothGrad(
+                    x, n: n, e: eValues, targets: targets, samples: samples,
+                    noiseFraction: fraction, noise: noise.sample))
         case .integratedGradients(let steps):
             guard steps >= 1 else { throw AttributionError("integrated-gradients", "needs steps ≥ 1, got \(steps)") }
-            return Tensor(shape: full, storage: try integratedGradients(x, n: n, e: eValues, targets: targets, steps: steps))
+            return Tensor(
+                shape: full, storage: try integratedGradients(x, n: n, e: eValues, targets: targets, steps: steps))
         case .lrpEpsilon(let epsilon):
             guard epsilon >= 0 else { throw AttributionError("lrp-epsilon", "needs ε ≥ 0, got \(epsilon)") }
-            return Tensor(shape: full, storage: relevance(x, n: n, e: eValues, targets: targets, rule: .epsilon(epsilon)))
+            return Tensor(
+                shape: full, storage: relevance(x, n: n, e: eValues, targets: targets, rule: .epsilon(epsilon)))
         case .lrpAlpha1Beta0:
             return Tensor(shape: full, storage: relevance(x, n: n, e: eValues, targets: targets, rule: .alpha1Beta0))
         case .gradCAM:
             return Tensor(shape: [n, 1, s, s], storage: gradCAM(x, n: n, e: eValues, targets: targets))
         case .occlusion(let patch, let stride):
             guard patch >= 1, patch <= s, stride >= 1, stride <= patch else {
-                throw AttributionError("occlusion", "needs 1 ≤ stride ≤ patch ≤ \(s), got patch \(patch), stride \(stride)")
+                throw AttributionError(
+                    "occlusion", "needs 1 ≤ stride ≤ patch ≤ \(s), got patch \(patch), stride \(stride)")
             }
-            return Tensor(shape: [n, 1, s, s], storage: try occlusion(x, n: n, e: eValues, targets: targets, patch: patch,
-                                                                     stride: stride))
+            return Tensor(
+                shape: [n, 1, s, s],
+                storage: try occlusion(
+                    x, n: n, e: eValues, targets: targets, patch: patch,
+                    stride: stride))
         }
     }
 

@@ -35,25 +35,32 @@ extension ClassifierGraph {
         r = denseRelevance(r, input: acts.s2, preActivation: acts.logits, n: n, out, rule: rule)
         r = denseRelevance(r, input: acts.s1, preActivation: acts.y2, n: n, fc2, rule: rule)
         r = denseRelevance(r, input: acts.gmp, preActivation: acts.y1, n: n, fc1, rule: rule)
-        let width = stages[3].1.outputs, last = side(ofStage: 3) / 2
+        let width = stages[3].1.outputs
+        let last = side(ofStage: 3) / 2
         var rPool = [Float](repeating: 0, count: acts.lastPool.count)
-        Pooling.globalMaxBackward(input: acts.lastPool, dOutput: r, planes: n * width, size: last * last, dInput: &rPool)
+        Pooling.globalMaxBackward(
+            input: acts.lastPool, dOutput: r, planes: n * width, size: last * last, dInput: &rPool)
         for k in stride(from: 3, through: 0, by: -1) {
-            let (conv1, conv2) = stages[k], s = side(ofStage: k)
+            let (conv1, conv2) = stages[k]
+            let s = side(ofStage: k)
             var rA2 = [Float](repeating: 0, count: acts.scaled[k].count)
-            Pooling.maxBackward(input: acts.scaled[k], dOutput: rPool, planes: n * conv2.outputs, height: s, width: s,
-                                dInput: &rA2)
+            Pooling.maxBackward(
+                input: acts.scaled[k], dOutput: rPool, planes: n * conv2.outputs, height: s, width: s,
+                dInput: &rA2)
             let rA1 = convRelevance(rA2, input: acts.a1[k], preActivation: acts.z2[k], n: n, conv2, side: s, rule: rule)
-            rPool = convRelevance(rA1, input: acts.stageInput[k], preActivation: acts.z1[k], n: n, conv1, side: s, rule: rule)
+            rPool = convRelevance(
+                rA1, input: acts.stageInput[k], preActivation: acts.z1[k], n: n, conv1, side: s, rule: rule)
         }
         return rPool
     }
 
     /// One layer's relevance rule, given how the layer runs forward (`apply(x, W, b)`) and backward
     /// (`transpose(s, W)`, the input gradient).
-    private func layerRelevance(_ r: [Float], input x: [Float], preActivation z: [Float], weight: [Float], bias: [Float],
-                                rule: LRPRule, apply: ([Float], [Float], [Float]) -> [Float],
-                                transpose: ([Float], [Float]) -> [Float]) -> [Float] {
+    private func layerRelevance(
+        _ r: [Float], input x: [Float], preActivation z: [Float], weight: [Float], bias: [Float],
+        rule: LRPRule, apply: ([Float], [Float], [Float]) -> [Float],
+        transpose: ([Float], [Float]) -> [Float]
+    ) -> [Float] {
         switch rule {
         case .epsilon(let epsilon):
             var s = r
@@ -62,10 +69,12 @@ extension ClassifierGraph {
             for i in c.indices { c[i] *= x[i] }
             return c
         case .alpha1Beta0:
-            let positive = x.map { max($0, 0) }, wPositive = weight.map { max($0, 0) }
+            let positive = x.map { max($0, 0) }
+            let wPositive = weight.map { max($0, 0) }
             var zPositive = apply(positive, wPositive, bias.map { max($0, 0) })
             let hasNegative = x.contains { $0 < 0 }
-            let negative = x.map { min($0, 0) }, wNegative = weight.map { min($0, 0) }
+            let negative = x.map { min($0, 0) }
+            let wNegative = weight.map { min($0, 0) }
             if hasNegative {
                 let part = apply(negative, wNegative, [Float](repeating: 0, count: bias.count))
                 for j in zPositive.indices { zPositive[j] += part[j] }
@@ -82,17 +91,23 @@ extension ClassifierGraph {
         }
     }
 
-    private func denseRelevance(_ r: [Float], input x: [Float], preActivation z: [Float], n: Int, _ l: GraphLayer,
-                                rule: LRPRule) -> [Float] {
-        layerRelevance(r, input: x, preActivation: z, weight: weights(l, area: 1), bias: biases(l), rule: rule,
-                       apply: { dense($0, n: n, l, weight: $1, bias: $2) },
-                       transpose: { denseBackward($0, n: n, l, weight: $1) })
+    private func denseRelevance(
+        _ r: [Float], input x: [Float], preActivation z: [Float], n: Int, _ l: GraphLayer,
+        rule: LRPRule
+    ) -> [Float] {
+        layerRelevance(
+            r, input: x, preActivation: z, weight: weights(l, area: 1), bias: biases(l), rule: rule,
+            apply: { dense($0, n: n, l, weight: $1, bias: $2) },
+            transpose: { denseBackward($0, n: n, l, weight: $1) })
     }
 
-    private func convRelevance(_ r: [Float], input x: [Float], preActivation z: [Float], n: Int, _ l: GraphLayer,
-                               side s: Int, rule: LRPRule) -> [Float] {
-        layerRelevance(r, input: x, preActivation: z, weight: weights(l, area: 9), bias: biases(l), rule: rule,
-                       apply: { convolve($0, n: n, l, side: s, weight: $1, bias: $2) },
-                       transpose: { convolveBackward($0, n: n, l, side: s, weight: $1) })
+    private func convRelevance(
+        _ r: [Float], input x: [Float], preActivation z: [Float], n: Int, _ l: GraphLayer,
+        side s: Int, rule: LRPRule
+    ) -> [Float] {
+        layerRelevance(
+            r, input: x, preActivation: z, weight: weights(l, area: 9), bias: biases(l), rule: rule,
+            apply: { convolve($0, n: n, l, side: s, weight: $1, bias: $2) },
+            transpose: { convolveBackward($0, n: n, l, side: s, weight: $1) })
     }
 }

@@ -34,13 +34,16 @@ struct ClassifierGraph {
         let layout = ParameterLayout(configuration: configuration)
         precondition(parameters.count == layout.count, "need \(layout.count) parameters, got \(parameters.count)")
         func layer(_ name: String) -> GraphLayer {
-            let w = layout.entry(named: name + ".weight")!, b = layout.entry(named: name + ".bias")!
+            let w = layout.entry(named: name + ".weight")!
+            let b = layout.entry(named: name + ".bias")!
             return GraphLayer(weight: w.offset, bias: b.offset, inputs: w.shape[1], outputs: w.shape[0])
         }
         self.configuration = configuration
         self.parameters = parameters
         stages = (1...4).map { (layer("classifier.stage\($0).conv1"), layer("classifier.stage\($0).conv2")) }
-        fc1 = layer("classifier.fc1"); fc2 = layer("classifier.fc2"); out = layer("classifier.out")
+        fc1 = layer("classifier.fc1")
+        fc2 = layer("classifier.fc2")
+        out = layer("classifier.out")
     }
 
     var side: Int { configuration.side }
@@ -81,17 +84,25 @@ struct ClassifierGraph {
 
     /// Workspace for one convolution call (im2col columns).
     static func workspace(_ l: GraphLayer, side s: Int) -> [Float] {
-        [Float](repeating: 0, count: max(1, Convolution.workspaceCount(channels: l.inputs, filters: l.outputs, height: s,
-                                                                       width: s, kernel: 3, algorithm: algorithm)))
+        [Float](
+            repeating: 0,
+            count: max(
+                1,
+                Convolution.workspaceCount(
+                    channels: l.inputs, filters: l.outputs, height: s,
+                    width: s, kernel: 3, algorithm: algorithm)))
     }
 
     /// z[N, O, s, s] = W ⋆ x + b (3×3, pad 1) with the layer's weights, or the given ones.
-    func convolve(_ x: [Float], n: Int, _ l: GraphLayer, side s: Int, weight: [Float]? = nil, bias: [Float]? = nil) -> [Float] {
+    func convolve(_ x: [Float], n: Int, _ l: GraphLayer, side s: Int, weight: [Float]? = nil, bias: [Float]? = nil)
+        -> [Float]
+    {
         var z = [Float](repeating: 0, count: n * l.outputs * s * s)
         var col = Self.workspace(l, side: s)
-        Convolution.forward(input: x, batch: n, channels: l.inputs, height: s, width: s,
-                            weight: weight ?? weights(l, area: 9), bias: bias ?? biases(l), filters: l.outputs, kernel: 3,
-                            relu: false, output: &z, col: &col, algorithm: Self.algorithm)
+        Convolution.forward(
+            input: x, batch: n, channels: l.inputs, height: s, width: s,
+            weight: weight ?? weights(l, area: 9), bias: bias ?? biases(l), filters: l.outputs, kernel: 3,
+            relu: false, output: &z, col: &col, algorithm: Self.algorithm)
         return z
     }
 
@@ -99,19 +110,22 @@ struct ClassifierGraph {
     func convolveBackward(_ dz: [Float], n: Int, _ l: GraphLayer, side s: Int, weight: [Float]? = nil) -> [Float] {
         var dx = [Float](repeating: 0, count: n * l.inputs * s * s)
         var dy = dz
-        var col = Self.workspace(l, side: s), dcol = Self.workspace(l, side: s)
+        var col = Self.workspace(l, side: s)
+        var dcol = Self.workspace(l, side: s)
         // The input is only read for the weight gradient, which is not asked for.
-        Convolution.backward(input: [0], dOutput: &dy, batch: n, channels: l.inputs, height: s, width: s,
-                             weight: weight ?? weights(l, area: 9), filters: l.outputs, kernel: 3, dInput: &dx, dWeight: nil,
-                             dBias: nil, col: &col, dcol: &dcol, algorithm: Self.algorithm)
+        Convolution.backward(
+            input: [0], dOutput: &dy, batch: n, channels: l.inputs, height: s, width: s,
+            weight: weight ?? weights(l, area: 9), filters: l.outputs, kernel: 3, dInput: &dx, dWeight: nil,
+            dBias: nil, col: &col, dcol: &dcol, algorithm: Self.algorithm)
         return dx
     }
 
     /// y[N, O] = x·Wᵀ + b with the layer's weights, or the given ones.
     func dense(_ x: [Float], n: Int, _ l: GraphLayer, weight: [Float]? = nil, bias: [Float]? = nil) -> [Float] {
         var y = [Float](repeating: 0, count: n * l.outputs)
-        Dense.forward(input: x, batch: n, inputs: l.inputs, weight: weight ?? weights(l, area: 1), bias: bias ?? biases(l),
-                      outputs: l.outputs, output: &y)
+        Dense.forward(
+            input: x, batch: n, inputs: l.inputs, weight: weight ?? weights(l, area: 1), bias: bias ?? biases(l),
+            outputs: l.outputs, output: &y)
         return y
     }
 
@@ -119,8 +133,9 @@ struct ClassifierGraph {
     func denseBackward(_ dy: [Float], n: Int, _ l: GraphLayer, weight: [Float]? = nil) -> [Float] {
         var dx = [Float](repeating: 0, count: n * l.inputs)
         // The input is only read for the weight gradient, which is not asked for.
-        Dense.backward(input: [0], dOutput: dy, batch: n, inputs: l.inputs, weight: weight ?? weights(l, area: 1),
-                       outputs: l.outputs, dInput: &dx, dWeight: nil, dBias: nil)
+        Dense.backward(
+            input: [0], dOutput: dy, batch: n, inputs: l.inputs, weight: weight ?? weights(l, area: 1),
+            outputs: l.outputs, dInput: &dx, dWeight: nil, dBias: nil)
         return dx
     }
 
@@ -148,19 +163,27 @@ struct ClassifierGraph {
         for (k, (conv1, conv2)) in stages.enumerated() {
             let s = side(ofStage: k)
             acts.stageInput.append(h)
-            let z1 = convolve(h, n: n, conv1, side: s), a1 = z1.map { max($0, 0) }
-            let z2 = convolve(a1, n: n, conv2, side: s), a2 = z2.map { max($0, 0) }
+            let z1 = convolve(h, n: n, conv1, side: s)
+            let a1 = z1.map { max($0, 0) }
+            let z2 = convolve(a1, n: n, conv2, side: s)
+            let a2 = z2.map { max($0, 0) }
             var m = a2
             if let e = acts.e {
-                Elementwise.channelMultiplyForward(features: a2, scale: e[k], batch: n, channels: conv2.outputs,
-                                                   size: s * s, output: &m)
+                Elementwise.channelMultiplyForward(
+                    features: a2, scale: e[k], batch: n, channels: conv2.outputs,
+                    size: s * s, output: &m)
             }
             var pooled = [Float](repeating: 0, count: m.count / 4)
             Pooling.maxForward(input: m, planes: n * conv2.outputs, height: s, width: s, output: &pooled)
-            acts.z1.append(z1); acts.a1.append(a1); acts.z2.append(z2); acts.a2.append(a2); acts.scaled.append(m)
+            acts.z1.append(z1)
+            acts.a1.append(a1)
+            acts.z2.append(z2)
+            acts.a2.append(a2)
+            acts.scaled.append(m)
             h = pooled
         }
-        let last = side(ofStage: 3) / 2, width = stages[3].1.outputs
+        let last = side(ofStage: 3) / 2
+        let width = stages[3].1.outputs
         acts.lastPool = h
         acts.gmp = [Float](repeating: 0, count: n * width)
         Pooling.globalMaxForward(input: h, planes: n * width, size: last * last, output: &acts.gmp)
@@ -203,20 +226,25 @@ struct ClassifierGraph {
         d = denseBackward(d, n: n, fc2)
         Activation.sigmoidBackward(output: acts.s1, gradient: &d, count: d.count)
         d = denseBackward(d, n: n, fc1)
-        let width = stages[3].1.outputs, last = side(ofStage: 3) / 2
+        let width = stages[3].1.outputs
+        let last = side(ofStage: 3) / 2
         var dPool = [Float](repeating: 0, count: acts.lastPool.count)
-        Pooling.globalMaxBackward(input: acts.lastPool, dOutput: d, planes: n * width, size: last * last, dInput: &dPool)
+        Pooling.globalMaxBackward(
+            input: acts.lastPool, dOutput: d, planes: n * width, size: last * last, dInput: &dPool)
         var dLastConv: [Float] = []
         for k in stride(from: 3, through: 0, by: -1) {
-            let (conv1, conv2) = stages[k], s = side(ofStage: k)
+            let (conv1, conv2) = stages[k]
+            let s = side(ofStage: k)
             var dScaled = [Float](repeating: 0, count: acts.scaled[k].count)
-            Pooling.maxBackward(input: acts.scaled[k], dOutput: dPool, planes: n * conv2.outputs, height: s, width: s,
-                                dInput: &dScaled)
+            Pooling.maxBackward(
+                input: acts.scaled[k], dOutput: dPool, planes: n * conv2.outputs, height: s, width: s,
+                dInput: &dScaled)
             var dA2 = dScaled
             if let e = acts.e {
                 dA2 = [Float](repeating: 0, count: dScaled.count)
-                Elementwise.channelMultiplyBackward(features: acts.a2[k], scale: e[k], dOutput: dScaled, batch: n,
-                                                    channels: conv2.outputs, size: s * s, dFeatures: &dA2, dScale: nil)
+                Elementwise.channelMultiplyBackward(
+                    features: acts.a2[k], scale: e[k], dOutput: dScaled, batch: n,
+                    channels: conv2.outputs, size: s * s, dFeatures: &dA2, dScale: nil)
             }
             if k == 3 { dLastConv = dA2 }
             apply(rule, gradient: &dA2, output: acts.a2[k])

@@ -12,7 +12,9 @@ public struct DeletionCurve: Sendable, Equatable, Codable {
     public var deletedPatches: [Int]
 
     public init(probabilities: [Double], deletedPatches: [Int]) {
-        precondition(probabilities.count == deletedPatches.count && probabilities.count >= 2, "a curve needs at least two points")
+        precondition(
+            probabilities.count == deletedPatches.count && probabilities.count >= 2, "a curve needs at least two points"
+        )
         self.probabilities = probabilities
         self.deletedPatches = deletedPatches
     }
@@ -45,7 +47,9 @@ public enum Deletion {
     /// the patch, descending; equal sums keep grid order, so the order is deterministic.
     /// explanation [S, S]; S must be a multiple of P.
     public static func order(explanation e: [Float], side: Int, patch: Int = patchSide) -> [Int] {
-        precondition(e.count == side * side && patch >= 1 && side % patch == 0, "map is not \(side)×\(side) or \(side) is not a multiple of \(patch)")
+        precondition(
+            e.count == side * side && patch >= 1 && side % patch == 0,
+            "map is not \(side)×\(side) or \(side) is not a multiple of \(patch)")
         let grid = side / patch
         var sums = [Double](repeating: 0, count: grid * grid)
         for y in 0..<side {
@@ -68,15 +72,21 @@ public enum Deletion {
     public static func fill(image: [Float], side: Int) -> [Float] {
         let plane = side * side
         precondition(image.count == 3 * plane, "image is not [3, \(side), \(side)]")
-        return (0..<3).map { c in Float(image[(c * plane)..<((c + 1) * plane)].reduce(0.0) { $0 + Double($1) } / Double(plane)) }
+        return (0..<3).map { c in
+            Float(image[(c * plane)..<((c + 1) * plane)].reduce(0.0) { $0 + Double($1) } / Double(plane))
+        }
     }
 
     /// A copy of the image with the first `count` patches of `order` set to `fill` in every channel.
-    public static func delete(image: [Float], side: Int, patch: Int = patchSide, order: [Int], count: Int, fill: [Float]) -> [Float] {
-        let plane = side * side, grid = side / patch
+    public static func delete(
+        image: [Float], side: Int, patch: Int = patchSide, order: [Int], count: Int, fill: [Float]
+    ) -> [Float] {
+        let plane = side * side
+        let grid = side / patch
         var out = image
         for index in order.prefix(count) {
-            let top = (index / grid) * patch, left = (index % grid) * patch
+            let top = (index / grid) * patch
+            let left = (index % grid) * patch
             for c in 0..<3 {
                 for y in top..<(top + patch) {
                     for x in left..<(left + patch) { out[c * plane + y * side + x] = fill[c] }
@@ -91,9 +101,11 @@ public enum Deletion {
     /// returns the probability of `predicted` for each (n values); it is called with at most
     /// `batch` images at a time, always in the same groups, so the result does not depend on what
     /// else the caller is doing.
-    public static func curve(image: [Float], explanation: [Float], side: Int, patch: Int = patchSide, steps: Int,
-                             probability0: Double, batch: Int,
-                             classify: (_ stacked: [Float], _ n: Int) throws -> [Double]) rethrows -> DeletionCurve {
+    public static func curve(
+        image: [Float], explanation: [Float], side: Int, patch: Int = patchSide, steps: Int,
+        probability0: Double, batch: Int,
+        classify: (_ stacked: [Float], _ n: Int) throws -> [Double]
+    ) rethrows -> DeletionCurve {
         let order = order(explanation: explanation, side: side, patch: patch)
         let counts = schedule(patches: order.count, steps: steps)
         let fill = fill(image: image, side: side)
@@ -101,9 +113,12 @@ public enum Deletion {
         var k = 1
         while k < counts.count {
             let group = Array(counts[k..<min(k + max(batch, 1), counts.count)])
-            let stacked = group.flatMap { delete(image: image, side: side, patch: patch, order: order, count: $0, fill: fill) }
+            let stacked = group.flatMap {
+                delete(image: image, side: side, patch: patch, order: order, count: $0, fill: fill)
+            }
             let values = try classify(stacked, group.count)
-            precondition(values.count == group.count, "classify returned \(values.count) values for \(group.count) images")
+            precondition(
+                values.count == group.count, "classify returned \(values.count) values for \(group.count) images")
             probabilities += values
             k += group.count
         }

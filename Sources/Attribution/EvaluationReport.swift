@@ -65,7 +65,9 @@ public struct MethodSummary: Sendable, Equatable, Codable {
         if let first = curves.first, curves.allSatisfy({ $0.deletedPatches == first.deletedPatches }) {
             deletionAUC = mean(curves.map(\.areaUnderCurve))
             aopc = mean(curves.map(\.perturbationCurveArea))
-            deletionCurve = first.probabilities.indices.map { k in curves.reduce(0) { $0 + $1.probabilities[k] } / Double(curves.count) }
+            deletionCurve = first.probabilities.indices.map { k in
+                curves.reduce(0) { $0 + $1.probabilities[k] } / Double(curves.count)
+            }
         }
     }
 }
@@ -94,7 +96,10 @@ public struct EvaluationSetup: Sendable, Equatable, Codable {
     /// Deletion steps L (0: none).
     public var deletionSteps: Int
 
-    public init(checkpoint: String, dataset: String, imageCount: Int?, split: String, side: Int, classifier: String, deletionSteps: Int) {
+    public init(
+        checkpoint: String, dataset: String, imageCount: Int?, split: String, side: Int, classifier: String,
+        deletionSteps: Int
+    ) {
         self.checkpoint = checkpoint
         self.dataset = dataset
         self.imageCount = imageCount
@@ -113,7 +118,10 @@ public struct SavedMapsListing: Sendable, Equatable, Codable {
         public var index: Int
         /// The image file, for datasets read from files (nil for generated sets).
         public var path: String?
-        public init(index: Int, path: String?) { self.index = index; self.path = path }
+        public init(index: Int, path: String?) {
+            self.index = index
+            self.path = path
+        }
     }
 
     /// The safetensors file, relative to evaluation.json's folder.
@@ -150,8 +158,10 @@ public struct EvaluationReport: Sendable, Equatable, Codable {
     /// The maps file of --save-maps, if one was written.
     public var savedMaps: SavedMapsListing?
 
-    public init(classes: [String], methods: [String], images: [ImageEvaluation], setup: EvaluationSetup? = nil,
-                savedMaps: SavedMapsListing? = nil) {
+    public init(
+        classes: [String], methods: [String], images: [ImageEvaluation], setup: EvaluationSetup? = nil,
+        savedMaps: SavedMapsListing? = nil
+    ) {
         self.setup = setup
         self.savedMaps = savedMaps
         precondition(!images.isEmpty, "nothing to report")
@@ -163,7 +173,9 @@ public struct EvaluationReport: Sendable, Equatable, Codable {
             let mine = images.filter { $0.label == c }
             return ClassAccuracy(name: classes[c], images: mine.count, correct: mine.filter { $0.predicted == c }.count)
         }
-        summaries = methods.enumerated().map { MethodSummary(method: $0.element, images: images, methodIndex: $0.offset) }
+        summaries = methods.enumerated().map {
+            MethodSummary(method: $0.element, images: images, methodIndex: $0.offset)
+        }
         perImage = images.map { image in
             var named = image
             named.labelName = classes.indices.contains(image.label) ? classes[image.label] : nil

@@ -21,10 +21,17 @@ public enum ExplanationMetrics {
     /// The paper's figure thresholds explanations at 0.75; the metrics use the same cut.
     public static let threshold: Float = 0.75
 
-    public static func score(explanation e: [Float], targetMask mask: [Float], threshold: Float = threshold) -> ExplanationScores {
-        precondition(e.count == mask.count && !e.isEmpty, "explanation and mask sizes differ: \(e.count) vs \(mask.count)")
-        var total = 0.0, inside = 0.0
-        var active = 0, activeOutside = 0, intersection = 0, union = 0
+    public static func score(explanation e: [Float], targetMask mask: [Float], threshold: Float = threshold)
+        -> ExplanationScores
+    {
+        precondition(
+            e.count == mask.count && !e.isEmpty, "explanation and mask sizes differ: \(e.count) vs \(mask.count)")
+        var total = 0.0
+        var inside = 0.0
+        var active = 0
+        var activeOutside = 0
+        var intersection = 0
+        var union = 0
         var best: Float = -1
         for i in e.indices {
             let value = max(e[i], 0)
@@ -33,13 +40,17 @@ public enum ExplanationMetrics {
             if onTarget { inside += Double(value) }
             best = max(best, value)
             let isActive = value >= threshold
-            if isActive { active += 1; if !onTarget { activeOutside += 1 } }
+            if isActive {
+                active += 1
+                if !onTarget { activeOutside += 1 }
+            }
             if isActive && onTarget { intersection += 1 }
             if isActive || onTarget { union += 1 }
         }
         // Ties at the maximum are common once tanh saturates; taking the first in raster order would
         // score a plateau by its top-left pixel, so every tied pixel gets an equal share of the vote.
-        var tied = 0, tiedOnTarget = 0
+        var tied = 0
+        var tiedOnTarget = 0
         if total > 0 {
             for i in e.indices where max(e[i], 0) == best {
                 tied += 1
@@ -62,8 +73,10 @@ extension ExplanationMetrics {
     /// CVPR-W 2020, §5.2, with the region the target's bounding box). Negative values count as 0.
     /// nil when E is zero everywhere. A uniform map scores the region's share of the image.
     public static func energyShare(explanation e: [Float], region: [Float]) -> Double? {
-        precondition(e.count == region.count && !e.isEmpty, "explanation and region sizes differ: \(e.count) vs \(region.count)")
-        var total = 0.0, inside = 0.0
+        precondition(
+            e.count == region.count && !e.isEmpty, "explanation and region sizes differ: \(e.count) vs \(region.count)")
+        var total = 0.0
+        var inside = 0.0
         for i in e.indices {
             let value = Double(max(e[i], 0))
             total += value
@@ -106,19 +119,25 @@ extension ExplanationMetrics {
     /// share the maximum (tanh saturates at 1), each gets an equal share of the vote, so the score is
     /// the share of tied maxima that hit. nil when E is zero everywhere (it points nowhere).
     public static func pointingHit(explanation e: [Float], target: [Float], side: Int, tolerance: Double) -> Double? {
-        precondition(e.count == side * side && target.count == e.count, "explanation and target are not \(side)×\(side)")
+        precondition(
+            e.count == side * side && target.count == e.count, "explanation and target are not \(side)×\(side)")
         let best = e.max() ?? 0
         guard best > 0 else { return nil }
         let reach = Int(tolerance.rounded(.down))
-        var tied = 0, hits = 0
+        var tied = 0
+        var hits = 0
         for y in 0..<side {
             for x in 0..<side where e[y * side + x] == best {
                 tied += 1
                 var hit = false
                 search: for yy in max(0, y - reach)...min(side - 1, y + reach) {
                     for xx in max(0, x - reach)...min(side - 1, x + reach) where target[yy * side + xx] > 0.5 {
-                        let dx = Double(xx - x), dy = Double(yy - y)
-                        if dx * dx + dy * dy <= tolerance * tolerance { hit = true; break search }
+                        let dx = Double(xx - x)
+                        let dy = Double(yy - y)
+                        if dx * dx + dy * dy <= tolerance * tolerance {
+                            hit = true
+                            break search
+                        }
                     }
                 }
                 if hit { hits += 1 }
@@ -128,9 +147,12 @@ extension ExplanationMetrics {
     }
 
     /// Share of pixels with E ≥ threshold, and mean E: how much of a map is switched on.
-    public static func activity(explanation e: [Float], threshold: Float = threshold) -> (activeShare: Double, meanE: Double) {
+    public static func activity(explanation e: [Float], threshold: Float = threshold) -> (
+        activeShare: Double, meanE: Double
+    ) {
         precondition(!e.isEmpty, "empty explanation")
-        var active = 0, total = 0.0
+        var active = 0
+        var total = 0.0
         for value in e {
             if value >= threshold { active += 1 }
             total += Double(value)

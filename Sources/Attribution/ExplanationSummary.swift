@@ -24,7 +24,9 @@ public struct ExplanationSummary: Sendable, Equatable {
         if let mask, mask.contains(where: { $0 > 0.5 }) {
             add(ExplanationMetrics.score(explanation: e, targetMask: mask), targetArea: Self.targetArea(mask))
         } else {
-            add(activeShareWithoutTarget: Double(e.filter { $0 >= ExplanationMetrics.threshold }.count) / Double(e.count))
+            add(
+                activeShareWithoutTarget: Double(e.filter { $0 >= ExplanationMetrics.threshold }.count)
+                    / Double(e.count))
         }
     }
 

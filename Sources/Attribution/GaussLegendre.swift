@@ -7,15 +7,18 @@ enum GaussLegendre {
     /// Newton's iteration on P_n from the Chebyshev-like guess cos(π(i − ¼)/(n + ½)), in Double.
     static func rule(_ n: Int) -> (nodes: [Double], weights: [Double]) {
         precondition(n >= 1, "a Gauss–Legendre rule needs at least one point")
-        var nodes = [Double](repeating: 0, count: n), weights = nodes
+        var nodes = [Double](repeating: 0, count: n)
+        var weights = nodes
         for i in 1...n {
             var x = cos(Double.pi * (Double(i) - 0.25) / (Double(n) + 0.5))
             var derivative = 0.0
             for _ in 0..<100 {
-                var p0 = 1.0, p1 = x
+                var p0 = 1.0
+                var p1 = x
                 for k in stride(from: 2, through: n, by: 1) {
                     let p2 = ((2 * Double(k) - 1) * x * p1 - (Double(k) - 1) * p0) / Double(k)
-                    p0 = p1; p1 = p2
+                    p0 = p1
+                    p1 = p2
                 }
                 // p1 = P_n(x), p0 = P_{n−1}(x); P_n'(x) = n (x P_n − P_{n−1}) / (x² − 1).
                 derivative = Double(n) * (x * p1 - p0) / (x * x - 1)

@@ -33,8 +33,10 @@ public struct MapScores: Sendable, Equatable, Codable {
     /// Scores a map against whatever ground truth the image has. targetMask: the filled target
     /// shape(s) (nil when the dataset has no masks); boxMask: 1 inside the target boxes (nil when
     /// it has no boxes). Both [S, S].
-    public static func score(explanation e: [Float], side: Int, targetMask: [Float]?, boxMask: [Float]?,
-                             deletion: DeletionCurve? = nil) -> MapScores {
+    public static func score(
+        explanation e: [Float], side: Int, targetMask: [Float]?, boxMask: [Float]?,
+        deletion: DeletionCurve? = nil
+    ) -> MapScores {
         precondition(e.count == side * side, "explanation is not \(side)×\(side)")
         let (active, mean) = ExplanationMetrics.activity(explanation: e)
         var s = MapScores(activeShare: active, meanE: mean, deletion: deletion)
@@ -54,14 +56,17 @@ public struct MapScores: Sendable, Equatable, Codable {
             s.iou = plain.iou
             s.pompom = plain.pompom
         }
-        s.pointingHit = ExplanationMetrics.pointingHit(explanation: e, target: truth, side: side,
-                                                       tolerance: ExplanationMetrics.pointingTolerance(side: side))
+        s.pointingHit = ExplanationMetrics.pointingHit(
+            explanation: e, target: truth, side: side,
+            tolerance: ExplanationMetrics.pointingTolerance(side: side))
         return s
     }
 
-    public init(hasTarget: Bool? = nil, energyInBox: Double? = nil, uniformInBox: Double? = nil, energyInMask: Double? = nil,
-                uniformInMask: Double? = nil, pointingHit: Double? = nil, iou: Double? = nil, pompom: Double? = nil,
-                activeShare: Double, meanE: Double, deletion: DeletionCurve? = nil) {
+    public init(
+        hasTarget: Bool? = nil, energyInBox: Double? = nil, uniformInBox: Double? = nil, energyInMask: Double? = nil,
+        uniformInMask: Double? = nil, pointingHit: Double? = nil, iou: Double? = nil, pompom: Double? = nil,
+        activeShare: Double, meanE: Double, deletion: DeletionCurve? = nil
+    ) {
         self.hasTarget = hasTarget
         self.energyInBox = energyInBox
         self.uniformInBox = uniformInBox

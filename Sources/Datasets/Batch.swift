@@ -35,8 +35,10 @@ public struct Batch: Sendable {
 
 extension Dataset {
     /// A VOC directory when `root/Annotations` exists, otherwise an image folder.
-    public static func open(root: String, targetClass: String = "triangle", seed: UInt64 = 0, skipBad: Bool = false,
-                            limits: ImageLimits = .standard) throws -> Dataset {
+    public static func open(
+        root: String, targetClass: String = "triangle", seed: UInt64 = 0, skipBad: Bool = false,
+        limits: ImageLimits = .standard
+    ) throws -> Dataset {
         if isDirectory((root as NSString).appendingPathComponent("Annotations")) {
             return try voc(root: root, targetClass: targetClass, seed: seed, skipBad: skipBad, limits: limits)
         }

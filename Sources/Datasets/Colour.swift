@@ -23,7 +23,10 @@ public struct Colour: Hashable, Sendable, CustomStringConvertible {
     /// `#rrggbb`, `rrggbb` or one of black, white, red, green, blue, yellow.
     public init?(_ text: String) {
         let lower = text.lowercased()
-        if let colour = Self.named[lower] { self = colour; return }
+        if let colour = Self.named[lower] {
+            self = colour
+            return
+        }
         let hex = lower.hasPrefix("#") ? String(lower.dropFirst()) : lower
         guard hex.count == 6, let value = UInt32(hex, radix: 16) else { return nil }
         self.init(red: UInt8(value >> 16), green: UInt8((value >> 8) & 0xFF), blue: UInt8(value & 0xFF))

@@ -52,8 +52,10 @@ public struct Dataset: Sendable {
 
     public var count: Int { labels.count }
 
-    init(source: Source, classes: [String], labels: [Int], split: StratifiedSplit, skipped: [DatasetError],
-         warnings: [DatasetError] = [], limits: ImageLimits) {
+    init(
+        source: Source, classes: [String], labels: [Int], split: StratifiedSplit, skipped: [DatasetError],
+        warnings: [DatasetError] = [], limits: ImageLimits
+    ) {
         self.source = source
         self.classes = classes
         self.labels = labels
@@ -67,9 +69,10 @@ public struct Dataset: Sendable {
     /// Labels: 0 = no target, 1 = target present; the split is stratified from the options' seed.
     public static func synthetic(_ options: GeneratorOptions) throws -> Dataset {
         let generator = try SyntheticGenerator(options: options)
-        return Dataset(source: .generator(generator), classes: ["no-\(options.target.name)", options.target.name],
-                       labels: generator.labels, split: StratifiedSplit(labels: generator.labels, seed: options.seed),
-                       skipped: [], limits: .standard)
+        return Dataset(
+            source: .generator(generator), classes: ["no-\(options.target.name)", options.target.name],
+            labels: generator.labels, split: StratifiedSplit(labels: generator.labels, seed: options.seed),
+            skipped: [], limits: .standard)
     }
 
     /// The file behind example `index`, if it has one.
@@ -85,27 +88,35 @@ public struct Dataset: Sendable {
         switch source {
         case .generator(let generator):
             let image = generator.image(at: index)
-            let targetMask = side == image.side ? image.targetMaskValues
-                : ImageResize.nearestMask(rgb: image.targetMask.flatMap { [$0, $0, $0] }, width: image.side, height: image.side, side: side)
-            return Sample(pixels: ImageResize.bilinear(rgb: image.rgb, width: image.side, height: image.side, side: side),
-                          label: image.label,
-                          boxMask: ImageResize.boxMask(image.targetBoxes, width: image.side, height: image.side, side: side),
-                          targetMask: targetMask)
+            let targetMask =
+                side == image.side
+                ? image.targetMaskValues
+                : ImageResize.nearestMask(
+                    rgb: image.targetMask.flatMap { [$0, $0, $0] }, width: image.side, height: image.side, side: side)
+            return Sample(
+                pixels: ImageResize.bilinear(rgb: image.rgb, width: image.side, height: image.side, side: side),
+                label: image.label,
+                boxMask: ImageResize.boxMask(image.targetBoxes, width: image.side, height: image.side, side: side),
+                targetMask: targetMask)
         case .files(let entries):
             let entry = entries[index]
             let image = try ImageCodec.decode(path: entry.imagePath, limits: limits)
-            var sample = Sample(pixels: ImageResize.bilinear(rgb: image.rgb, width: image.width, height: image.height, side: side),
-                                label: entry.label)
+            var sample = Sample(
+                pixels: ImageResize.bilinear(rgb: image.rgb, width: image.width, height: image.height, side: side),
+                label: entry.label)
             if let size = entry.annotatedSize, size.width != image.width || size.height != image.height {
-                throw DatasetError(path: entry.imagePath,
-                                   reason: "image is \(image.width)x\(image.height) but its annotation says \(size.width)x\(size.height)")
+                throw DatasetError(
+                    path: entry.imagePath,
+                    reason:
+                        "image is \(image.width)x\(image.height) but its annotation says \(size.width)x\(size.height)")
             }
             if let boxes = entry.targetBoxes {
                 sample.boxMask = ImageResize.boxMask(boxes, width: image.width, height: image.height, side: side)
             }
             if let maskPath = entry.maskPath {
                 let mask = try ImageCodec.decode(path: maskPath, limits: limits)
-                sample.targetMask = ImageResize.nearestMask(rgb: mask.rgb, width: mask.width, height: mask.height, side: side)
+                sample.targetMask = ImageResize.nearestMask(
+                    rgb: mask.rgb, width: mask.width, height: mask.height, side: side)
             }
             return sample
         }

@@ -91,20 +91,29 @@ public struct GeneratorOptions: Hashable, Codable, Sendable {
         }
         try check(side >= 8 && side <= 16384, "side", "must be in 8...16384, got \(side)")
         try check(count >= 1 && count <= 100_000_000, "count", "must be in 1...100000000, got \(count)")
-        try check(shapesPerImage.lowerBound >= 1 && shapesPerImage.upperBound <= 10_000, "shapesPerImage",
-                  "must lie in 1...10000, got \(shapesPerImage)")
-        try check(radius.lowerBound >= 1 && !radius.isEmpty, "radius", "must be a non-empty range from at least 1, got \(radius)")
-        try check(!wholeRadius || radius.lowerBound.rounded(.up) < radius.upperBound, "radius",
-                  "holds no whole number of pixels, got \(radius)")
+        try check(
+            shapesPerImage.lowerBound >= 1 && shapesPerImage.upperBound <= 10_000, "shapesPerImage",
+            "must lie in 1...10000, got \(shapesPerImage)")
+        try check(
+            radius.lowerBound >= 1 && !radius.isEmpty, "radius",
+            "must be a non-empty range from at least 1, got \(radius)")
+        try check(
+            !wholeRadius || radius.lowerBound.rounded(.up) < radius.upperBound, "radius",
+            "holds no whole number of pixels, got \(radius)")
         let largest = wholeRadius ? radius.upperBound.rounded(.up) - 1 : radius.upperBound
         let widest = 2 * (largest + 1)
-        try check(allowBorderOcclusion || widest <= Double(side), "radius",
-                  "shapes up to radius \(largest) do not fit inside \(side) px without border occlusion")
-        try check(!target.isCircle || !simplified, "target", "a circle cannot be the target in simplified mode (all distractors are circles)")
+        try check(
+            allowBorderOcclusion || widest <= Double(side), "radius",
+            "shapes up to radius \(largest) do not fit inside \(side) px without border occlusion")
+        try check(
+            !target.isCircle || !simplified, "target",
+            "a circle cannot be the target in simplified mode (all distractors are circles)")
         try check(!distractors.isEmpty || simplified, "distractors", "needs at least one shape outside simplified mode")
         try check(!distractors.contains(target) || simplified, "distractors", "must not contain the target \(target)")
         try check(noise >= 0 && noise.isFinite, "noise", "must be a finite standard deviation ≥ 0")
-        if let positives { try check(positives >= 0 && positives <= count, "positives", "must be in 0...\(count), got \(positives)") }
+        if let positives {
+            try check(positives >= 0 && positives <= count, "positives", "must be in 0...\(count), got \(positives)")
+        }
         try check(placementAttempts >= 1, "placementAttempts", "must be at least 1")
     }
 }

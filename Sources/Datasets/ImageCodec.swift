@@ -51,7 +51,8 @@ public enum ImageCodec {
         if head.isEmpty { throw DatasetError(path: path, reason: "empty file") }
         if head.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return .png }
         if head.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
-        throw DatasetError(path: path, reason: "not a PNG or JPEG file (unrecognised signature)", summary: "not a PNG or JPEG file")
+        throw DatasetError(
+            path: path, reason: "not a PNG or JPEG file (unrecognised signature)", summary: "not a PNG or JPEG file")
     }
 
     /// Decodes a PNG (any depth, gray, palette, alpha) or a JPEG (gray or YCbCr) to RGB.
@@ -69,40 +70,51 @@ public enum ImageCodec {
         defer { ximg_image_free(&image) }
         if status == Int32(XIMG_ERR_TOO_LARGE) {
             // The C side leaves the header's dimensions in `image` (no pixels) for this message.
-            let width = Int(image.width), height = Int(image.height)
-            let why = width > limits.maxSide || height > limits.maxSide
+            let width = Int(image.width)
+            let height = Int(image.height)
+            let why =
+                width > limits.maxSide || height > limits.maxSide
                 ? "pixels, a side over \(limits.maxSide), the most xcnn decodes"
                 : "= \(width * height) pixels, over the limit of \(limits.maxPixels) per image (raise it with --max-image-pixels)"
-            throw DatasetError(path: path, reason: "header claims \(width)x\(height) \(why)", summary: "image too large")
+            throw DatasetError(
+                path: path, reason: "header claims \(width)x\(height) \(why)", summary: "image too large")
         }
         try check(status, message, path)
-        let width = Int(image.width), height = Int(image.height)
+        let width = Int(image.width)
+        let height = Int(image.height)
         let rgb = Array(UnsafeBufferPointer(start: image.rgb, count: width * height * 3))
         return DecodedImage(width: width, height: height, rgb: rgb)
     }
 
     /// Writes an 8-bit PNG; `channels` is 1 (gray) or 3 (interleaved RGB). Equal pixels give equal bytes.
     public static func writePNG(path: String, width: Int, height: Int, channels: Int, pixels: [UInt8]) throws {
-        precondition(pixels.count == width * height * channels, "pixel count does not match \(width)x\(height)x\(channels)")
+        precondition(
+            pixels.count == width * height * channels, "pixel count does not match \(width)x\(height)x\(channels)")
         var message = [CChar](repeating: 0, count: 512)
         let status = message.withUnsafeMutableBufferPointer { buffer in
             pixels.withUnsafeBufferPointer { source in
-                ximg_png_write(path, UInt32(width), UInt32(height), Int32(channels), source.baseAddress, buffer.baseAddress, buffer.count)
+                ximg_png_write(
+                    path, UInt32(width), UInt32(height), Int32(channels), source.baseAddress, buffer.baseAddress,
+                    buffer.count)
             }
         }
         try check(status, message, path)
     }
 
     /// The bytes `writePNG` would write, in memory (for data URIs). `name` only labels an error.
-    public static func encodePNG(width: Int, height: Int, channels: Int, pixels: [UInt8], name: String = "PNG image") throws -> [UInt8] {
-        precondition(pixels.count == width * height * channels, "pixel count does not match \(width)x\(height)x\(channels)")
+    public static func encodePNG(width: Int, height: Int, channels: Int, pixels: [UInt8], name: String = "PNG image")
+        throws -> [UInt8]
+    {
+        precondition(
+            pixels.count == width * height * channels, "pixel count does not match \(width)x\(height)x\(channels)")
         var message = [CChar](repeating: 0, count: 512)
         var buffer: UnsafeMutablePointer<UInt8>?
         var size = 0
         let status = message.withUnsafeMutableBufferPointer { text in
             pixels.withUnsafeBufferPointer { source in
-                ximg_png_encode(UInt32(width), UInt32(height), Int32(channels), source.baseAddress, &buffer, &size,
-                                text.baseAddress, text.count)
+                ximg_png_encode(
+                    UInt32(width), UInt32(height), Int32(channels), source.baseAddress, &buffer, &size,
+                    text.baseAddress, text.count)
             }
         }
         defer { ximg_buffer_free(buffer) }

@@ -3,8 +3,9 @@
 // cycle), a second way into a directory already walked, or a link into another class's folder is
 // not followed and is reported instead, so every image is read once, under its own class.
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct ImageFolderWalk {
@@ -28,7 +29,9 @@ struct ImageFolderWalk {
     init(root: String, classNames: [String]) throws {
         self.root = root
         self.classNames = classNames
-        guard let rootIdentity = Self.identity(root) else { throw DatasetError(path: root, reason: "cannot read directory") }
+        guard let rootIdentity = Self.identity(root) else {
+            throw DatasetError(path: root, reason: "cannot read directory")
+        }
         self.rootIdentity = rootIdentity
         var realPaths: [String] = []
         for name in classNames {
@@ -37,8 +40,10 @@ struct ImageFolderWalk {
                 throw DatasetError(path: folder, reason: "cannot read class folder")
             }
             if let other = walkedDirectories[identity] {
-                throw DatasetError(path: folder, reason: "class folders '\((other as NSString).lastPathComponent)' and '\(name)' are the same "
-                                   + "directory (\(real)): every image would have two labels")
+                throw DatasetError(
+                    path: folder,
+                    reason: "class folders '\((other as NSString).lastPathComponent)' and '\(name)' are the same "
+                        + "directory (\(real)): every image would have two labels")
             }
             walkedDirectories[identity] = folder
             realPaths.append(real)
@@ -51,14 +56,19 @@ struct ImageFolderWalk {
     /// them fails naming them.
     mutating func files(ofClass label: Int) throws -> [String] {
         let folder = (root as NSString).appendingPathComponent(classNames[label])
-        guard let identity = Self.identity(folder) else { throw DatasetError(path: folder, reason: "cannot read class folder") }
+        guard let identity = Self.identity(folder) else {
+            throw DatasetError(path: folder, reason: "cannot read class folder")
+        }
         var result: [String] = []
-        try walk(folder, relative: "", label: label, throughLink: false, ancestors: [rootIdentity, identity], into: &result)
+        try walk(
+            folder, relative: "", label: label, throughLink: false, ancestors: [rootIdentity, identity], into: &result)
         return result.sorted(by: Dataset.codePointOrder)
     }
 
-    private mutating func walk(_ directory: String, relative: String, label: Int, throughLink: Bool,
-                               ancestors: [Identity], into result: inout [String]) throws {
+    private mutating func walk(
+        _ directory: String, relative: String, label: Int, throughLink: Bool,
+        ancestors: [Identity], into result: inout [String]
+    ) throws {
         for name in try Dataset.listing(directory) {
             let path = (directory as NSString).appendingPathComponent(name)
             let relativePath = relative.isEmpty ? name : (relative as NSString).appendingPathComponent(name)
@@ -68,23 +78,34 @@ struct ImageFolderWalk {
                 continue
             }
             if viaLink, let owner = owningClass(of: path), owner != label {
-                let what = isDirectory ? "a directory of class '\(classNames[owner])' (\(Self.realPath(path) ?? "?")): its images keep"
+                let what =
+                    isDirectory
+                    ? "a directory of class '\(classNames[owner])' (\(Self.realPath(path) ?? "?")): its images keep"
                     : "an image of class '\(classNames[owner])' (\(Self.realPath(path) ?? "?")): it keeps"
-                warn(path, "links to \(what) that label and \(isDirectory ? "are" : "is") not also taken as '\(classNames[label])'; not followed", summary: "link into another class")
+                warn(
+                    path,
+                    "links to \(what) that label and \(isDirectory ? "are" : "is") not also taken as '\(classNames[label])'; not followed",
+                    summary: "link into another class")
                 continue
             }
             if isDirectory {
                 if let ancestor = ancestors.firstIndex(of: identity) {
                     let target = ancestor == 0 ? root : walkedDirectories[identity] ?? "?"
-                    warn(path, "links to \(target), which contains it: a directory cycle; not followed", summary: "directory cycle")
+                    warn(
+                        path, "links to \(target), which contains it: a directory cycle; not followed",
+                        summary: "directory cycle")
                     continue
                 }
                 if let first = walkedDirectories[identity] {
-                    warn(path, "is the same directory as \(first), already walked; not walked twice", summary: "directory reached twice")
+                    warn(
+                        path, "is the same directory as \(first), already walked; not walked twice",
+                        summary: "directory reached twice")
                     continue
                 }
                 walkedDirectories[identity] = path
-                try walk(path, relative: relativePath, label: label, throughLink: viaLink, ancestors: ancestors + [identity], into: &result)
+                try walk(
+                    path, relative: relativePath, label: label, throughLink: viaLink, ancestors: ancestors + [identity],
+                    into: &result)
             } else {
                 if let first = usedFiles[identity] {
                     warn(path, "is the same file as \(first); used once", summary: "file reached twice")

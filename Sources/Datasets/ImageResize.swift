@@ -6,19 +6,25 @@ public enum ImageResize {
     public static func bilinear(rgb: [UInt8], width: Int, height: Int, side: Int) -> [Float] {
         precondition(rgb.count == width * height * 3 && side > 0, "pixel count does not match \(width)x\(height)x3")
         if width == side && height == side { return SyntheticImage.planar(rgb: rgb, side: side) }
-        let xs = taps(source: width, target: side), ys = taps(source: height, target: side)
+        let xs = taps(source: width, target: side)
+        let ys = taps(source: height, target: side)
         let plane = side * side
         var out = [Float](repeating: 0, count: 3 * plane)
         rgb.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 for (row, y) in ys.enumerated() {
-                    let top = y.low * width * 3, bottom = y.high * width * 3
+                    let top = y.low * width * 3
+                    let bottom = y.high * width * 3
                     for (column, x) in xs.enumerated() {
-                        let left = x.low * 3, right = x.high * 3
+                        let left = x.low * 3
+                        let right = x.high * 3
                         for channel in 0..<3 {
-                            let a = Float(src[top + left + channel]), b = Float(src[top + right + channel])
-                            let c = Float(src[bottom + left + channel]), d = Float(src[bottom + right + channel])
-                            let upper = a + (b - a) * x.weight, lower = c + (d - c) * x.weight
+                            let a = Float(src[top + left + channel])
+                            let b = Float(src[top + right + channel])
+                            let c = Float(src[bottom + left + channel])
+                            let d = Float(src[bottom + right + channel])
+                            let upper = a + (b - a) * x.weight
+                            let lower = c + (d - c) * x.weight
                             dst[channel * plane + row * side + column] = (upper + (lower - upper) * y.weight) / 255
                         }
                     }
@@ -46,7 +52,8 @@ public enum ImageResize {
     /// a target pixel is inside when its centre falls within the scaled box.
     public static func boxMask(_ boxes: [PixelBox], width: Int, height: Int, side: Int) -> [Float] {
         var out = [Float](repeating: 0, count: side * side)
-        let sx = Double(side) / Double(width), sy = Double(side) / Double(height)
+        let sx = Double(side) / Double(width)
+        let sy = Double(side) / Double(height)
         for box in boxes {
             let columns = span(Double(box.xmin - 1) * sx, Double(box.xmax) * sx, side)
             let rows = span(Double(box.ymin - 1) * sy, Double(box.ymax) * sy, side)
@@ -57,7 +64,8 @@ public enum ImageResize {
 
     /// Pixels whose centres j + 0.5 lie in [low, high].
     private static func span(_ low: Double, _ high: Double, _ side: Int) -> Range<Int> {
-        let first = max(0, Int((low - 0.5).rounded(.up))), last = min(side - 1, Int((high - 0.5).rounded(.down)))
+        let first = max(0, Int((low - 0.5).rounded(.up)))
+        let last = min(side - 1, Int((high - 0.5).rounded(.down)))
         return first <= last ? first..<(last + 1) : 0..<0
     }
 

@@ -24,19 +24,24 @@ struct PlacedShape: Sendable {
 
     /// Edges of {p/q}: vertex i to vertex i+q, all oriented the same way round the centre.
     private func edge(_ i: Int) -> (ax: Double, ay: Double, bx: Double, by: Double) {
-        let a = vertices[i], b = vertices[(i + kind.step) % vertices.count]
+        let a = vertices[i]
+        let b = vertices[(i + kind.step) % vertices.count]
         return (a.x, a.y, b.x, b.y)
     }
 
     /// Distance from a point to the outline (the union of edges, or the circle).
     func outlineDistance(_ x: Double, _ y: Double) -> Double {
-        if kind.isCircle { return abs(((x - centreX) * (x - centreX) + (y - centreY) * (y - centreY)).squareRoot() - radius) }
+        if kind.isCircle {
+            return abs(((x - centreX) * (x - centreX) + (y - centreY) * (y - centreY)).squareRoot() - radius)
+        }
         var best = Double.infinity
         for i in 0..<vertices.count {
             let (ax, ay, bx, by) = edge(i)
-            let dx = bx - ax, dy = by - ay
+            let dx = bx - ax
+            let dy = by - ay
             let t = min(1, max(0, ((x - ax) * dx + (y - ay) * dy) / (dx * dx + dy * dy)))
-            let ex = ax + t * dx - x, ey = ay + t * dy - y
+            let ex = ax + t * dx - x
+            let ey = ay + t * dy - y
             best = min(best, ex * ex + ey * ey)
         }
         return best.squareRoot()
@@ -58,7 +63,8 @@ struct PlacedShape: Sendable {
     /// Geometric extent of the outline (without anti-aliasing), as (minX, minY, maxX, maxY).
     var extent: (Double, Double, Double, Double) {
         if kind.isCircle { return (centreX - radius, centreY - radius, centreX + radius, centreY + radius) }
-        let xs = vertices.map(\.x), ys = vertices.map(\.y)
+        let xs = vertices.map(\.x)
+        let ys = vertices.map(\.y)
         return (xs.min()!, ys.min()!, xs.max()!, ys.max()!)
     }
 
@@ -67,7 +73,8 @@ struct PlacedShape: Sendable {
     func pixelRange(side: Int) -> (x: Range<Int>, y: Range<Int>) {
         let (x0, y0, x1, y1) = extent
         func clip(_ low: Double, _ high: Double) -> Range<Int> {
-            let a = max(0, Int((low - 1.5).rounded(.down))), b = min(side, Int((high + 1.5).rounded(.up)))
+            let a = max(0, Int((low - 1.5).rounded(.down)))
+            let b = min(side, Int((high + 1.5).rounded(.up)))
             return a < b ? a..<b : 0..<0
         }
         return (clip(x0, x1), clip(y0, y1))

@@ -20,13 +20,19 @@ public struct SeededRandom: RandomNumberGenerator, Hashable, Codable, Sendable {
             mixed = key.next()
         }
         var fill = SplitMix64(seed: mixed)
-        s0 = fill.next(); s1 = fill.next(); s2 = fill.next(); s3 = fill.next()
+        s0 = fill.next()
+        s1 = fill.next()
+        s2 = fill.next()
+        s3 = fill.next()
     }
 
     public mutating func next() -> UInt64 {
         let result = rotate(s1 &* 5, 7) &* 9
         let t = s1 << 17
-        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
         s2 ^= t
         s3 = rotate(s3, 45)
         return result
@@ -72,5 +78,8 @@ public struct SeededRandom: RandomNumberGenerator, Hashable, Codable, Sendable {
 
 /// Stream numbers, one per use of randomness, so no two uses share a stream.
 enum RandomStream: UInt64 {
-    case image = 1, labels = 2, split = 3, shuffle = 4
+    case image = 1
+    case labels = 2
+    case split = 3
+    case shuffle = 4
 }

@@ -29,10 +29,17 @@ public struct ShapeKind: Hashable, Sendable, CustomStringConvertible {
     /// `star5-2`) or the Schläfli form `5/2`.
     public init?(name: String) {
         let text = name.lowercased()
-        if text == "circle" { self = .circle; return }
-        if let p = Self.convexNames.firstIndex(of: text) { self.init(vertices: p, step: 1); return }
+        if text == "circle" {
+            self = .circle
+            return
+        }
+        if let p = Self.convexNames.firstIndex(of: text) {
+            self.init(vertices: p, step: 1)
+            return
+        }
         for (prefix, separator) in [("star", "-"), ("", "/")] where text.hasPrefix(prefix) {
-            let parts = text.dropFirst(prefix.count).split(separator: Character(separator), omittingEmptySubsequences: false)
+            let parts = text.dropFirst(prefix.count).split(
+                separator: Character(separator), omittingEmptySubsequences: false)
             if parts.count == 2, let p = Int(parts[0]), let q = Int(parts[1]) {
                 self.init(vertices: p, step: q)
                 return

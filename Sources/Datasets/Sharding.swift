@@ -16,8 +16,9 @@ public struct Sharding: Hashable, Sendable {
 
     /// Shards 0..<count.
     public init(count: Int, worldSize: Int, rank: Int, batchSize: Int, seed: UInt64, dropRemainder: Bool = true) {
-        self.init(indices: Array(0..<count), worldSize: worldSize, rank: rank, batchSize: batchSize, seed: seed,
-                  dropRemainder: dropRemainder)
+        self.init(
+            indices: Array(0..<count), worldSize: worldSize, rank: rank, batchSize: batchSize, seed: seed,
+            dropRemainder: dropRemainder)
     }
 
     public init(indices: [Int], worldSize: Int, rank: Int, batchSize: Int, seed: UInt64, dropRemainder: Bool = true) {
@@ -35,7 +36,8 @@ public struct Sharding: Hashable, Sendable {
 
     /// The epoch's order of `indices` (the same on every rank).
     public func permutation(epoch: Int) -> [Int] {
-        var random = SeededRandom(seed: seed, stream: [RandomStream.shuffle.rawValue, UInt64(bitPattern: Int64(epoch))])
+        var random = SeededRandom(
+            seed: seed, stream: [RandomStream.shuffle.rawValue, UInt64(bitPattern: Int64(epoch))])
         return random.permutation(indices.count).map { indices[$0] }
     }
 

@@ -23,9 +23,13 @@ public struct SkipCounts: Equatable, Sendable, CustomStringConvertible {
 extension Dataset {
     /// The error for a class that --skip-bad left without a single image, naming the first files.
     static func emptyClass(_ name: String, at path: String, leftOut: [DatasetError]) -> DatasetError {
-        let names = leftOut.prefix(5).map { ($0.path as NSString).lastPathComponent }.joined(separator: ", ") + (leftOut.count > 5 ? ", …" : "")
-        return DatasetError(path: path, reason: "class '\(name)' has no usable images: all \(leftOut.count) file(s) were left out by "
-                            + "--skip-bad (\(SkipCounts(leftOut))): \(names)")
+        let names =
+            leftOut.prefix(5).map { ($0.path as NSString).lastPathComponent }.joined(separator: ", ")
+            + (leftOut.count > 5 ? ", …" : "")
+        return DatasetError(
+            path: path,
+            reason: "class '\(name)' has no usable images: all \(leftOut.count) file(s) were left out by "
+                + "--skip-bad (\(SkipCounts(leftOut))): \(names)")
     }
 
     /// Warning lines for a run's log: a count per reason of what --skip-bad left out, then each
@@ -37,7 +41,9 @@ extension Dataset {
         lines += skipped.prefix(limit).map { "skipped \($0)" }
         if skipped.count > limit { lines.append("… and \(skipped.count - limit) more skipped file(s)") }
         lines += warnings.prefix(limit).map(\.description)
-        if warnings.count > limit { lines.append("… and \(warnings.count - limit) more dataset warning(s) (\(SkipCounts(warnings)))") }
+        if warnings.count > limit {
+            lines.append("… and \(warnings.count - limit) more dataset warning(s) (\(SkipCounts(warnings)))")
+        }
         return lines
     }
 
@@ -45,9 +51,11 @@ extension Dataset {
     /// reason); nil when there is nothing to report.
     public func reportText(dataset name: String) -> String? {
         guard !skipped.isEmpty || !warnings.isEmpty else { return nil }
-        var lines = ["# dataset \(name): \(count) image(s) used",
-                     "# left out by --skip-bad: \(skipped.count)" + (skipped.isEmpty ? "" : " (\(SkipCounts(skipped)))"),
-                     "# warnings: \(warnings.count)" + (warnings.isEmpty ? "" : " (\(SkipCounts(warnings)))")]
+        var lines = [
+            "# dataset \(name): \(count) image(s) used",
+            "# left out by --skip-bad: \(skipped.count)" + (skipped.isEmpty ? "" : " (\(SkipCounts(skipped)))"),
+            "# warnings: \(warnings.count)" + (warnings.isEmpty ? "" : " (\(SkipCounts(warnings)))"),
+        ]
         lines += skipped.map { "skipped\t\($0.path)\t\($0.reason)" }
         lines += warnings.map { "warning\t\($0.path)\t\($0.reason)" }
         return lines.joined(separator: "\n") + "\n"

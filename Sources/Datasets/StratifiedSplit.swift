@@ -14,10 +14,12 @@ public struct StratifiedSplit: Hashable, Sendable {
     /// For each label, round(fraction · n) of its indices (chosen by a seeded shuffle) go to training.
     public init(labels: [Int], seed: UInt64, trainFraction: Double = 0.75) {
         precondition(trainFraction >= 0 && trainFraction <= 1, "trainFraction must be in [0, 1]")
-        var train: [Int] = [], validation: [Int] = []
+        var train: [Int] = []
+        var validation: [Int] = []
         for label in Set(labels).sorted() {
             let members = labels.indices.filter { labels[$0] == label }
-            var random = SeededRandom(seed: seed, stream: [RandomStream.split.rawValue, UInt64(bitPattern: Int64(label))])
+            var random = SeededRandom(
+                seed: seed, stream: [RandomStream.split.rawValue, UInt64(bitPattern: Int64(label))])
             let order = random.permutation(members.count)
             let cut = Int((Double(members.count) * trainFraction).rounded())
             train += order.prefix(cut).map { members[$0] }

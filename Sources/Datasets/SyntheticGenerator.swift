@@ -74,19 +74,29 @@ public struct SyntheticGenerator: Sendable {
         let count = random.integer(in: options.shapesPerImage)
         var placed: [PlacedShape] = []
         for kind in kinds(positive: positive, count: count, random: &random) {
-            let radius = options.wholeRadius
-                ? Double(random.integer(in: Int(options.radius.lowerBound.rounded(.up))...(Int(options.radius.upperBound.rounded(.up)) - 1)))
+            let radius =
+                options.wholeRadius
+                ? Double(
+                    random.integer(
+                        in: Int(
+                            options.radius.lowerBound.rounded(.up))...(Int(options.radius.upperBound.rounded(.up)) - 1))
+                )
                 : random.uniform(options.radius.lowerBound, options.radius.upperBound)
             // Turning a p-gon by 2π/p maps it onto itself, so that range covers every pose.
-            let rotation = options.rotate && !kind.isCircle ? random.uniform(0, 2 * Double.pi / Double(kind.vertices)) : 0
+            let rotation =
+                options.rotate && !kind.isCircle ? random.uniform(0, 2 * Double.pi / Double(kind.vertices)) : 0
             let margin = options.allowBorderOcclusion ? 0 : radius + 1
             for _ in 0..<options.placementAttempts {
-                let x = random.uniform(margin, side - margin), y = random.uniform(margin, side - margin)
+                let x = random.uniform(margin, side - margin)
+                let y = random.uniform(margin, side - margin)
                 // Bounding circles plus one pixel of anti-aliasing on each outline.
-                let free = options.allowOverlap || placed.allSatisfy { other in
-                    let dx = other.centreX - x, dy = other.centreY - y
-                    return (dx * dx + dy * dy).squareRoot() >= other.radius + radius + 2
-                }
+                let free =
+                    options.allowOverlap
+                    || placed.allSatisfy { other in
+                        let dx = other.centreX - x
+                        let dy = other.centreY - y
+                        return (dx * dx + dy * dy).squareRoot() >= other.radius + radius + 2
+                    }
                 if free {
                     placed.append(PlacedShape(kind: kind, centreX: x, centreY: y, radius: radius, rotation: rotation))
                     break
@@ -96,7 +106,8 @@ public struct SyntheticGenerator: Sendable {
         return placed
     }
 
-    private func render(index: Int, shapes: [PlacedShape], positive: Bool, random: inout SeededRandom) -> SyntheticImage {
+    private func render(index: Int, shapes: [PlacedShape], positive: Bool, random: inout SeededRandom) -> SyntheticImage
+    {
         let side = options.side
         let background = options.background.unit
         var canvas = [Double](repeating: 0, count: side * side * 3)
@@ -121,22 +132,26 @@ public struct SyntheticGenerator: Sendable {
             if options.noise > 0 { value += options.noise * random.normal() }
             rgb[i] = UInt8((min(1, max(0, value)) * 255).rounded())
         }
-        return SyntheticImage(index: index, id: id(of: index), side: side, rgb: rgb, label: positive ? 1 : 0,
-                              objects: objects, targetMask: mask, targetName: options.target.name)
+        return SyntheticImage(
+            index: index, id: id(of: index), side: side, rgb: rgb, label: positive ? 1 : 0,
+            objects: objects, targetMask: mask, targetName: options.target.name)
     }
 
     /// Blends one outline over the canvas with coverage max(0, 1 − distance): the area a 1-pixel
     /// line covers of a pixel whose centre is that far away. Returns the tight box of the pixels
     /// it changed by at least one 8-bit level (coverage ≥ 1/255). A target also marks its filled
     /// area (interior or coverage ≥ ½) in `mask`.
-    private func draw(_ shape: PlacedShape, colour: (Double, Double, Double), into canvas: inout [Double],
-                      mask: inout [UInt8], marksMask: Bool) -> PixelBox {
+    private func draw(
+        _ shape: PlacedShape, colour: (Double, Double, Double), into canvas: inout [Double],
+        mask: inout [UInt8], marksMask: Bool
+    ) -> PixelBox {
         let side = options.side
         let range = shape.pixelRange(side: side)
         var box = (minX: Int.max, minY: Int.max, maxX: Int.min, maxY: Int.min)
         for y in range.y {
             for x in range.x {
-                let cx = Double(x) + 0.5, cy = Double(y) + 0.5
+                let cx = Double(x) + 0.5
+                let cy = Double(y) + 0.5
                 let coverage = max(0, 1 - shape.outlineDistance(cx, cy))
                 if marksMask, coverage >= 0.5 || shape.contains(cx, cy) { mask[y * side + x] = 255 }
                 guard coverage >= 1.0 / 255 else { continue }
@@ -149,8 +164,10 @@ public struct SyntheticGenerator: Sendable {
         }
         if box.minX == Int.max {
             // Nothing visible (possible only for a shape almost entirely outside): use its clipped extent.
-            box = (range.x.lowerBound, range.y.lowerBound, max(range.x.lowerBound, range.x.upperBound - 1),
-                   max(range.y.lowerBound, range.y.upperBound - 1))
+            box = (
+                range.x.lowerBound, range.y.lowerBound, max(range.x.lowerBound, range.x.upperBound - 1),
+                max(range.y.lowerBound, range.y.upperBound - 1)
+            )
         }
         return PixelBox(xmin: box.minX + 1, ymin: box.minY + 1, xmax: box.maxX + 1, ymax: box.maxY + 1)
     }

@@ -1,8 +1,9 @@
 // Reading Annotations/<id>.xml with Foundation's XMLParser, after refusing DOCTYPE and entity
 // declarations outright (XXE and entity expansion), and validating what the dataset relies on.
 import Foundation
+
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 extension VOCAnnotation {
@@ -13,8 +14,12 @@ extension VOCAnnotation {
     public static func read(path: String) throws -> VOCAnnotation {
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         guard let size = attributes?[.size] as? Int else { throw DatasetError(path: path, reason: "cannot open file") }
-        guard size <= maxFileBytes else { throw DatasetError(path: path, reason: "annotation is \(size) bytes, over the \(maxFileBytes) limit") }
-        guard let data = FileManager.default.contents(atPath: path) else { throw DatasetError(path: path, reason: "cannot read file") }
+        guard size <= maxFileBytes else {
+            throw DatasetError(path: path, reason: "annotation is \(size) bytes, over the \(maxFileBytes) limit")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DatasetError(path: path, reason: "cannot read file")
+        }
         return try parse(data, path: path)
     }
 
@@ -38,7 +43,9 @@ extension VOCAnnotation {
         let succeeded = parser.parse()
         if let error = collector.firstError ?? parser.parserError ?? (succeeded ? nil : CocoaError(.coderReadCorrupt)) {
             let code = (error as NSError).code
-            throw DatasetError(path: path, reason: "malformed XML (libxml2 error \(code) near line \(collector.errorLine ?? parser.lineNumber))")
+            throw DatasetError(
+                path: path,
+                reason: "malformed XML (libxml2 error \(code) near line \(collector.errorLine ?? parser.lineNumber))")
         }
         return try collector.annotation(path: path)
     }
@@ -72,8 +79,10 @@ private final class ElementCollector: NSObject, XMLParserDelegate {
         }
     }
 
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         if root == nil { root = name }
         stack.append(name)
         text = ""
@@ -98,13 +107,16 @@ private final class ElementCollector: NSObject, XMLParserDelegate {
         guard root == "annotation" else { throw fail("root element is <\(root ?? "")>, expected <annotation>") }
         guard let filename = fields["annotation/filename"], !filename.isEmpty else { throw fail("missing <filename>") }
         // A bare name only: the image must stay inside JPEGImages/.
-        if filename.contains("/") || filename.contains("\\") || filename == "." || filename == ".." || filename.hasPrefix("..") {
+        if filename.contains("/") || filename.contains("\\") || filename == "." || filename == ".."
+            || filename.hasPrefix("..")
+        {
             throw fail("<filename> '\(filename)' is not a plain file name")
         }
         func integer(_ text: String?, _ what: String, _ range: ClosedRange<Int>) throws -> Int {
             // Some VOC tools write coordinates as decimals such as "48.0".
             guard let text, let value = Double(text), value.isFinite, let number = Int(exactly: value.rounded(.down)),
-                  range.contains(number) else {
+                range.contains(number)
+            else {
                 throw fail("\(what) is '\(text ?? "missing")', expected an integer in \(range)")
             }
             return number
@@ -119,7 +131,8 @@ private final class ElementCollector: NSObject, XMLParserDelegate {
             let xmax = try integer(object["bndbox/xmax"], "object \(number + 1) xmax", xmin...width)
             let ymax = try integer(object["bndbox/ymax"], "object \(number + 1) ymax", ymin...height)
             let truncated = object["truncated"] == "1"
-            return AnnotatedObject(name: name, box: PixelBox(xmin: xmin, ymin: ymin, xmax: xmax, ymax: ymax), truncated: truncated)
+            return AnnotatedObject(
+                name: name, box: PixelBox(xmin: xmin, ymin: ymin, xmax: xmax, ymax: ymax), truncated: truncated)
         }
         return VOCAnnotation(filename: filename, width: width, height: height, depth: depth, objects: parsed)
     }

@@ -36,9 +36,12 @@ public struct VOCWriter: Sendable {
     /// Writes one rendered image's PNG, annotation and mask.
     public func write(_ image: SyntheticImage) throws {
         let id = image.id
-        try ImageCodec.writePNG(path: path("JPEGImages/\(id).png"), width: image.side, height: image.side, channels: 3, pixels: image.rgb)
-        try ImageCodec.writePNG(path: path("Masks/\(id).png"), width: image.side, height: image.side, channels: 1, pixels: image.targetMask)
-        let annotation = VOCAnnotation(filename: "\(id).png", width: image.side, height: image.side, objects: image.objects)
+        try ImageCodec.writePNG(
+            path: path("JPEGImages/\(id).png"), width: image.side, height: image.side, channels: 3, pixels: image.rgb)
+        try ImageCodec.writePNG(
+            path: path("Masks/\(id).png"), width: image.side, height: image.side, channels: 1, pixels: image.targetMask)
+        let annotation = VOCAnnotation(
+            filename: "\(id).png", width: image.side, height: image.side, objects: image.objects)
         try writeText(annotation.xml, to: "Annotations/\(id).xml")
     }
 
@@ -49,8 +52,11 @@ public struct VOCWriter: Sendable {
         let split = StratifiedSplit(labels: generator.labels, seed: generator.options.seed)
         let present = (0..<generator.count).map { Set(generator.shapeKinds(at: $0).map(\.name)) }
         let options = generator.options
-        let classes = Set([options.target.name] + (options.simplified ? ["circle"] : options.distractors.map(\.name))).sorted()
-        let parts = [("train", split.train), ("val", split.validation), ("trainval", (split.train + split.validation).sorted())]
+        let classes = Set([options.target.name] + (options.simplified ? ["circle"] : options.distractors.map(\.name)))
+            .sorted()
+        let parts = [
+            ("train", split.train), ("val", split.validation), ("trainval", (split.train + split.validation).sorted()),
+        ]
         for (part, indices) in parts {
             try writeText(indices.map { generator.id(of: $0) + "\n" }.joined(), to: "ImageSets/Main/\(part).txt")
             for name in classes {

@@ -12,7 +12,8 @@ public enum Activation {
     }
 
     /// d ← d where y > 0, else 0 (in place; ReLU'(0) = 0).
-    public static func reluBackward(output y: UnsafePointer<Float>, gradient d: UnsafeMutablePointer<Float>, count: Int) {
+    public static func reluBackward(output y: UnsafePointer<Float>, gradient d: UnsafeMutablePointer<Float>, count: Int)
+    {
         for j in 0..<count { d[j] = y[j] > 0 ? d[j] : 0 }
     }
 
@@ -22,17 +23,21 @@ public enum Activation {
     }
 
     /// d ← d·(1 − y²) in place, y = tanh output.
-    public static func tanhBackward(output y: UnsafePointer<Float>, gradient d: UnsafeMutablePointer<Float>, count: Int) {
+    public static func tanhBackward(output y: UnsafePointer<Float>, gradient d: UnsafeMutablePointer<Float>, count: Int)
+    {
         for j in 0..<count { d[j] *= 1 - y[j] * y[j] }
     }
 
     /// y = 1/(1 + e^−x) (overwrites y; x and y may be the same buffer).
-    public static func sigmoidForward(input x: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>, count: Int) {
+    public static func sigmoidForward(input x: UnsafePointer<Float>, output y: UnsafeMutablePointer<Float>, count: Int)
+    {
         for j in 0..<count { y[j] = Float(1 / (1 + exp(-Double(x[j])))) }
     }
 
     /// d ← d·y(1 − y) in place, y = sigmoid output.
-    public static func sigmoidBackward(output y: UnsafePointer<Float>, gradient d: UnsafeMutablePointer<Float>, count: Int) {
+    public static func sigmoidBackward(
+        output y: UnsafePointer<Float>, gradient d: UnsafeMutablePointer<Float>, count: Int
+    ) {
         for j in 0..<count { d[j] *= y[j] * (1 - y[j]) }
     }
 }

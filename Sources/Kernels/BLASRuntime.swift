@@ -47,7 +47,9 @@ public enum BLASRuntime {
     }
 
     /// The CPU's feature flags from /proc/cpuinfo (empty where that file does not exist).
-    public static func cpuFlags(cpuinfo: String? = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) -> Set<String> {
+    public static func cpuFlags(cpuinfo: String? = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))
+        -> Set<String>
+    {
         guard let cpuinfo else { return [] }
         for line in cpuinfo.split(separator: "\n") where line.hasPrefix("flags") {
             guard let colon = line.firstIndex(of: ":") else { continue }

@@ -24,12 +24,16 @@ public enum BatchNorm {
             var squares = 0.0
             for image in 0..<n {
                 let row = x + (image * c + ch) * s
-                for j in 0..<s { let d = Double(row[j]) - mu; squares += d * d }
+                for j in 0..<s {
+                    let d = Double(row[j]) - mu
+                    squares += d * d
+                }
             }
             mean[ch] = Float(mu)
             variance[ch] = Float(squares / count)
-            normalise(x, y, batch: n, channels: c, size: s, channel: ch, mean: mu, variance: squares / count,
-                      gamma: Double(gamma[ch]), beta: Double(beta[ch]), epsilon: epsilon)
+            normalise(
+                x, y, batch: n, channels: c, size: s, channel: ch, mean: mu, variance: squares / count,
+                gamma: Double(gamma[ch]), beta: Double(beta[ch]), epsilon: epsilon)
         }
     }
 
@@ -41,21 +45,26 @@ public enum BatchNorm {
         epsilon: Double = epsilon
     ) {
         for ch in 0..<c {
-            normalise(x, y, batch: n, channels: c, size: s, channel: ch, mean: Double(runningMean[ch]),
-                      variance: Double(runningVariance[ch]), gamma: Double(gamma[ch]), beta: Double(beta[ch]),
-                      epsilon: epsilon)
+            normalise(
+                x, y, batch: n, channels: c, size: s, channel: ch, mean: Double(runningMean[ch]),
+                variance: Double(runningVariance[ch]), gamma: Double(gamma[ch]), beta: Double(beta[ch]),
+                epsilon: epsilon)
         }
     }
 
-    private static func normalise(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch n: Int,
-                                  channels c: Int, size s: Int, channel ch: Int, mean: Double, variance: Double,
-                                  gamma: Double, beta: Double, epsilon: Double) {
+    private static func normalise(
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch n: Int,
+        channels c: Int, size s: Int, channel ch: Int, mean: Double, variance: Double,
+        gamma: Double, beta: Double, epsilon: Double
+    ) {
         let scale = gamma / (variance + epsilon).squareRoot()
         let shift = beta - mean * scale
-        let a = Float(scale), b = Float(shift)
+        let a = Float(scale)
+        let b = Float(shift)
         for image in 0..<n {
             let offset = (image * c + ch) * s
-            let xr = x + offset, yr = y + offset
+            let xr = x + offset
+            let yr = y + offset
             for j in 0..<s { yr[j] = xr[j] * a + b }
         }
     }
@@ -71,8 +80,9 @@ public enum BatchNorm {
         let unbias = count > 1 ? Double(count) / Double(count - 1) : 1
         for ch in 0..<c {
             runningMean[ch] = Float((1 - momentum) * Double(runningMean[ch]) + momentum * Double(mean[ch]))
-            runningVariance[ch] = Float((1 - momentum) * Double(runningVariance[ch])
-                                        + momentum * Double(variance[ch]) * unbias)
+            runningVariance[ch] = Float(
+                (1 - momentum) * Double(runningVariance[ch])
+                    + momentum * Double(variance[ch]) * unbias)
         }
     }
 
@@ -81,14 +91,16 @@ public enum BatchNorm {
     public static func backward(
         input x: UnsafePointer<Float>, dOutput dy: UnsafePointer<Float>, batch n: Int, channels c: Int, size s: Int,
         gamma: UnsafePointer<Float>, mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
-        dInput dx: UnsafeMutablePointer<Float>, dGamma: UnsafeMutablePointer<Float>?, dBeta: UnsafeMutablePointer<Float>?,
+        dInput dx: UnsafeMutablePointer<Float>, dGamma: UnsafeMutablePointer<Float>?,
+        dBeta: UnsafeMutablePointer<Float>?,
         epsilon: Double = epsilon
     ) {
         let count = Double(n * s)
         for ch in 0..<c {
             let mu = Double(mean[ch])
             let invSigma = 1 / (Double(variance[ch]) + epsilon).squareRoot()
-            var sumDy = 0.0, sumDyXhat = 0.0
+            var sumDy = 0.0
+            var sumDyXhat = 0.0
             for image in 0..<n {
                 let offset = (image * c + ch) * s
                 for j in 0..<s {
@@ -100,7 +112,8 @@ public enum BatchNorm {
             dGamma?[ch] += Float(sumDyXhat)
             dBeta?[ch] += Float(sumDy)
             let scale = Double(gamma[ch]) * invSigma
-            let meanDy = sumDy / count, meanDyXhat = sumDyXhat / count
+            let meanDy = sumDy / count
+            let meanDyXhat = sumDyXhat / count
             for image in 0..<n {
                 let offset = (image * c + ch) * s
                 for j in 0..<s {

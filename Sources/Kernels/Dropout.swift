@@ -3,8 +3,10 @@
 
 public enum Dropout {
     /// mask[j] = 0 with probability `rate`, else 1/(1 − rate); y = x·mask (overwrites mask and y).
-    public static func forward(input x: UnsafePointer<Float>, count: Int, rate: Float, seed: UInt64,
-                               mask: UnsafeMutablePointer<Float>, output y: UnsafeMutablePointer<Float>) {
+    public static func forward(
+        input x: UnsafePointer<Float>, count: Int, rate: Float, seed: UInt64,
+        mask: UnsafeMutablePointer<Float>, output y: UnsafeMutablePointer<Float>
+    ) {
         precondition(rate >= 0 && rate < 1, "dropout rate must be in [0, 1), got \(rate)")
         var generator = SplitMix64(seed: seed)
         let keep = 1 / (1 - rate)
@@ -15,8 +17,10 @@ public enum Dropout {
     }
 
     /// dx += dy·mask (accumulates).
-    public static func backward(dOutput dy: UnsafePointer<Float>, mask: UnsafePointer<Float>, count: Int,
-                                dInput dx: UnsafeMutablePointer<Float>) {
+    public static func backward(
+        dOutput dy: UnsafePointer<Float>, mask: UnsafePointer<Float>, count: Int,
+        dInput dx: UnsafeMutablePointer<Float>
+    ) {
         for j in 0..<count { dx[j] += dy[j] * mask[j] }
     }
 }

@@ -3,8 +3,10 @@
 
 public enum Elementwise {
     /// y = a + b over `count` values (overwrites y; y may alias a or b).
-    public static func addForward(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int,
-                                  output y: UnsafeMutablePointer<Float>) {
+    public static func addForward(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int,
+        output y: UnsafeMutablePointer<Float>
+    ) {
         for j in 0..<count { y[j] = a[j] + b[j] }
     }
 
@@ -14,9 +16,11 @@ public enum Elementwise {
     }
 
     /// y[N, C, S] = h[N, C, S]·e[N, 1, S] (overwrites y).
-    public static func channelMultiplyForward(features h: UnsafePointer<Float>, scale e: UnsafePointer<Float>,
-                                              batch n: Int, channels c: Int, size s: Int,
-                                              output y: UnsafeMutablePointer<Float>) {
+    public static func channelMultiplyForward(
+        features h: UnsafePointer<Float>, scale e: UnsafePointer<Float>,
+        batch n: Int, channels c: Int, size s: Int,
+        output y: UnsafeMutablePointer<Float>
+    ) {
         for image in 0..<n {
             let ei = e + image * s
             for ch in 0..<c {
@@ -27,10 +31,12 @@ public enum Elementwise {
     }
 
     /// dh += dy·e and de[n, s] += Σ_c dy·h (accumulates; nil skips a gradient).
-    public static func channelMultiplyBackward(features h: UnsafePointer<Float>, scale e: UnsafePointer<Float>,
-                                               dOutput dy: UnsafePointer<Float>, batch n: Int, channels c: Int,
-                                               size s: Int, dFeatures dh: UnsafeMutablePointer<Float>?,
-                                               dScale de: UnsafeMutablePointer<Float>?) {
+    public static func channelMultiplyBackward(
+        features h: UnsafePointer<Float>, scale e: UnsafePointer<Float>,
+        dOutput dy: UnsafePointer<Float>, batch n: Int, channels c: Int,
+        size s: Int, dFeatures dh: UnsafeMutablePointer<Float>?,
+        dScale de: UnsafeMutablePointer<Float>?
+    ) {
         for image in 0..<n {
             let ei = e + image * s
             for ch in 0..<c {

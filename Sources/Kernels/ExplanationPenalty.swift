@@ -12,7 +12,8 @@ public enum ExplanationPenalty {
         return s
     }
 
-    public static func l1Backward(_ e: UnsafePointer<Float>, count: Int, weight: Float, dE: UnsafeMutablePointer<Float>) {
+    public static func l1Backward(_ e: UnsafePointer<Float>, count: Int, weight: Float, dE: UnsafeMutablePointer<Float>)
+    {
         for j in 0..<count { dE[j] += weight * sign(e[j]) }
     }
 
@@ -21,7 +22,8 @@ public enum ExplanationPenalty {
         var total = 0.0
         for image in 0..<n {
             let p = e + image * h * w
-            var vertical = 0.0, horizontal = 0.0
+            var vertical = 0.0
+            var horizontal = 0.0
             for i in 0..<h {
                 for j in 0..<w {
                     if i + 1 < h { vertical += Double(abs(p[(i + 1) * w + j] - p[i * w + j])) }
@@ -33,20 +35,26 @@ public enum ExplanationPenalty {
         return total / Double(n)
     }
 
-    public static func totalVariationBackward(_ e: UnsafePointer<Float>, batch n: Int, height h: Int, width w: Int,
-                                              weight: Float, dE: UnsafeMutablePointer<Float>) {
-        let sv = weight / Float(n * (h - 1) * w), sh = weight / Float(n * h * (w - 1))
+    public static func totalVariationBackward(
+        _ e: UnsafePointer<Float>, batch n: Int, height h: Int, width w: Int,
+        weight: Float, dE: UnsafeMutablePointer<Float>
+    ) {
+        let sv = weight / Float(n * (h - 1) * w)
+        let sh = weight / Float(n * h * (w - 1))
         for image in 0..<n {
-            let p = e + image * h * w, d = dE + image * h * w
+            let p = e + image * h * w
+            let d = dE + image * h * w
             for i in 0..<h {
                 for j in 0..<w {
                     if i + 1 < h {
                         let g = sv * sign(p[(i + 1) * w + j] - p[i * w + j])
-                        d[(i + 1) * w + j] += g; d[i * w + j] -= g
+                        d[(i + 1) * w + j] += g
+                        d[i * w + j] -= g
                     }
                     if j + 1 < w {
                         let g = sh * sign(p[i * w + j + 1] - p[i * w + j])
-                        d[i * w + j + 1] += g; d[i * w + j] -= g
+                        d[i * w + j + 1] += g
+                        d[i * w + j] -= g
                     }
                 }
             }
@@ -54,14 +62,17 @@ public enum ExplanationPenalty {
     }
 
     /// Mean over images of |Σ(1 − z)·E / (Σ(1 − z) + 1e-6)|, z[N, 1, H, W] the box mask (1 inside).
-    public static func box(_ e: UnsafePointer<Float>, mask z: UnsafePointer<Float>, batch n: Int, size s: Int) -> Double {
+    public static func box(_ e: UnsafePointer<Float>, mask z: UnsafePointer<Float>, batch n: Int, size s: Int) -> Double
+    {
         var total = 0.0
         for image in 0..<n { total += abs(outsideShare(e, z, image: image, size: s).share) }
         return total / Double(n)
     }
 
-    public static func boxBackward(_ e: UnsafePointer<Float>, mask z: UnsafePointer<Float>, batch n: Int, size s: Int,
-                                   weight: Float, dE: UnsafeMutablePointer<Float>) {
+    public static func boxBackward(
+        _ e: UnsafePointer<Float>, mask z: UnsafePointer<Float>, batch n: Int, size s: Int,
+        weight: Float, dE: UnsafeMutablePointer<Float>
+    ) {
         for image in 0..<n {
             let (q, denominator) = outsideShare(e, z, image: image, size: s)
             let g = Double(weight) / Double(n) * Double(sign(Float(q))) / denominator
@@ -70,9 +81,12 @@ public enum ExplanationPenalty {
     }
 
     /// One image's Σ(1 − z)·E / (Σ(1 − z) + 1e-6), and that denominator.
-    private static func outsideShare(_ e: UnsafePointer<Float>, _ z: UnsafePointer<Float>, image: Int,
-                                     size s: Int) -> (share: Double, denominator: Double) {
-        var inside = 0.0, outside = 0.0
+    private static func outsideShare(
+        _ e: UnsafePointer<Float>, _ z: UnsafePointer<Float>, image: Int,
+        size s: Int
+    ) -> (share: Double, denominator: Double) {
+        var inside = 0.0
+        var outside = 0.0
         for j in 0..<s {
             let o = 1 - Double(z[image * s + j])
             outside += o

@@ -20,10 +20,11 @@ public enum GEMMCheck {
                 a.withUnsafeBufferPointer { aPointer in
                     b.withUnsafeBufferPointer { bPointer in
                         c.withUnsafeMutableBufferPointer { cPointer in
-                            GEMM.multiply(transA: transA, transB: transB, m: m, n: n, k: k,
-                                          a: aPointer.baseAddress!, lda: transA ? m : k,
-                                          b: bPointer.baseAddress!, ldb: transB ? k : n,
-                                          c: cPointer.baseAddress!, ldc: n)
+                            GEMM.multiply(
+                                transA: transA, transB: transB, m: m, n: n, k: k,
+                                a: aPointer.baseAddress!, lda: transA ? m : k,
+                                b: bPointer.baseAddress!, ldb: transB ? k : n,
+                                c: cPointer.baseAddress!, ldc: n)
                         }
                     }
                 }

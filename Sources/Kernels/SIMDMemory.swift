@@ -22,7 +22,8 @@
 /// the transposed convolutions' bias gradients alone).
 @inline(__always) func sum(_ p: UnsafePointer<Float>, count: Int) -> Float {
     let wide = count & ~7
-    var partial = SIMD8<Float>(), tail: Float = 0
+    var partial = SIMD8<Float>()
+    var tail: Float = 0
     for j in stride(from: 0, to: wide, by: 8) { partial += load8(p + j) }
     for j in wide..<count { tail += p[j] }
     return partial.sum() + tail

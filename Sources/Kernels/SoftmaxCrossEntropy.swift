@@ -3,14 +3,18 @@ import Foundation
 
 public enum SoftmaxCrossEntropy {
     /// probabilities[N, K] = softmax(logits) (overwrites); returns nothing else, for inference.
-    public static func softmax(logits: UnsafePointer<Float>, batch n: Int, classes k: Int,
-                               probabilities p: UnsafeMutablePointer<Float>) {
+    public static func softmax(
+        logits: UnsafePointer<Float>, batch n: Int, classes k: Int,
+        probabilities p: UnsafeMutablePointer<Float>
+    ) {
         for row in 0..<n { _ = softmaxRow(logits + row * k, classes: k, into: p + row * k) }
     }
 
     /// Writes probabilities[N, K] = softmax(logits) and returns mean_n −log p[n, label_n].
-    public static func forward(logits: UnsafePointer<Float>, labels: UnsafePointer<Int>, batch n: Int, classes k: Int,
-                               probabilities p: UnsafeMutablePointer<Float>) -> Double {
+    public static func forward(
+        logits: UnsafePointer<Float>, labels: UnsafePointer<Int>, batch n: Int, classes k: Int,
+        probabilities p: UnsafeMutablePointer<Float>
+    ) -> Double {
         var total = 0.0
         for row in 0..<n {
             // log-sum-exp form keeps −log p finite when p underflows.
@@ -20,7 +24,9 @@ public enum SoftmaxCrossEntropy {
     }
 
     /// Softmax of one row; returns its log-sum-exp.
-    private static func softmaxRow(_ z: UnsafePointer<Float>, classes k: Int, into p: UnsafeMutablePointer<Float>) -> Double {
+    private static func softmaxRow(_ z: UnsafePointer<Float>, classes k: Int, into p: UnsafeMutablePointer<Float>)
+        -> Double
+    {
         var top = Double(z[0])
         for j in 1..<k { top = max(top, Double(z[j])) }
         var sum = 0.0
@@ -30,8 +36,10 @@ public enum SoftmaxCrossEntropy {
     }
 
     /// dlogits[N, K] += scale·(p − onehot(label))/N (accumulates).
-    public static func backward(probabilities p: UnsafePointer<Float>, labels: UnsafePointer<Int>, batch n: Int,
-                                classes k: Int, scale: Float, dLogits d: UnsafeMutablePointer<Float>) {
+    public static func backward(
+        probabilities p: UnsafePointer<Float>, labels: UnsafePointer<Int>, batch n: Int,
+        classes k: Int, scale: Float, dLogits d: UnsafeMutablePointer<Float>
+    ) {
         let factor = scale / Float(n)
         for row in 0..<n {
             for j in 0..<k {

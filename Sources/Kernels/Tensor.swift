@@ -8,8 +8,9 @@ public struct Tensor: Sendable, Equatable {
     public var storage: [Float]
 
     public init(shape: [Int], storage: [Float]) {
-        precondition(shape.reduce(1, *) == storage.count,
-                     "Tensor storage holds \(storage.count) values, shape \(shape) needs \(shape.reduce(1, *))")
+        precondition(
+            shape.reduce(1, *) == storage.count,
+            "Tensor storage holds \(storage.count) values, shape \(shape) needs \(shape.reduce(1, *))")
         self.shape = shape
         self.storage = storage
     }

@@ -89,8 +89,9 @@ public final class Communicator: @unchecked Sendable {
             var offset = 0
             while offset < buffer.count {
                 let count = min(buffer.count - offset, Int(Int32.max))
-                let code = MPI_Allreduce(xcnn_mpi_in_place(), buffer.baseAddress! + offset, Int32(count),
-                                         xcnn_mpi_float(), xcnn_mpi_sum(), comm)
+                let code = MPI_Allreduce(
+                    xcnn_mpi_in_place(), buffer.baseAddress! + offset, Int32(count),
+                    xcnn_mpi_float(), xcnn_mpi_sum(), comm)
                 try MessagePassingError.check(code, "MPI_Allreduce(\(count) floats)", rank: rank)
                 offset += count
             }
@@ -124,8 +125,9 @@ public final class Communicator: @unchecked Sendable {
         }
         try locked {
             try buffer.withUnsafeMutableBufferPointer { pointer in
-                let code = MPI_Allreduce(xcnn_mpi_in_place(), pointer.baseAddress, Int32(pointer.count),
-                                         xcnn_mpi_double(), op, comm)
+                let code = MPI_Allreduce(
+                    xcnn_mpi_in_place(), pointer.baseAddress, Int32(pointer.count),
+                    xcnn_mpi_double(), op, comm)
                 try MessagePassingError.check(code, "MPI_Allreduce(\(pointer.count) doubles)", rank: rank)
             }
         }
@@ -172,8 +174,9 @@ public final class Communicator: @unchecked Sendable {
             var send = values
             try send.withUnsafeMutableBufferPointer { sendPointer in
                 try received.withUnsafeMutableBufferPointer { receivePointer in
-                    let code = MPI_Allgather(sendPointer.baseAddress, Int32(values.count), xcnn_mpi_double(),
-                                             receivePointer.baseAddress, Int32(values.count), xcnn_mpi_double(), comm)
+                    let code = MPI_Allgather(
+                        sendPointer.baseAddress, Int32(values.count), xcnn_mpi_double(),
+                        receivePointer.baseAddress, Int32(values.count), xcnn_mpi_double(), comm)
                     try MessagePassingError.check(code, "MPI_Allgather(\(values.count) doubles)", rank: rank)
                 }
             }
@@ -193,8 +196,9 @@ public final class Communicator: @unchecked Sendable {
         try locked {
             try send.withUnsafeMutableBufferPointer { sendPointer in
                 try received.withUnsafeMutableBufferPointer { receivePointer in
-                    let code = MPI_Allgather(sendPointer.baseAddress, Int32(longest), xcnn_mpi_byte(),
-                                             receivePointer.baseAddress, Int32(longest), xcnn_mpi_byte(), comm)
+                    let code = MPI_Allgather(
+                        sendPointer.baseAddress, Int32(longest), xcnn_mpi_byte(),
+                        receivePointer.baseAddress, Int32(longest), xcnn_mpi_byte(), comm)
                     try MessagePassingError.check(code, "MPI_Allgather(\(longest) bytes)", rank: rank)
                 }
             }

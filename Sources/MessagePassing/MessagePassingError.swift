@@ -14,8 +14,9 @@ public struct MessagePassingError: Error, CustomStringConvertible, Sendable {
     /// Turns an MPI return code into a thrown error; MPI_SUCCESS passes through.
     static func check(_ code: Int32, _ operation: String, rank: Int) throws {
         guard code != MPI_SUCCESS else { return }
-        throw MessagePassingError(operation: operation, code: code, rank: rank,
-                                  detail: errorString(code))
+        throw MessagePassingError(
+            operation: operation, code: code, rank: rank,
+            detail: errorString(code))
     }
 
     static func errorString(_ code: Int32) -> String {

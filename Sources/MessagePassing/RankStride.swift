@@ -14,7 +14,9 @@ public enum RankStride {
         var merged = [T?](repeating: nil, count: count)
         for (rank, part) in parts.enumerated() {
             let expected = Array(positions(rank: rank, size: parts.count, count: count))
-            precondition(part.count == expected.count, "rank \(rank) sent \(part.count) item(s), expected \(expected.count) of \(count)")
+            precondition(
+                part.count == expected.count,
+                "rank \(rank) sent \(part.count) item(s), expected \(expected.count) of \(count)")
             for (position, item) in zip(expected, part) { merged[position] = item }
         }
         return merged.map { $0! }

@@ -16,9 +16,12 @@ struct ClassifierStage {
     let pooled: ActivationBuffer
 
     /// `explanation` is E at the input's side: the explainer's E for stage 1, the previous stage's after.
-    init(_ stage: Int, from input: ActivationBuffer, explanation e: ActivationBuffer, filters: Int,
-         _ b: inout PlanBuilder) {
-        let name = "classifier.stage\(stage)", side = input.shape[1]
+    init(
+        _ stage: Int, from input: ActivationBuffer, explanation e: ActivationBuffer, filters: Int,
+        _ b: inout PlanBuilder
+    ) {
+        let name = "classifier.stage\(stage)"
+        let side = input.shape[1]
         if stage == 1 {
             explanation = e
             finerExplanation = nil

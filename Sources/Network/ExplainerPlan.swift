@@ -10,7 +10,8 @@ struct EncoderLevel {
     let pooled: ActivationBuffer
 
     init(_ level: Int, from input: ActivationBuffer, filters: Int, _ b: inout PlanBuilder) {
-        let name = "explainer.enc\(level)", side = input.shape[1]
+        let name = "explainer.enc\(level)"
+        let side = input.shape[1]
         convs = ConvPair(name, from: input, filters: filters, &b)
         pooled = b.activation(name + ".pool", [filters, side / 2, side / 2])
     }
@@ -26,7 +27,8 @@ struct DecoderLevel {
     var sum: ActivationBuffer { up.output }
 
     init(_ level: Int, from input: ActivationBuffer, skip: ActivationBuffer, _ b: inout PlanBuilder) {
-        let name = "explainer.dec\(level)", filters = skip.channels
+        let name = "explainer.dec\(level)"
+        let filters = skip.channels
         up = b.up(name + ".up", from: input, filters: filters, outputName: name + ".sum")
         self.skip = skip
         convs = ConvPair(name, from: up.output, filters: filters, &b)

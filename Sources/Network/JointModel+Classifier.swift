@@ -10,8 +10,9 @@ extension JointModel {
         for stage in plan.stages { stageForward(x, stage, scaledByE: scaledByE) }
         let last = plan.stages[plan.stages.count - 1].pooled
         timed(.pooling) {
-            Pooling.globalMaxForward(input: x.value(last), planes: x.n * last.channels, size: last.planeSize,
-                                     output: x.value(plan.globalMax))
+            Pooling.globalMaxForward(
+                input: x.value(last), planes: x.n * last.channels, size: last.planeSize,
+                output: x.value(plan.globalMax))
         }
         var seeds = SplitMix64(seed: dropoutSeed)
         for layer in plan.hidden { hiddenForward(x, layer, seed: seeds.next()) }
@@ -19,13 +20,15 @@ extension JointModel {
     }
 
     func classifierBackward(_ x: Pass) {
-        let trains = x.phase.trainsClassifier, scaledByE = x.phase.runsExplainer
+        let trains = x.phase.trainsClassifier
+        let scaledByE = x.phase.runsExplainer
         timed(.dense) { denseBackward(x, plan.output, weights: trains) }
         for layer in plan.hidden.reversed() { hiddenBackward(x, layer, weights: trains) }
         let last = plan.stages[plan.stages.count - 1].pooled
         timed(.pooling) {
-            Pooling.globalMaxBackward(input: x.value(last), dOutput: x.grad(plan.globalMax), planes: x.n * last.channels,
-                                      size: last.planeSize, dInput: x.grad(last))
+            Pooling.globalMaxBackward(
+                input: x.value(last), dOutput: x.grad(plan.globalMax), planes: x.n * last.channels,
+                size: last.planeSize, dInput: x.grad(last))
         }
         for stage in plan.stages.reversed() { stageBackward(x, stage, scaledByE: scaledByE, weights: trains) }
         // E's pooling is undone after every stage's product has added its part to each E_K's gradient:
@@ -38,10 +41,12 @@ extension JointModel {
         convPairForward(x, stage.convs)
         if scaledByE {
             ePoolingForward(x, stage)
-            let h = stage.convs.output, e = stage.explanation
+            let h = stage.convs.output
+            let e = stage.explanation
             timed(.elementwise) {
-                Elementwise.channelMultiplyForward(features: x.value(h), scale: x.value(e), batch: x.n, channels: h.channels,
-                                                   size: h.planeSize, output: x.value(stage.scaled))
+                Elementwise.channelMultiplyForward(
+                    features: x.value(h), scale: x.value(e), batch: x.n, channels: h.channels,
+                    size: h.planeSize, output: x.value(stage.scaled))
             }
         }
         maxPoolForward(x, stage.features(scaledByE: scaledByE), stage.pooled)
@@ -50,11 +55,13 @@ extension JointModel {
     private func stageBackward(_ x: Pass, _ stage: ClassifierStage, scaledByE: Bool, weights: Bool) {
         maxPoolBackward(x, stage.features(scaledByE: scaledByE), stage.pooled)
         if scaledByE {
-            let h = stage.convs.output, e = stage.explanation
+            let h = stage.convs.output
+            let e = stage.explanation
             timed(.elementwise) {
-                Elementwise.channelMultiplyBackward(features: x.value(h), scale: x.value(e), dOutput: x.grad(stage.scaled),
-                                                    batch: x.n, channels: h.channels, size: h.planeSize,
-                                                    dFeatures: x.grad(h), dScale: x.grad(e))
+                Elementwise.channelMultiplyBackward(
+                    features: x.value(h), scale: x.value(e), dOutput: x.grad(stage.scaled),
+                    batch: x.n, channels: h.channels, size: h.planeSize,
+                    dFeatures: x.grad(h), dScale: x.grad(e))
             }
         }
         convPairBackward(x, stage.convs, weights: weights)
@@ -66,11 +73,13 @@ extension JointModel {
         let side = finer.shape[1]
         timed(.pooling) {
             if configuration.ePooling == .average {
-                Pooling.averageForward(input: x.value(finer), planes: x.n, height: side, width: side,
-                                       output: x.value(stage.explanation))
+                Pooling.averageForward(
+                    input: x.value(finer), planes: x.n, height: side, width: side,
+                    output: x.value(stage.explanation))
             } else {
-                Pooling.maxForward(input: x.value(finer), planes: x.n, height: side, width: side,
-                                   output: x.value(stage.explanation))
+                Pooling.maxForward(
+                    input: x.value(finer), planes: x.n, height: side, width: side,
+                    output: x.value(stage.explanation))
             }
         }
     }
@@ -80,11 +89,13 @@ extension JointModel {
         let side = finer.shape[1]
         timed(.pooling) {
             if configuration.ePooling == .average {
-                Pooling.averageBackward(dOutput: x.grad(stage.explanation), planes: x.n, height: side, width: side,
-                                        dInput: x.grad(finer))
+                Pooling.averageBackward(
+                    dOutput: x.grad(stage.explanation), planes: x.n, height: side, width: side,
+                    dInput: x.grad(finer))
             } else {
-                Pooling.maxBackward(input: x.value(finer), dOutput: x.grad(stage.explanation), planes: x.n, height: side,
-                                    width: side, dInput: x.grad(finer))
+                Pooling.maxBackward(
+                    input: x.value(finer), dOutput: x.grad(stage.explanation), planes: x.n, height: side,
+                    width: side, dInput: x.grad(finer))
             }
         }
     }
@@ -92,17 +103,20 @@ extension JointModel {
     /// Dense → sigmoid (in place) → dropout. Rate 0 (or inference) draws a mask of ones, so the backward
     /// needs no second path.
     private func hiddenForward(_ x: Pass, _ layer: HiddenLayer, seed: UInt64) {
-        let y = layer.dense.output, count = y.count(x.n)
+        let y = layer.dense.output
+        let count = y.count(x.n)
         timed(.dense) {
             denseForward(x, layer.dense)
             Activation.sigmoidForward(input: x.value(y), output: x.value(y), count: count)
-            Dropout.forward(input: x.value(y), count: count, rate: x.training ? configuration.dropout : 0, seed: seed,
-                            mask: x.value(layer.mask), output: x.value(layer.dropped))
+            Dropout.forward(
+                input: x.value(y), count: count, rate: x.training ? configuration.dropout : 0, seed: seed,
+                mask: x.value(layer.mask), output: x.value(layer.dropped))
         }
     }
 
     private func hiddenBackward(_ x: Pass, _ layer: HiddenLayer, weights: Bool) {
-        let y = layer.dense.output, count = y.count(x.n)
+        let y = layer.dense.output
+        let count = y.count(x.n)
         timed(.dense) {
             Dropout.backward(dOutput: x.grad(layer.dropped), mask: x.value(layer.mask), count: count, dInput: x.grad(y))
             Activation.sigmoidBackward(output: x.value(y), gradient: x.grad(y), count: count)

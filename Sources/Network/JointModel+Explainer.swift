@@ -29,7 +29,9 @@ extension JointModel {
     private func decoderForward(_ x: Pass, _ level: DecoderLevel) {
         upForward(x, level.up)
         let sum = level.sum
-        timed(.elementwise) { Elementwise.addForward(x.value(sum), x.value(level.skip), count: sum.count(x.n), output: x.value(sum)) }
+        timed(.elementwise) {
+            Elementwise.addForward(x.value(sum), x.value(level.skip), count: sum.count(x.n), output: x.value(sum))
+        }
         convPairForward(x, level.convs)
     }
 
@@ -42,24 +44,30 @@ extension JointModel {
 
     private func headForward(_ x: Pass, _ head: ExplainerHead) {
         convForward(x, head.conv)
-        let input = x.value(head.conv.output), mean = x.value(head.batchMean), variance = x.value(head.batchVariance)
+        let input = x.value(head.conv.output)
+        let mean = x.value(head.batchMean)
+        let variance = x.value(head.batchVariance)
         let s = head.explanation.planeSize
         timed(.batchNorm) {
             if x.training {
-                BatchNorm.forwardTraining(input: input, batch: x.n, channels: 1, size: s, gamma: x.p + head.gamma,
-                                          beta: x.p + head.beta, output: x.value(head.normalised), mean: mean,
-                                          variance: variance, epsilon: configuration.bnEpsilon)
+                BatchNorm.forwardTraining(
+                    input: input, batch: x.n, channels: 1, size: s, gamma: x.p + head.gamma,
+                    beta: x.p + head.beta, output: x.value(head.normalised), mean: mean,
+                    variance: variance, epsilon: configuration.bnEpsilon)
                 // Running statistics follow every training forward, as PyTorch and Keras do.
-                BatchNorm.updateRunning(runningMean: x.running, runningVariance: x.running + 1, mean: mean,
-                                        variance: variance, channels: 1, count: x.n * s,
-                                        momentum: 1 - Double(configuration.bnMomentum))
+                BatchNorm.updateRunning(
+                    runningMean: x.running, runningVariance: x.running + 1, mean: mean,
+                    variance: variance, channels: 1, count: x.n * s,
+                    momentum: 1 - Double(configuration.bnMomentum))
             } else {
-                BatchNorm.forwardInference(input: input, batch: x.n, channels: 1, size: s, gamma: x.p + head.gamma,
-                                           beta: x.p + head.beta, runningMean: x.running, runningVariance: x.running + 1,
-                                           output: x.value(head.normalised), epsilon: configuration.bnEpsilon)
+                BatchNorm.forwardInference(
+                    input: input, batch: x.n, channels: 1, size: s, gamma: x.p + head.gamma,
+                    beta: x.p + head.beta, runningMean: x.running, runningVariance: x.running + 1,
+                    output: x.value(head.normalised), epsilon: configuration.bnEpsilon)
             }
         }
-        let e = x.value(head.explanation), tanh = x.value(head.tanh)
+        let e = x.value(head.explanation)
+        let tanh = x.value(head.tanh)
         timed(.elementwise) {
             Activation.tanhForward(input: x.value(head.normalised), output: tanh, count: x.n * s)
             e.update(from: tanh, count: x.n * s)
@@ -68,7 +76,8 @@ extension JointModel {
     }
 
     private func headBackward(_ x: Pass, _ head: ExplainerHead) {
-        let count = head.explanation.count(x.n), dNormalised = x.grad(head.normalised)
+        let count = head.explanation.count(x.n)
+        let dNormalised = x.grad(head.normalised)
         timed(.elementwise) {
             // E = ReLU(tanh(bn)): d(bn) = dE · [E > 0] · (1 − tanh²).
             Elementwise.accumulate(x.grad(head.explanation), count: count, into: dNormalised)
@@ -76,10 +85,11 @@ extension JointModel {
             Activation.tanhBackward(output: x.value(head.tanh), gradient: dNormalised, count: count)
         }
         timed(.batchNorm) {
-            BatchNorm.backward(input: x.value(head.conv.output), dOutput: dNormalised, batch: x.n, channels: 1,
-                               size: head.explanation.planeSize, gamma: x.p + head.gamma, mean: x.value(head.batchMean),
-                               variance: x.value(head.batchVariance), dInput: x.grad(head.conv.output),
-                               dGamma: x.g + head.gamma, dBeta: x.g + head.beta, epsilon: configuration.bnEpsilon)
+            BatchNorm.backward(
+                input: x.value(head.conv.output), dOutput: dNormalised, batch: x.n, channels: 1,
+                size: head.explanation.planeSize, gamma: x.p + head.gamma, mean: x.value(head.batchMean),
+                variance: x.value(head.batchVariance), dInput: x.grad(head.conv.output),
+                dGamma: x.g + head.gamma, dBeta: x.g + head.beta, epsilon: configuration.bnEpsilon)
         }
         convBackward(x, head.conv, weights: true)
     }

@@ -17,22 +17,24 @@ extension JointModel {
 
     func convForward(_ x: Pass, _ l: ConvLayer) {
         timed(l.kernel == 3 ? .conv3x3 : .conv1x1, layer: profileName(l, "forward")) {
-            Convolution.forward(input: x.value(l.input), batch: x.n, channels: l.cin, height: l.side, width: l.side,
-                                weight: x.p + l.weight, bias: x.p + l.bias, filters: l.cout, kernel: l.kernel,
-                                relu: l.relu, output: x.value(l.output), col: x.col, algorithm: l.algorithm,
-                                keepInputTransforms: x.keptTransforms(l))
+            Convolution.forward(
+                input: x.value(l.input), batch: x.n, channels: l.cin, height: l.side, width: l.side,
+                weight: x.p + l.weight, bias: x.p + l.bias, filters: l.cout, kernel: l.kernel,
+                relu: l.relu, output: x.value(l.output), col: x.col, algorithm: l.algorithm,
+                keepInputTransforms: x.keptTransforms(l))
         }
     }
 
     func convBackward(_ x: Pass, _ l: ConvLayer, weights: Bool) {
         timed(l.kernel == 3 ? .conv3x3 : .conv1x1, layer: profileName(l, "backward")) {
-            Convolution.backward(input: x.value(l.input), dOutput: x.grad(l.output),
-                                 reluOutput: l.relu ? x.value(l.output) : nil, batch: x.n, channels: l.cin,
-                                 height: l.side, width: l.side, weight: x.p + l.weight, filters: l.cout, kernel: l.kernel,
-                                 dInput: l.readsImage && !computesInputGradient ? nil : x.grad(l.input),
-                                 dWeight: weights ? x.g + l.weight : nil, dBias: weights ? x.g + l.bias : nil,
-                                 col: x.col, dcol: x.dcol, algorithm: l.algorithm,
-                                 keptInputTransforms: x.keptTransforms(l).map { UnsafePointer($0) })
+            Convolution.backward(
+                input: x.value(l.input), dOutput: x.grad(l.output),
+                reluOutput: l.relu ? x.value(l.output) : nil, batch: x.n, channels: l.cin,
+                height: l.side, width: l.side, weight: x.p + l.weight, filters: l.cout, kernel: l.kernel,
+                dInput: l.readsImage && !computesInputGradient ? nil : x.grad(l.input),
+                dWeight: weights ? x.g + l.weight : nil, dBias: weights ? x.g + l.bias : nil,
+                col: x.col, dcol: x.dcol, algorithm: l.algorithm,
+                keptInputTransforms: x.keptTransforms(l).map { UnsafePointer($0) })
         }
     }
 
@@ -49,44 +51,50 @@ extension JointModel {
     /// 2×2 max pooling of `input` [C, H, W] into `output` [C, H/2, W/2].
     func maxPoolForward(_ x: Pass, _ input: ActivationBuffer, _ output: ActivationBuffer) {
         timed(.pooling) {
-            Pooling.maxForward(input: x.value(input), planes: x.n * input.channels, height: input.shape[1],
-                               width: input.shape[2], output: x.value(output))
+            Pooling.maxForward(
+                input: x.value(input), planes: x.n * input.channels, height: input.shape[1],
+                width: input.shape[2], output: x.value(output))
         }
     }
 
     func maxPoolBackward(_ x: Pass, _ input: ActivationBuffer, _ output: ActivationBuffer) {
         timed(.pooling) {
-            Pooling.maxBackward(input: x.value(input), dOutput: x.grad(output), planes: x.n * input.channels,
-                                height: input.shape[1], width: input.shape[2], dInput: x.grad(input))
+            Pooling.maxBackward(
+                input: x.value(input), dOutput: x.grad(output), planes: x.n * input.channels,
+                height: input.shape[1], width: input.shape[2], dInput: x.grad(input))
         }
     }
 
     func upForward(_ x: Pass, _ l: UpLayer) {
         timed(.transposedConv) {
-            TransposedConvolution.forward(input: x.value(l.input), batch: x.n, channels: l.cin, height: l.inSide,
-                                          width: l.inSide, weight: x.p + l.weight, bias: x.p + l.bias,
-                                          outputChannels: l.cout, output: x.value(l.output), col: x.col)
+            TransposedConvolution.forward(
+                input: x.value(l.input), batch: x.n, channels: l.cin, height: l.inSide,
+                width: l.inSide, weight: x.p + l.weight, bias: x.p + l.bias,
+                outputChannels: l.cout, output: x.value(l.output), col: x.col)
         }
     }
 
     func upBackward(_ x: Pass, _ l: UpLayer) {
         timed(.transposedConv) {
-            TransposedConvolution.backward(input: x.value(l.input), dOutput: x.grad(l.output), batch: x.n, channels: l.cin,
-                                           height: l.inSide, width: l.inSide, weight: x.p + l.weight,
-                                           outputChannels: l.cout, dInput: x.grad(l.input), dWeight: x.g + l.weight,
-                                           dBias: x.g + l.bias, col: x.col)
+            TransposedConvolution.backward(
+                input: x.value(l.input), dOutput: x.grad(l.output), batch: x.n, channels: l.cin,
+                height: l.inSide, width: l.inSide, weight: x.p + l.weight,
+                outputChannels: l.cout, dInput: x.grad(l.input), dWeight: x.g + l.weight,
+                dBias: x.g + l.bias, col: x.col)
         }
     }
 
     /// Untimed: callers charge the dense layer together with its activation and dropout.
     func denseForward(_ x: Pass, _ l: DenseLayer) {
-        Dense.forward(input: x.value(l.input), batch: x.n, inputs: l.inputs, weight: x.p + l.weight,
-                      bias: x.p + l.bias, outputs: l.outputs, output: x.value(l.output))
+        Dense.forward(
+            input: x.value(l.input), batch: x.n, inputs: l.inputs, weight: x.p + l.weight,
+            bias: x.p + l.bias, outputs: l.outputs, output: x.value(l.output))
     }
 
     func denseBackward(_ x: Pass, _ l: DenseLayer, weights: Bool) {
-        Dense.backward(input: x.value(l.input), dOutput: x.grad(l.output), batch: x.n, inputs: l.inputs,
-                       weight: x.p + l.weight, outputs: l.outputs, dInput: x.grad(l.input),
-                       dWeight: weights ? x.g + l.weight : nil, dBias: weights ? x.g + l.bias : nil)
+        Dense.backward(
+            input: x.value(l.input), dOutput: x.grad(l.output), batch: x.n, inputs: l.inputs,
+            weight: x.p + l.weight, outputs: l.outputs, dInput: x.grad(l.input),
+            dWeight: weights ? x.g + l.weight : nil, dBias: weights ? x.g + l.bias : nil)
     }
 }

@@ -84,8 +84,10 @@ public final class JointModel {
     /// updates the BN running statistics when the explainer runs, and returns the loss. No optimizer step.
     /// input [N, 3, S, S] in [0, 1]; boxMask [N, 1, S, S] (1 inside the target box). Without a mask the
     /// box term is 0 whatever loss.box says (datasets without boxes); labels in 0..<K.
-    public func trainingStep(input: Tensor, labels: [Int], boxMask: Tensor?, phase: Phase, loss: LossWeights,
-                             dropoutSeed: UInt64) -> StepResult {
+    public func trainingStep(
+        input: Tensor, labels: [Int], boxMask: Tensor?, phase: Phase, loss: LossWeights,
+        dropoutSeed: UInt64
+    ) -> StepResult {
         let n = load(input: input, labels: labels, boxMask: boxMask)
         let trainable = trainableRange(phase)
         gradients.withUnsafeMutableBufferPointer { g in
@@ -100,7 +102,8 @@ public final class JointModel {
     }
 
     /// Inference-mode loss and predictions: BN running statistics, no dropout, nothing updated.
-    public func evaluate(input: Tensor, labels: [Int], boxMask: Tensor?, phase: Phase, loss: LossWeights) -> StepResult {
+    public func evaluate(input: Tensor, labels: [Int], boxMask: Tensor?, phase: Phase, loss: LossWeights) -> StepResult
+    {
         let n = load(input: input, labels: labels, boxMask: boxMask)
         return withPass(batch: n, phase: phase, training: false, hasMask: boxMask != nil) { pass in
             forward(pass, dropoutSeed: 0)
@@ -113,8 +116,9 @@ public final class JointModel {
         let n = load(input: input, labels: nil, boxMask: nil)
         withPass(batch: n, phase: .joint, training: false, hasMask: false) { pass in
             forward(pass, dropoutSeed: 0)
-            SoftmaxCrossEntropy.softmax(logits: pass.value(plan.output.output), batch: n, classes: configuration.classes,
-                                        probabilities: pass.value(plan.probabilities))
+            SoftmaxCrossEntropy.softmax(
+                logits: pass.value(plan.output.output), batch: n, classes: configuration.classes,
+                probabilities: pass.value(plan.probabilities))
         }
         return (activation("explainer.E")!, activation("classifier.probabilities")!)
     }
@@ -128,23 +132,30 @@ public final class JointModel {
         let saved = buffers
         withPass(batch: n, phase: .explainerOnly, training: true, hasMask: false) { pass in explainerForward(pass) }
         buffers = saved
-        return (Double(activation("explainer.head.bn.batch_mean")!.storage[0]),
-                Double(activation("explainer.head.bn.batch_var")!.storage[0]))
+        return (
+            Double(activation("explainer.head.bn.batch_mean")!.storage[0]),
+            Double(activation("explainer.head.bn.batch_var")!.storage[0])
+        )
     }
 
     /// A forward activation of the current batch by its golden-file name (e.g. "classifier.stage2.conv1",
     /// "explainer.head.bn.batch_mean"), [N, …]; nil for an unknown name.
     public func activation(_ name: String) -> Tensor? {
         guard let b = plan.activations.first(where: { $0.name == canonical(name) }) else { return nil }
-        return Tensor(shape: b.perBatch ? b.shape : [currentBatch] + b.shape,
-                      storage: Array(UnsafeBufferPointer(start: arena + b.value, count: b.count(currentBatch))))
+        return Tensor(
+            shape: b.perBatch ? b.shape : [currentBatch] + b.shape,
+            storage: Array(UnsafeBufferPointer(start: arena + b.value, count: b.count(currentBatch))))
     }
 
     /// d(loss)/d(activation) of the last training step ("input" gives d(loss)/d(x)); nil when not kept.
     public func activationGradient(_ name: String) -> Tensor? {
-        guard let b = plan.activations.first(where: { $0.name == canonical(name) }), let offset = b.gradient else { return nil }
-        return Tensor(shape: [currentBatch] + b.shape,
-                      storage: Array(UnsafeBufferPointer(start: arena + plan.gradientStart + offset, count: b.count(currentBatch))))
+        guard let b = plan.activations.first(where: { $0.name == canonical(name) }), let offset = b.gradient else {
+            return nil
+        }
+        return Tensor(
+            shape: [currentBatch] + b.shape,
+            storage: Array(
+                UnsafeBufferPointer(start: arena + plan.gradientStart + offset, count: b.count(currentBatch))))
     }
 
     private func canonical(_ name: String) -> String { name == "classifier.E1" ? "explainer.E" : name }
@@ -153,9 +164,12 @@ public final class JointModel {
     private func load(input: Tensor, labels: [Int]?, boxMask: Tensor?) -> Int {
         let s = configuration.side
         let n = input.shape.first ?? 0
-        precondition(input.shape == [n, 3, s, s] && n >= 1 && n <= batchCapacity,
-                     "input must be [N, 3, \(s), \(s)] with 1 ≤ N ≤ \(batchCapacity), got \(input.shape)")
-        input.storage.withUnsafeBufferPointer { (arena + plan.image.value).update(from: $0.baseAddress!, count: $0.count) }
+        precondition(
+            input.shape == [n, 3, s, s] && n >= 1 && n <= batchCapacity,
+            "input must be [N, 3, \(s), \(s)] with 1 ≤ N ≤ \(batchCapacity), got \(input.shape)")
+        input.storage.withUnsafeBufferPointer {
+            (arena + plan.image.value).update(from: $0.baseAddress!, count: $0.count)
+        }
         if let boxMask {
             precondition(boxMask.shape == [n, 1, s, s], "box mask must be [\(n), 1, \(s), \(s)], got \(boxMask.shape)")
             boxMask.storage.withUnsafeBufferPointer {
@@ -163,8 +177,9 @@ public final class JointModel {
             }
         }
         if let labels {
-            precondition(labels.count == n && labels.allSatisfy { (0..<configuration.classes).contains($0) },
-                         "need \(n) labels in 0..<\(configuration.classes)")
+            precondition(
+                labels.count == n && labels.allSatisfy { (0..<configuration.classes).contains($0) },
+                "need \(n) labels in 0..<\(configuration.classes)")
             for i in 0..<n { labelStore[i] = labels[i] }
         }
         currentBatch = n
@@ -174,15 +189,18 @@ public final class JointModel {
     /// Runs `body` with raw pointers to parameters, gradients, running statistics and labels.
     private func withPass<T>(batch n: Int, phase: Phase, training: Bool, hasMask: Bool, _ body: (Pass) -> T) -> T {
         // The public arrays may be reassigned by the trainer; the pass reads them through raw pointers.
-        precondition(parameters.count == layout.count && gradients.count == layout.count && buffers.count == 2,
-                     "parameters and gradients must hold \(layout.count) values and buffers 2, got "
-                     + "\(parameters.count), \(gradients.count), \(buffers.count)")
+        precondition(
+            parameters.count == layout.count && gradients.count == layout.count && buffers.count == 2,
+            "parameters and gradients must hold \(layout.count) values and buffers 2, got "
+                + "\(parameters.count), \(gradients.count), \(buffers.count)")
         return parameters.withUnsafeMutableBufferPointer { p in
             gradients.withUnsafeMutableBufferPointer { g in
                 buffers.withUnsafeMutableBufferPointer { r in
                     labelStore.withUnsafeBufferPointer { l in
-                        body(Pass(p: p.baseAddress!, g: g.baseAddress!, running: r.baseAddress!, a: arena, plan: plan,
-                                  labels: l.baseAddress!, n: n, phase: phase, training: training, hasMask: hasMask))
+                        body(
+                            Pass(
+                                p: p.baseAddress!, g: g.baseAddress!, running: r.baseAddress!, a: arena, plan: plan,
+                                labels: l.baseAddress!, n: n, phase: phase, training: training, hasMask: hasMask))
                     }
                 }
             }

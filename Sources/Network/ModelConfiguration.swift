@@ -37,10 +37,12 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     /// layer takes Convolution.algorithm's measured rule. The results agree to rounding, not bits.
     public var convolution3x3: Algorithm3x3?
 
-    public init(side: Int = 224, baseWidth: Int = 32, classes: Int = 2, hidden: Int = 128,
-                dropout: Float = 0.3, ePooling: EPooling = .average, bnMomentum: Float = 0.99,
-                explainerInitBias: Float = 0, explainerInitScale: Float = 1,
-                bnEpsilon: Double = 1e-3, convolution3x3: Algorithm3x3? = nil) {
+    public init(
+        side: Int = 224, baseWidth: Int = 32, classes: Int = 2, hidden: Int = 128,
+        dropout: Float = 0.3, ePooling: EPooling = .average, bnMomentum: Float = 0.99,
+        explainerInitBias: Float = 0, explainerInitScale: Float = 1,
+        bnEpsilon: Double = 1e-3, convolution3x3: Algorithm3x3? = nil
+    ) {
         self.side = side
         self.baseWidth = baseWidth
         self.classes = classes
@@ -56,16 +58,24 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
 
     /// Throws naming the first option out of range.
     public func validate() throws(NetworkError) {
-        if side <= 0 || side % 16 != 0 { throw NetworkError("configuration.side", "\(side) is not a positive multiple of 16") }
+        if side <= 0 || side % 16 != 0 {
+            throw NetworkError("configuration.side", "\(side) is not a positive multiple of 16")
+        }
         if baseWidth < 1 { throw NetworkError("configuration.baseWidth", "\(baseWidth) is below 1") }
         if classes < 2 { throw NetworkError("configuration.classes", "\(classes) is below 2") }
         if hidden < 1 { throw NetworkError("configuration.hidden", "\(hidden) is below 1") }
         if !(dropout >= 0 && dropout < 1) { throw NetworkError("configuration.dropout", "\(dropout) is not in [0, 1)") }
-        if !explainerInitBias.isFinite { throw NetworkError("configuration.explainerInitBias", "\(explainerInitBias) is not finite") }
+        if !explainerInitBias.isFinite {
+            throw NetworkError("configuration.explainerInitBias", "\(explainerInitBias) is not finite")
+        }
         if !(explainerInitScale.isFinite && explainerInitScale > 0) {
             throw NetworkError("configuration.explainerInitScale", "\(explainerInitScale) is not a positive number")
         }
-        if !(bnEpsilon.isFinite && bnEpsilon > 0) { throw NetworkError("configuration.bnEpsilon", "\(bnEpsilon) is not a positive number") }
-        if !(bnMomentum >= 0 && bnMomentum < 1) { throw NetworkError("configuration.bnMomentum", "\(bnMomentum) is not in [0, 1)") }
+        if !(bnEpsilon.isFinite && bnEpsilon > 0) {
+            throw NetworkError("configuration.bnEpsilon", "\(bnEpsilon) is not a positive number")
+        }
+        if !(bnMomentum >= 0 && bnMomentum < 1) {
+            throw NetworkError("configuration.bnMomentum", "\(bnMomentum) is not in [0, 1)")
+        }
     }
 }

@@ -44,7 +44,8 @@ struct ModelPlan {
         let w = c.baseWidth
         image = b.image
         boxMask = b.boxMask
-        var encoders: [EncoderLevel] = [], h = image
+        var encoders: [EncoderLevel] = []
+        var h = image
         for level in 1...Self.explainerLevels {
             encoders.append(EncoderLevel(level, from: h, filters: w << (level - 1), &b))
             h = encoders.last!.pooled
@@ -56,7 +57,8 @@ struct ModelPlan {
         }
         head = ExplainerHead(from: h, &b)
         b.part = .classifier
-        var stages: [ClassifierStage] = [], e = head.explanation
+        var stages: [ClassifierStage] = []
+        var e = head.explanation
         h = image
         for stage in 1...Self.classifierStages {
             stages.append(ClassifierStage(stage, from: h, explanation: e, filters: w << (stage - 1), &b))

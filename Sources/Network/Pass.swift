@@ -14,9 +14,11 @@ struct Pass {
     let training: Bool
     let hasMask: Bool
 
-    init(p: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>, running: UnsafeMutablePointer<Float>,
-         a: UnsafeMutablePointer<Float>, plan: ModelPlan, labels: UnsafePointer<Int>, n: Int, phase: Phase,
-         training: Bool, hasMask: Bool) {
+    init(
+        p: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>, running: UnsafeMutablePointer<Float>,
+        a: UnsafeMutablePointer<Float>, plan: ModelPlan, labels: UnsafePointer<Int>, n: Int, phase: Phase,
+        training: Bool, hasMask: Bool
+    ) {
         (self.p, self.g, self.running, self.a) = (p, g, running, a)
         (da, col, dcol, kept) = (a + plan.gradientStart, a + plan.col, a + plan.dcol, a + plan.keptTransforms)
         (self.labels, self.n, self.phase, self.training, self.hasMask) = (labels, n, phase, training, hasMask)

@@ -31,8 +31,9 @@ struct PlanBuilder {
 
     /// Appends a parameter tensor (PyTorch name and layout); returns its offset in the parameter buffer.
     mutating func parameter(_ name: String, _ shape: [Int], _ initialization: ParameterInitialization) -> Int {
-        let entry = ParameterEntry(name: name, shape: shape, offset: parameterCount, part: part,
-                                   initialization: initialization)
+        let entry = ParameterEntry(
+            name: name, shape: shape, offset: parameterCount, part: part,
+            initialization: initialization)
         parameters.append(entry)
         parameterCount += entry.count
         return entry.offset
@@ -40,10 +41,13 @@ struct PlanBuilder {
 
     /// Appends an activation of `shape` per image (per batch when `perBatch`), with a gradient unless
     /// the backward never needs one.
-    mutating func activation(_ name: String, _ shape: [Int], gradient: Bool = true, perBatch: Bool = false) -> ActivationBuffer {
+    mutating func activation(_ name: String, _ shape: [Int], gradient: Bool = true, perBatch: Bool = false)
+        -> ActivationBuffer
+    {
         let count = shape.reduce(1, *) * (perBatch ? 1 : batchCapacity)
-        let buffer = ActivationBuffer(name: name, shape: shape, perBatch: perBatch, value: valueCount,
-                                      gradient: gradient ? gradientCount : nil)
+        let buffer = ActivationBuffer(
+            name: name, shape: shape, perBatch: perBatch, value: valueCount,
+            gradient: gradient ? gradientCount : nil)
         valueCount += count
         if gradient { gradientCount += count }
         activations.append(buffer)
@@ -52,26 +56,36 @@ struct PlanBuilder {
 
     /// A convolution named `name` (its parameters "<name>.weight"/".bias" and its output "<name>") from
     /// `input` [C, side, side] to [filters, side, side].
-    mutating func conv(_ name: String, from input: ActivationBuffer, filters: Int, kernel: Int = 3,
-                       relu: Bool = true) -> ConvLayer {
-        let cin = input.channels, side = input.shape[1]
+    mutating func conv(
+        _ name: String, from input: ActivationBuffer, filters: Int, kernel: Int = 3,
+        relu: Bool = true
+    ) -> ConvLayer {
+        let cin = input.channels
+        let side = input.shape[1]
         let weight = parameter(name + ".weight", [filters, cin, kernel, kernel], .glorotUniform)
         let bias = parameter(name + ".bias", [filters], .constant(0))
         let output = activation(name, [filters, side, side])
-        let algorithm = kernel == 3
-            ? configuration.convolution3x3 ?? Convolution.algorithm(channels: cin, filters: filters, height: side, width: side)
+        let algorithm =
+            kernel == 3
+            ? configuration.convolution3x3
+                ?? Convolution.algorithm(channels: cin, filters: filters, height: side, width: side)
             : .im2col
-        workspaceCount = max(workspaceCount, Convolution.workspaceCount(channels: cin, filters: filters, height: side,
-                                                                        width: side, kernel: kernel, algorithm: algorithm))
-        return ConvLayer(weight: weight, bias: bias, cin: cin, cout: filters, side: side, kernel: kernel,
-                         algorithm: algorithm, input: input, output: output, relu: relu,
-                         readsImage: input.value == image.value,
-                         keptTransforms: keepTransforms(cin: cin, cout: filters, side: side, kernel: kernel, algorithm: algorithm))
+        workspaceCount = max(
+            workspaceCount,
+            Convolution.workspaceCount(
+                channels: cin, filters: filters, height: side,
+                width: side, kernel: kernel, algorithm: algorithm))
+        return ConvLayer(
+            weight: weight, bias: bias, cin: cin, cout: filters, side: side, kernel: kernel,
+            algorithm: algorithm, input: input, output: output, relu: relu,
+            readsImage: input.value == image.value,
+            keptTransforms: keepTransforms(cin: cin, cout: filters, side: side, kernel: kernel, algorithm: algorithm))
     }
 
     private mutating func keepTransforms(cin: Int, cout: Int, side: Int, kernel: Int, algorithm: Algorithm3x3) -> Int? {
-        let count = Convolution.inputTransformCount(channels: cin, filters: cout, height: side, width: side,
-                                                    kernel: kernel, batch: batchCapacity, algorithm: algorithm)
+        let count = Convolution.inputTransformCount(
+            channels: cin, filters: cout, height: side, width: side,
+            kernel: kernel, batch: batchCapacity, algorithm: algorithm)
         guard count > 0, keptTransformCount + count <= ModelPlan.keptTransformBudget else { return nil }
         defer { keptTransformCount += count }
         return keptTransformCount
@@ -80,18 +94,25 @@ struct PlanBuilder {
     /// A 2×2 stride-2 transposed convolution with parameters "<name>.weight"/".bias", from `input`
     /// [C, h, h] to a new buffer `outputName` [filters, 2h, 2h].
     mutating func up(_ name: String, from input: ActivationBuffer, filters: Int, outputName: String) -> UpLayer {
-        let cin = input.channels, inSide = input.shape[1]
+        let cin = input.channels
+        let inSide = input.shape[1]
         let weight = parameter(name + ".weight", [cin, filters, 2, 2], .glorotUniform)
         let bias = parameter(name + ".bias", [filters], .constant(0))
         let output = activation(outputName, [filters, 2 * inSide, 2 * inSide])
-        workspaceCount = max(workspaceCount, TransposedConvolution.workspaceCount(outputChannels: filters, height: inSide,
-                                                                                  width: inSide))
-        return UpLayer(weight: weight, bias: bias, cin: cin, cout: filters, inSide: inSide, input: input, output: output)
+        workspaceCount = max(
+            workspaceCount,
+            TransposedConvolution.workspaceCount(
+                outputChannels: filters, height: inSide,
+                width: inSide))
+        return UpLayer(
+            weight: weight, bias: bias, cin: cin, cout: filters, inSide: inSide, input: input, output: output)
     }
 
     /// A dense layer with parameters "<name>.weight"/".bias" from the vector `input` to a new buffer
     /// `outputName` (default `name`) of `outputs` values.
-    mutating func dense(_ name: String, from input: ActivationBuffer, outputs: Int, outputName: String? = nil) -> DenseLayer {
+    mutating func dense(_ name: String, from input: ActivationBuffer, outputs: Int, outputName: String? = nil)
+        -> DenseLayer
+    {
         let inputs = input.perImage
         let weight = parameter(name + ".weight", [outputs, inputs], .glorotUniform)
         let bias = parameter(name + ".bias", [outputs], .constant(0))

@@ -18,8 +18,10 @@ public struct ChartLibrary {
     public init(path: String? = nil) throws {
         let file = path ?? ProcessInfo.processInfo.environment["XCNN_CHART_JS"] ?? Self.debianPath
         guard let data = FileManager.default.contents(atPath: file) else {
-            throw ReportError(file, "cannot read Chart.js, which draws the report's curves: install Debian's libjs-chart.js "
-                              + "(scripts/install-deps does) or give its chart.min.js with --chart-js")
+            throw ReportError(
+                file,
+                "cannot read Chart.js, which draws the report's curves: install Debian's libjs-chart.js "
+                    + "(scripts/install-deps does) or give its chart.min.js with --chart-js")
         }
         let text = String(decoding: data, as: UTF8.self)
         guard text.contains("Chart.js") && text.count > 10_000 else {
@@ -36,12 +38,12 @@ public struct ChartLibrary {
     /// Draws every <canvas data-chart="ID"> from the JSON block with that id (a Chart.js configuration),
     /// and marks the canvas data-rendered="yes" once drawn.
     public static let renderScript = """
-    document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
-      var config = JSON.parse(document.getElementById(canvas.dataset.chart).textContent);
-      new Chart(canvas, config);
-      canvas.dataset.rendered = "yes";
-    });
-    """
+        document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+          var config = JSON.parse(document.getElementById(canvas.dataset.chart).textContent);
+          new Chart(canvas, config);
+          canvas.dataset.rendered = "yes";
+        });
+        """
 
     /// A canvas for the configuration stored in the JSON block `id`.
     public static func canvas(id: String, width: Int = 460, height: Int = 260) -> String {
@@ -50,20 +52,29 @@ public struct ChartLibrary {
 
     /// A line chart's configuration: one dataset per series of (x, y) points, a linear x axis, no
     /// animation (the page is drawn once, the same every time) and a fixed size.
-    public static func lineChart(title: String, xLabel: String, yLabel: String,
-                                 series: [(label: String, points: [(Double, Double)], colour: String, dashed: Bool)],
-                                 yRange: ClosedRange<Double>? = nil) -> [String: Any] {
+    public static func lineChart(
+        title: String, xLabel: String, yLabel: String,
+        series: [(label: String, points: [(Double, Double)], colour: String, dashed: Bool)],
+        yRange: ClosedRange<Double>? = nil
+    ) -> [String: Any] {
         var y: [String: Any] = ["title": ["display": true, "text": yLabel]]
-        if let yRange { y["min"] = yRange.lowerBound; y["max"] = yRange.upperBound }
+        if let yRange {
+            y["min"] = yRange.lowerBound
+            y["max"] = yRange.upperBound
+        }
         return [
             "type": "line",
-            "data": ["datasets": series.map { s -> [String: Any] in
-                var dataset: [String: Any] = ["label": s.label, "data": s.points.map { ["x": $0.0, "y": $0.1] },
-                                              "borderColor": s.colour, "backgroundColor": s.colour, "pointRadius": 2,
-                                              "borderWidth": 1.5]
-                if s.dashed { dataset["borderDash"] = [6, 4] }
-                return dataset
-            }],
+            "data": [
+                "datasets": series.map { s -> [String: Any] in
+                    var dataset: [String: Any] = [
+                        "label": s.label, "data": s.points.map { ["x": $0.0, "y": $0.1] },
+                        "borderColor": s.colour, "backgroundColor": s.colour, "pointRadius": 2,
+                        "borderWidth": 1.5,
+                    ]
+                    if s.dashed { dataset["borderDash"] = [6, 4] }
+                    return dataset
+                }
+            ],
             "options": [
                 "responsive": false, "animation": false,
                 "plugins": ["title": ["display": true, "text": title]],

@@ -18,11 +18,13 @@ public enum ExplanationFigure {
     /// - Returns: a (3P + barWidth + 3·gap) × P picture, P = S · `RGBImage.scale(side:)` ≥ 224, or
     ///   (3P + 2·gap) × P without the bar.
     public static func render(image: [Float], explanation: [Float], side: Int, colourBar: Bool = true) -> RGBImage {
-        let scale = RGBImage.scale(side: side), panel = side * scale
+        let scale = RGBImage.scale(side: side)
+        let panel = side * scale
         var figure = RGBImage(width: 3 * panel + 2 * gap + (colourBar ? gap + barWidth : 0), height: panel)
         figure.place(.image(planar: image, side: side, scale: scale), x: 0, y: 0)
         figure.place(.map(explanation, side: side, scale: scale), x: panel + gap, y: 0)
-        figure.place(.map(explanation.map { $0 >= threshold ? 1 : 0 }, side: side, scale: scale), x: 2 * (panel + gap), y: 0)
+        figure.place(
+            .map(explanation.map { $0 >= threshold ? 1 : 0 }, side: side, scale: scale), x: 2 * (panel + gap), y: 0)
         if colourBar { figure.place(.colourBar(width: barWidth, height: panel), x: 3 * (panel + gap), y: 0) }
         return figure
     }

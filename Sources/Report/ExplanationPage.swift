@@ -28,15 +28,18 @@ public struct ExplanationPage {
 
     public func html() throws -> String {
         var page = HTMLDocument(title: title)
-        page.append("<p class=\"note\">Each figure: the image | the explanation E (viridis) | E ≥ \(ExplanationFigure.threshold) | "
-                    + "colour bar; every panel at least 224 px, upscaled by whole factors (nearest neighbour).</p>")
+        page.append(
+            "<p class=\"note\">Each figure: the image | the explanation E (viridis) | E ≥ \(ExplanationFigure.threshold) | "
+                + "colour bar; every panel at least 224 px, upscaled by whole factors (nearest neighbour).</p>")
         for line in summary { page.append("<p>\(HTMLDocument.escape(line))</p>") }
         for entry in entries {
-            page.append("<figure class=\"row\" data-image=\"\(HTMLDocument.escape(entry.name))\">"
-                        + "<img class=\"panel\" src=\"\(try entry.figure.dataURI())\" width=\"\(entry.figure.width)\" "
-                        + "height=\"\(entry.figure.height)\" alt=\"\(HTMLDocument.escape(entry.name))\">"
-                        + (try HTMLDocument.colourBar(height: entry.figure.height, label: "E"))
-                        + "<figcaption><b>\(HTMLDocument.escape(entry.name))</b><br>\(HTMLDocument.escape(entry.caption))</figcaption></figure>")
+            page.append(
+                "<figure class=\"row\" data-image=\"\(HTMLDocument.escape(entry.name))\">"
+                    + "<img class=\"panel\" src=\"\(try entry.figure.dataURI())\" width=\"\(entry.figure.width)\" "
+                    + "height=\"\(entry.figure.height)\" alt=\"\(HTMLDocument.escape(entry.name))\">"
+                    + (try HTMLDocument.colourBar(height: entry.figure.height, label: "E"))
+                    + "<figcaption><b>\(HTMLDocument.escape(entry.name))</b><br>\(HTMLDocument.escape(entry.caption))</figcaption></figure>"
+            )
         }
         return page.render()
     }

@@ -38,30 +38,40 @@ public struct FigureGrid {
     /// The grid as an HTML table; every method's header and panels carry data-method="NAME", the image
     /// column data-method="image".
     public func html() throws -> String {
-        let scale = RGBImage.scale(side: side), panel = side * scale
+        let scale = RGBImage.scale(side: side)
+        let panel = side * scale
         let columns = ["image"] + methods
-        let header = "<tr><th></th>" + columns.map { "<th data-method=\"\(HTMLDocument.escape($0))\">\(HTMLDocument.escape($0))</th>" }.joined()
+        let header =
+            "<tr><th></th>"
+            + columns.map { "<th data-method=\"\(HTMLDocument.escape($0))\">\(HTMLDocument.escape($0))</th>" }.joined()
             + "<th></th></tr>"
         var body: [String] = []
-        let groups: [(String, [Row])] = [("images with the target", rows.filter { $0.hasTarget == true }),
-                                         ("images without the target", rows.filter { $0.hasTarget == false }),
-                                         ("images", rows.filter { $0.hasTarget == nil })]
+        let groups: [(String, [Row])] = [
+            ("images with the target", rows.filter { $0.hasTarget == true }),
+            ("images without the target", rows.filter { $0.hasTarget == false }),
+            ("images", rows.filter { $0.hasTarget == nil }),
+        ]
         for (title, group) in groups where !group.isEmpty {
-            body.append("<tr><th colspan=\"\(columns.count + 2)\" class=\"group\">\(HTMLDocument.escape(title))</th></tr>")
+            body.append(
+                "<tr><th colspan=\"\(columns.count + 2)\" class=\"group\">\(HTMLDocument.escape(title))</th></tr>")
             for row in group {
-                precondition(row.maps.count == methods.count, "grid row: \(row.maps.count) maps for \(methods.count) methods")
+                precondition(
+                    row.maps.count == methods.count, "grid row: \(row.maps.count) maps for \(methods.count) methods")
                 var cells = ["<td class=\"caption\">\(HTMLDocument.escape(row.caption))</td>"]
-                let pictures = [RGBImage.image(planar: row.image, side: side, scale: scale)]
+                let pictures =
+                    [RGBImage.image(planar: row.image, side: side, scale: scale)]
                     + row.maps.map { RGBImage.map($0, side: side, scale: scale) }
                 for (column, picture) in zip(columns, pictures) {
-                    cells.append("<td data-method=\"\(HTMLDocument.escape(column))\"><img class=\"panel\" src=\"\(try picture.dataURI())\" "
-                                 + "width=\"\(panel)\" height=\"\(panel)\" alt=\"\(HTMLDocument.escape(column))\"></td>")
+                    cells.append(
+                        "<td data-method=\"\(HTMLDocument.escape(column))\"><img class=\"panel\" src=\"\(try picture.dataURI())\" "
+                            + "width=\"\(panel)\" height=\"\(panel)\" alt=\"\(HTMLDocument.escape(column))\"></td>")
                 }
                 cells.append("<td>\(try HTMLDocument.colourBar(height: panel, label: "map value"))</td>")
                 body.append("<tr>" + cells.joined() + "</tr>")
             }
         }
-        return "<div class=\"scroll\"><table class=\"grid\">\n\(header)\n\(body.joined(separator: "\n"))\n</table></div>\n"
+        return
+            "<div class=\"scroll\"><table class=\"grid\">\n\(header)\n\(body.joined(separator: "\n"))\n</table></div>\n"
             + "<p class=\"note\">\(HTMLDocument.escape(note))</p>"
     }
 }

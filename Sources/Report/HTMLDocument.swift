@@ -55,46 +55,52 @@ public struct HTMLDocument {
     /// A JSON data block that scripts read by id.
     public static func jsonBlock(id: String, _ value: Any) throws -> String {
         let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])
-        return "<script type=\"application/json\" id=\"\(escape(id))\">\(scriptSafe(String(decoding: data, as: UTF8.self)))</script>"
+        return
+            "<script type=\"application/json\" id=\"\(escape(id))\">\(scriptSafe(String(decoding: data, as: UTF8.self)))</script>"
     }
 
     /// A table: header cells, then rows of already-escaped HTML cells; `attributes` go on each column's
     /// cells (e.g. data-method), one string per column.
-    public static func table(header: [String], rows: [[String]], columnAttributes: [String]? = nil, className: String = "") -> String {
+    public static func table(
+        header: [String], rows: [[String]], columnAttributes: [String]? = nil, className: String = ""
+    ) -> String {
         func attributes(_ column: Int) -> String { columnAttributes.map { " " + $0[column] } ?? "" }
         let head = header.enumerated().map { "<th\(attributes($0.offset))>\($0.element)</th>" }.joined()
-        let body = rows.map { row in "<tr>" + row.enumerated().map { "<td\(attributes($0.offset))>\($0.element)</td>" }.joined() + "</tr>" }
-        return "<table class=\"\(className)\"><thead><tr>\(head)</tr></thead><tbody>\n\(body.joined(separator: "\n"))\n</tbody></table>"
+        let body = rows.map { row in
+            "<tr>" + row.enumerated().map { "<td\(attributes($0.offset))>\($0.element)</td>" }.joined() + "</tr>"
+        }
+        return
+            "<table class=\"\(className)\"><thead><tr>\(head)</tr></thead><tbody>\n\(body.joined(separator: "\n"))\n</tbody></table>"
     }
 
     /// A vertical viridis colour bar `height` px tall with ticks 1, 0.5 and 0, as a page element.
     public static func colourBar(height: Int, label: String) throws -> String {
         let image = try RGBImage.colourBar(width: 16, height: height).dataURI()
         return """
-        <div class="colourbar" data-colour-bar="viridis"><img src="\(image)" width="16" height="\(height)" alt="viridis colour bar">\
-        <div class="ticks" style="height:\(height)px"><span>1.0</span><span>0.5</span><span>0.0</span></div>\
-        <div class="bar-label">\(escape(label))</div></div>
-        """
+            <div class="colourbar" data-colour-bar="viridis"><img src="\(image)" width="16" height="\(height)" alt="viridis colour bar">\
+            <div class="ticks" style="height:\(height)px"><span>1.0</span><span>0.5</span><span>0.0</span></div>\
+            <div class="bar-label">\(escape(label))</div></div>
+            """
     }
 
     static let style = """
-    body { font-family: sans-serif; margin: 1.5em; color: #222; }
-    h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ccc; }
-    table { border-collapse: collapse; font-size: 0.9em; }
-    th, td { border: 1px solid #ccc; padding: 0.2em 0.5em; text-align: left; vertical-align: top; }
-    table.numbers td { text-align: right; } table.numbers td:first-child { text-align: left; }
-    .scroll { overflow-x: auto; }
-    .charts { display: flex; flex-wrap: wrap; gap: 1em; }
-    figure { margin: 0; }
-    figcaption { font-size: 0.85em; max-width: 30em; }
-    img.panel { image-rendering: pixelated; display: block; outline: 1px solid #bbb; }
-    .grid td { padding: 2px; border: none; } .grid th { border: none; font-weight: normal; font-size: 0.85em; }
-    .grid td.caption { min-width: 10em; max-width: 12em; font-size: 0.85em; }
-    .grid th.group { text-align: left; font-weight: bold; padding-top: 1em; }
-    .row { display: flex; align-items: flex-start; gap: 4px; margin-bottom: 1em; }
-    .colourbar { display: flex; align-items: stretch; gap: 4px; font-size: 0.8em; }
-    .colourbar .ticks { display: flex; flex-direction: column; justify-content: space-between; }
-    .colourbar .bar-label { writing-mode: vertical-rl; }
-    .note { color: #555; font-size: 0.9em; max-width: 60em; }
-    """
+        body { font-family: sans-serif; margin: 1.5em; color: #222; }
+        h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ccc; }
+        table { border-collapse: collapse; font-size: 0.9em; }
+        th, td { border: 1px solid #ccc; padding: 0.2em 0.5em; text-align: left; vertical-align: top; }
+        table.numbers td { text-align: right; } table.numbers td:first-child { text-align: left; }
+        .scroll { overflow-x: auto; }
+        .charts { display: flex; flex-wrap: wrap; gap: 1em; }
+        figure { margin: 0; }
+        figcaption { font-size: 0.85em; max-width: 30em; }
+        img.panel { image-rendering: pixelated; display: block; outline: 1px solid #bbb; }
+        .grid td { padding: 2px; border: none; } .grid th { border: none; font-weight: normal; font-size: 0.85em; }
+        .grid td.caption { min-width: 10em; max-width: 12em; font-size: 0.85em; }
+        .grid th.group { text-align: left; font-weight: bold; padding-top: 1em; }
+        .row { display: flex; align-items: flex-start; gap: 4px; margin-bottom: 1em; }
+        .colourbar { display: flex; align-items: stretch; gap: 4px; font-size: 0.8em; }
+        .colourbar .ticks { display: flex; flex-direction: column; justify-content: space-between; }
+        .colourbar .bar-label { writing-mode: vertical-rl; }
+        .note { color: #555; font-size: 0.9em; max-width: 60em; }
+        """
 }

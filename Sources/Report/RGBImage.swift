@@ -29,13 +29,17 @@ public struct RGBImage: Equatable, Sendable {
         precondition(planar.count == 3 * side * side, "image: \(planar.count) values for [3, \(side), \(side)]")
         let plane = side * side
         func byte(_ v: Float) -> UInt8 { v.isNaN ? 0 : UInt8((min(max(v, 0), 1) * 255).rounded()) }
-        return upscaled(side: side, scale: scale) { (byte(planar[$0]), byte(planar[plane + $0]), byte(planar[2 * plane + $0])) }
+        return upscaled(side: side, scale: scale) {
+            (byte(planar[$0]), byte(planar[plane + $0]), byte(planar[2 * plane + $0]))
+        }
     }
 
     /// A map given as [S, S] values in [0, 1], coloured by `colour` (viridis), each value repeated
     /// `scale` × `scale` times.
-    public static func map(_ values: [Float], side: Int, scale: Int,
-                           colour: (Float) -> (UInt8, UInt8, UInt8) = Viridis.color) -> RGBImage {
+    public static func map(
+        _ values: [Float], side: Int, scale: Int,
+        colour: (Float) -> (UInt8, UInt8, UInt8) = Viridis.color
+    ) -> RGBImage {
         precondition(values.count == side * side, "map: \(values.count) values for [\(side), \(side)]")
         return upscaled(side: side, scale: scale) { colour(values[$0]) }
     }
@@ -54,8 +58,10 @@ public struct RGBImage: Equatable, Sendable {
     public mutating func place(_ other: RGBImage, x: Int, y: Int) {
         precondition(x >= 0 && y >= 0 && x + other.width <= width && y + other.height <= height, "picture does not fit")
         for row in 0..<other.height {
-            let source = row * other.width * 3, destination = ((y + row) * width + x) * 3
-            pixels.replaceSubrange(destination..<(destination + other.width * 3), with: other.pixels[source..<(source + other.width * 3)])
+            let source = row * other.width * 3
+            let destination = ((y + row) * width + x) * 3
+            pixels.replaceSubrange(
+                destination..<(destination + other.width * 3), with: other.pixels[source..<(source + other.width * 3)])
         }
     }
 

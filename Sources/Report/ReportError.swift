@@ -3,6 +3,9 @@
 public struct ReportError: Error, CustomStringConvertible, Equatable, Sendable {
     public var location: String
     public var reason: String
-    public init(_ location: String, _ reason: String) { self.location = location; self.reason = reason }
+    public init(_ location: String, _ reason: String) {
+        self.location = location
+        self.reason = reason
+    }
     public var description: String { "\(location): \(reason)" }
 }

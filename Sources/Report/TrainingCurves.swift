@@ -9,8 +9,10 @@ public struct TrainingCurves: Equatable, Sendable {
     public var rows: [EpochMetrics]
 
     /// Columns read by name, so later columns may be added to the file.
-    static let required = ["phase", "epoch", "global_step", "loss", "accuracy", "val_loss", "val_accuracy", "images_per_s",
-                           "allreduce_share", "seconds"]
+    static let required = [
+        "phase", "epoch", "global_step", "loss", "accuracy", "val_loss", "val_accuracy", "images_per_s",
+        "allreduce_share", "seconds",
+    ]
 
     /// Parses metrics.csv text; `source` names the file in errors (a missing column, a field that is not
     /// a number, with its line).
@@ -36,13 +38,16 @@ public struct TrainingCurves: Equatable, Sendable {
             }
             func integer(_ name: String) throws -> Int {
                 let v = try value(name)
-                guard v == v.rounded(), abs(v) < 1e15 else { throw ReportError("\(source) line \(offset + 2)", "\(name) is not a whole number (\(line))") }
+                guard v == v.rounded(), abs(v) < 1e15 else {
+                    throw ReportError("\(source) line \(offset + 2)", "\(name) is not a whole number (\(line))")
+                }
                 return Int(v)
             }
-            return EpochMetrics(phase: try integer("phase"), epoch: try integer("epoch"), globalStep: try integer("global_step"),
-                                loss: try value("loss"), accuracy: try value("accuracy"), validationLoss: try value("val_loss"),
-                                validationAccuracy: try value("val_accuracy"), imagesPerSecond: try value("images_per_s"),
-                                communicationShare: try value("allreduce_share"), seconds: try value("seconds"))
+            return EpochMetrics(
+                phase: try integer("phase"), epoch: try integer("epoch"), globalStep: try integer("global_step"),
+                loss: try value("loss"), accuracy: try value("accuracy"), validationLoss: try value("val_loss"),
+                validationAccuracy: try value("val_accuracy"), imagesPerSecond: try value("images_per_s"),
+                communicationShare: try value("allreduce_share"), seconds: try value("seconds"))
         }
     }
 
@@ -61,12 +66,16 @@ public struct TrainingCurves: Equatable, Sendable {
             }
             let loss = ChartLibrary.lineChart(
                 title: "phase \(phase): loss", xLabel: "epoch", yLabel: "loss",
-                series: [("training", points(\.loss), Self.trainColour, false),
-                         ("validation", points(\.validationLoss), Self.validationColour, true)])
+                series: [
+                    ("training", points(\.loss), Self.trainColour, false),
+                    ("validation", points(\.validationLoss), Self.validationColour, true),
+                ])
             let accuracy = ChartLibrary.lineChart(
                 title: "phase \(phase): accuracy", xLabel: "epoch", yLabel: "accuracy",
-                series: [("training", points(\.accuracy), Self.trainColour, false),
-                         ("validation", points(\.validationAccuracy), Self.validationColour, true)],
+                series: [
+                    ("training", points(\.accuracy), Self.trainColour, false),
+                    ("validation", points(\.validationAccuracy), Self.validationColour, true),
+                ],
                 yRange: 0...1)
             return (phase, loss, accuracy)
         }

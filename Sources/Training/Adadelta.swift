@@ -21,9 +21,14 @@ public struct Adadelta: Sendable {
     /// sq ← ρ·sq + (1−ρ)·g²; d ← sqrt(acc + ε)/sqrt(sq + ε)·g; acc ← ρ·acc + (1−ρ)·d²; p ← p − lr·d,
     /// for the indices in `range` only (a frozen part keeps its parameters and state).
     public mutating func update(parameters: inout [Float], gradients: [Float], range: Range<Int>) {
-        let rho = self.rho, keep = 1 - rho, eps = epsilon, lr = learningRate
-        OptimizerState.update("Adadelta", parameters: &parameters, gradients: gradients, &squareAverage, &deltaAverage,
-                              range: range) { p, g, sq, acc in
+        let rho = self.rho
+        let keep = 1 - rho
+        let eps = epsilon
+        let lr = learningRate
+        OptimizerState.update(
+            "Adadelta", parameters: &parameters, gradients: gradients, &squareAverage, &deltaAverage,
+            range: range
+        ) { p, g, sq, acc in
             sq = rho * sq + keep * g * g
             let d = (acc + eps).squareRoot() / (sq + eps).squareRoot() * g
             acc = rho * acc + keep * d * d

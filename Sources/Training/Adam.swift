@@ -12,8 +12,10 @@ public struct Adam: Sendable {
     /// Second moment v, one per parameter (PyTorch exp_avg_sq).
     public private(set) var secondMoment: [Float]
 
-    public init(parameterCount: Int, learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
-                epsilon: Float = 1e-8) {
+    public init(
+        parameterCount: Int, learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+        epsilon: Float = 1e-8
+    ) {
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
@@ -28,12 +30,18 @@ public struct Adam: Sendable {
     /// kept in the training cursor, so a resumed run corrects the moments as the straight run did.
     public mutating func update(parameters: inout [Float], gradients: [Float], range: Range<Int>, step: Int) {
         precondition(step >= 1, "Adam's step count starts at 1, got \(step)")
-        let b1 = beta1, b2 = beta2, keep1 = 1 - beta1, keep2 = 1 - beta2, eps = epsilon
+        let b1 = beta1
+        let b2 = beta2
+        let keep1 = 1 - beta1
+        let keep2 = 1 - beta2
+        let eps = epsilon
         // PyTorch's order: step size lr / (1 − β₁ᵗ), denominator sqrt(v) / sqrt(1 − β₂ᵗ) + ε.
         let stepSize = learningRate / (1 - Float(Double(beta1).power(step)))
         let secondCorrection = Float(Double(1 - Double(beta2).power(step)).squareRoot())
-        OptimizerState.update("Adam", parameters: &parameters, gradients: gradients, &firstMoment, &secondMoment,
-                              range: range) { p, g, m, v in
+        OptimizerState.update(
+            "Adam", parameters: &parameters, gradients: gradients, &firstMoment, &secondMoment,
+            range: range
+        ) { p, g, m, v in
             m = b1 * m + keep1 * g
             v = b2 * v + keep2 * g * g
             p = p - stepSize * (m / (v.squareRoot() / secondCorrection + eps))
@@ -54,7 +62,9 @@ public struct Adam: Sendable {
 extension Double {
     /// self raised to a non-negative integer power, by repeated squaring.
     func power(_ exponent: Int) -> Double {
-        var result = 1.0, base = self, e = exponent
+        var result = 1.0
+        var base = self
+        var e = exponent
         while e > 0 {
             if e & 1 == 1 { result *= base }
             base *= base

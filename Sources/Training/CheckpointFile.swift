@@ -27,8 +27,9 @@ public struct Checkpoint: Sendable {
             throw TrainingError("\(source): no classifier.out.weight tensor (was it written by xcnn train?)")
         }
         guard out.shape.count == 2, (1...Self.maxClasses).contains(out.shape[0]) else {
-            throw TrainingError("\(source): tensor classifier.out.weight has shape \(out.shape); expected [classes, hidden] "
-                                + "with 1 to \(Self.maxClasses) classes")
+            throw TrainingError(
+                "\(source): tensor classifier.out.weight has shape \(out.shape); expected [classes, hidden] "
+                    + "with 1 to \(Self.maxClasses) classes")
         }
         return out.shape[0]
     }
@@ -94,27 +95,33 @@ public enum CheckpointFile {
         }
         let version = metadata["format_version"] ?? "?"
         guard readableVersions.contains(version) else {
-            throw TrainingError("\(source): checkpoint format \(version) is not supported (this xcnn reads formats "
-                                + readableVersions.sorted().joined(separator: " and ") + ")")
+            throw TrainingError(
+                "\(source): checkpoint format \(version) is not supported (this xcnn reads formats "
+                    + readableVersions.sorted().joined(separator: " and ") + ")")
         }
         let expected = metadata["checksum"] ?? ""
         if version == "1" {
             let actual = Safetensors.fileOrderChecksum(tensors)
             guard expected == actual else {
-                throw TrainingError("\(source): checksum mismatch (stored \(expected), computed \(actual)): the file was altered or damaged "
-                                    + "(a format-1 checksum also depends on the order of the tensors in the file, so a re-save by "
-                                    + "another writer fails it too)")
+                throw TrainingError(
+                    "\(source): checksum mismatch (stored \(expected), computed \(actual)): the file was altered or damaged "
+                        + "(a format-1 checksum also depends on the order of the tensors in the file, so a re-save by "
+                        + "another writer fails it too)")
             }
         } else {
             let actual = Safetensors.checksum(tensors)
             guard expected == actual else {
-                throw TrainingError("\(source): checksum mismatch in the tensors (stored \(expected), computed \(actual)): the tensor data was altered or damaged")
+                throw TrainingError(
+                    "\(source): checksum mismatch in the tensors (stored \(expected), computed \(actual)): the tensor data was altered or damaged"
+                )
             }
             let expectedMetadata = metadata["metadata_checksum"] ?? ""
-            let actualMetadata = Safetensors.metadataChecksum(metadata.filter { $0.key != "checksum" && $0.key != "metadata_checksum" })
+            let actualMetadata = Safetensors.metadataChecksum(
+                metadata.filter { $0.key != "checksum" && $0.key != "metadata_checksum" })
             guard expectedMetadata == actualMetadata else {
-                throw TrainingError("\(source): checksum mismatch in the metadata (stored \(expectedMetadata), computed \(actualMetadata)): "
-                                    + "its cursor or config was edited or damaged after xcnn wrote it (the tensors are intact)")
+                throw TrainingError(
+                    "\(source): checksum mismatch in the metadata (stored \(expectedMetadata), computed \(actualMetadata)): "
+                        + "its cursor or config was edited or damaged after xcnn wrote it (the tensors are intact)")
             }
         }
         let cursor: TrainingCursor
@@ -163,7 +170,9 @@ public enum CheckpointFile {
 
     private static func syncDirectory(_ path: String) throws {
         let descriptor = open(path, O_RDONLY | O_DIRECTORY)
-        guard descriptor >= 0 else { throw TrainingError("cannot open directory \(path): \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else {
+            throw TrainingError("cannot open directory \(path): \(String(cString: strerror(errno)))")
+        }
         defer { close(descriptor) }
         guard fsync(descriptor) == 0 else {
             throw TrainingError("cannot fsync directory \(path): \(String(cString: strerror(errno)))")

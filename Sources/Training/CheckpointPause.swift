@@ -14,11 +14,13 @@ enum CheckpointPause {
         case renamed
     }
 
-    static let setting: (point: Point, seconds: Double)? = parse(ProcessInfo.processInfo.environment["XCNN_CHECKPOINT_PAUSE"])
+    static let setting: (point: Point, seconds: Double)? = parse(
+        ProcessInfo.processInfo.environment["XCNN_CHECKPOINT_PAUSE"])
 
     static func parse(_ text: String?) -> (point: Point, seconds: Double)? {
         guard let parts = text?.split(separator: ":"), parts.count == 2, let point = Point(rawValue: String(parts[0])),
-              let seconds = Double(parts[1]), seconds > 0, seconds <= 60 else { return nil }
+            let seconds = Double(parts[1]), seconds > 0, seconds <= 60
+        else { return nil }
         return (point, seconds)
     }
 

@@ -20,14 +20,16 @@ enum ConfigurationJSON {
     /// undefined, and a silent last-wins hides the edit a user made to the first one.
     static func members(of bytes: [UInt8], source: String) throws -> [Member] {
         guard bytes.count <= maximumBytes else {
-            throw TrainingError.usage("\(source): larger than \(maximumBytes) bytes, too large for a configuration file")
+            throw TrainingError.usage(
+                "\(source): larger than \(maximumBytes) bytes, too large for a configuration file")
         }
         var parser = Parser(bytes: bytes)
         do {
             if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
             parser.skipWhitespace()
             guard parser.peek == UInt8(ascii: "{") else {
-                throw parser.failure(parser.peek == nil ? "the file is empty" : "expected a JSON object ({ … }) at the top level")
+                throw parser.failure(
+                    parser.peek == nil ? "the file is empty" : "expected a JSON object ({ … }) at the top level")
             }
             let members = try parser.object()
             parser.skipWhitespace()
@@ -35,8 +37,9 @@ enum ConfigurationJSON {
             var firstLine: [String: Int] = [:]
             for member in members {
                 if let line = firstLine[member.key] {
-                    throw TrainingError.usage("\(source): key \"\(SettingValue.clipped(member.key))\" is given twice "
-                        + "(lines \(line) and \(member.line)); keep one")
+                    throw TrainingError.usage(
+                        "\(source): key \"\(SettingValue.clipped(member.key))\" is given twice "
+                            + "(lines \(line) and \(member.line)); keep one")
                 }
                 firstLine[member.key] = member.line
             }
@@ -67,7 +70,8 @@ enum ConfigurationJSON {
 
         /// Line and column (1-based, in bytes) of an offset.
         func position(of offset: Int) -> (line: Int, column: Int) {
-            var line = 1, lineStart = 0
+            var line = 1
+            var lineStart = 0
             for i in 0..<min(offset, bytes.count) where bytes[i] == UInt8(ascii: "\n") {
                 line += 1
                 lineStart = i + 1
@@ -102,9 +106,15 @@ enum ConfigurationJSON {
                 return .array(try array())
             case UInt8(ascii: "\""):
                 return .string(try string())
-            case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-            case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-            case UInt8(ascii: "n"): try literal("null"); return .null
+            case UInt8(ascii: "t"):
+                try literal("true")
+                return .bool(true)
+            case UInt8(ascii: "f"):
+                try literal("false")
+                return .bool(false)
+            case UInt8(ascii: "n"):
+                try literal("null")
+                return .null
             default:
                 guard let length = SettingValue.numberLiteralLength(bytes, from: index) else {
                     throw failure("expected a value (a number, string, true, false, null, array or object)")
@@ -132,18 +142,26 @@ enum ConfigurationJSON {
 
         /// An object's or array's elements, from its opening bracket to `closing`, separated by commas;
         /// `element` reads one.
-        mutating func elements<Element>(closing: UInt8, of container: String,
-                                        _ element: (inout Parser) throws -> Element) throws -> [Element] {
+        mutating func elements<Element>(
+            closing: UInt8, of container: String,
+            _ element: (inout Parser) throws -> Element
+        ) throws -> [Element] {
             try nest()
             defer { depth -= 1 }
             index += 1  // "{" or "["
             var elements: [Element] = []
             skipWhitespace()
-            if peek == closing { index += 1; return elements }
+            if peek == closing {
+                index += 1
+                return elements
+            }
             while true {
                 elements.append(try element(&self))
                 skipWhitespace()
-                if peek == UInt8(ascii: ",") { index += 1; continue }
+                if peek == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
                 try expect(closing, "',' or '\(Character(Unicode.Scalar(closing)))' after a value in \(container)")
                 return elements
             }
@@ -177,7 +195,9 @@ enum ConfigurationJSON {
                 case UInt8(ascii: "\""):
                     let text = String(decoding: utf8, as: UTF8.self)
                     // Invalid UTF-8 decodes with replacement characters, so re-encoding differs.
-                    guard Array(text.utf8) == utf8 else { throw Failure(offset: start, reason: "a string is not valid UTF-8") }
+                    guard Array(text.utf8) == utf8 else {
+                        throw Failure(offset: start, reason: "a string is not valid UTF-8")
+                    }
                     return text
                 case UInt8(ascii: "\\"):
                     guard let escaped = peek else { throw Failure(offset: start, reason: "a string is not closed") }
@@ -193,7 +213,8 @@ enum ConfigurationJSON {
                     default: throw Failure(offset: index - 2, reason: "invalid escape in a string")
                     }
                 case 0..<0x20:
-                    throw Failure(offset: index - 1, reason: "a control character inside a string (write it as an escape)")
+                    throw Failure(
+                        offset: index - 1, reason: "a control character inside a string (write it as an escape)")
                 default:
                     utf8.append(b)
                 }
@@ -204,7 +225,9 @@ enum ConfigurationJSON {
         mutating func unicodeEscape() throws -> [UInt8] {
             let start = index - 2
             func hex() throws -> UInt32 {
-                guard bytes.count - index >= 4 else { throw Failure(offset: start, reason: "a \\u escape needs four hex digits") }
+                guard bytes.count - index >= 4 else {
+                    throw Failure(offset: start, reason: "a \\u escape needs four hex digits")
+                }
                 var value: UInt32 = 0
                 for b in bytes[index..<index + 4] {
                     let digit: UInt8
@@ -221,7 +244,9 @@ enum ConfigurationJSON {
             }
             var code = try hex()
             if (0xD800...0xDBFF).contains(code) {
-                guard bytes.count - index >= 2, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                guard bytes.count - index >= 2, bytes[index] == UInt8(ascii: "\\"),
+                    bytes[index + 1] == UInt8(ascii: "u")
+                else {
                     throw Failure(offset: start, reason: "a \\u escape of a high surrogate without its low surrogate")
                 }
                 index += 2

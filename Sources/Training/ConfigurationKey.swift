@@ -35,7 +35,8 @@ struct ConfigurationKey {
             text("targetClass", "target-class", \.targetClass, "an object name (not empty)"),
             key("skipBad", "skip-bad", \.skipBad, "true or false", read: \.boolean, shown: { String($0) }),
             // Which images are accepted is part of the data, so a resumed run keeps the limit.
-            optionalInteger("maxImagePixels", "max-image-pixels", \.maxImagePixels, 1...(1 << 62), unset: "the default limit"),
+            optionalInteger(
+                "maxImagePixels", "max-image-pixels", \.maxImagePixels, 1...(1 << 62), unset: "the default limit"),
 
             integer("side", "side", \.side, 16...4096, multipleOf: 16, "a multiple of 16 from 16 to 4096"),
             integer("baseWidth", "base-width", \.baseWidth, 1...1024, "an integer from 1 to 1024"),
@@ -43,53 +44,73 @@ struct ConfigurationKey {
             number("dropout", "dropout", \.dropout, { $0 >= 0 && $0 < 1 }, "a number in [0, 1)"),
             choice("ePooling", "e-pooling", \.ePooling),
             number("bnMomentum", "bn-momentum", \.bnMomentum, { $0 >= 0 && $0 < 1 }, "a number in [0, 1)"),
-            number("explainerInitBias", "explainer-init-bias", \.explainerInitBias, { abs($0) <= 100 }, "a number in [-100, 100]"),
+            number(
+                "explainerInitBias", "explainer-init-bias", \.explainerInitBias, { abs($0) <= 100 },
+                "a number in [-100, 100]"),
             number("bnEpsilon", "bn-epsilon", \.bnEpsilon, { $0 > 0 && $0 <= 100 }, "a number in (0, 100]"),
-            number("explainerInitScale", "explainer-init-scale", \.explainerInitScale, { $0 > 0 && $0 <= 100 }, "a number in (0, 100]"),
+            number(
+                "explainerInitScale", "explainer-init-scale", \.explainerInitScale, { $0 > 0 && $0 <= 100 },
+                "a number in (0, 100]"),
             choice("bnStatistics", "bn-statistics", \.bnStatistics),
             integer("bnBatches", "bn-batches", \.bnBatches, 1...10_000, "an integer from 1 to 10000"),
 
-            key("epochs", "epochs", \.epochs,
+            key(
+                "epochs", "epochs", \.epochs,
                 "three integers from 0 to 1000000 (phases 1, 2, 3; not all 0) such as 50,50,50", role: .schedule,
                 read: { value in
                     let counts = value.elements?.compactMap(\.integer)
                     return counts?.count == value.elements?.count ? counts : nil
                 },
-                valid: { counts in counts.count == 3 && counts.allSatisfy { (0...1_000_000).contains($0) } && counts.contains { $0 > 0 } },
+                valid: { counts in
+                    counts.count == 3 && counts.allSatisfy { (0...1_000_000).contains($0) }
+                        && counts.contains { $0 > 0 }
+                },
                 shown: { counts in counts.map(String.init).joined(separator: ",") }),
-            integer("stepsPerEpoch", "steps-per-epoch", \.stepsPerEpoch, 1...1_000_000, "an integer from 1 to 1000000", role: .schedule),
+            integer(
+                "stepsPerEpoch", "steps-per-epoch", \.stepsPerEpoch, 1...1_000_000, "an integer from 1 to 1000000",
+                role: .schedule),
             integer("batch", "batch", \.batch, 1...4096, "an integer from 1 to 4096"),
 
             // Two forms of one weight (TrainingConfiguration.lambdaL1, lambdaL1PerPixel): the one
             // given clears the other; TrainingSettings refuses both from one source.
             lambdaL1Form("lambdaL1", "lambda-l1", \.lambdaL1, clearing: \.lambdaL1PerPixel, "lambda-l1-per-pixel"),
-            lambdaL1Form("lambdaL1PerPixel", "lambda-l1-per-pixel", \.lambdaL1PerPixel, clearing: \.lambdaL1, "lambda-l1"),
+            lambdaL1Form(
+                "lambdaL1PerPixel", "lambda-l1-per-pixel", \.lambdaL1PerPixel, clearing: \.lambdaL1, "lambda-l1"),
             number("lambdaTV", "lambda-tv", \.lambdaTV, { $0 >= 0 }, "a non-negative number"),
             number("lambdaBox", "lambda-box", \.lambdaBox, { $0 >= 0 }, "a non-negative number"),
             // Unset (nil) only by default: a value given is a number or three.
-            key("alpha", "alpha", \.alpha, "a number in [0, 1], or three (phases 1,2,3)",
+            key(
+                "alpha", "alpha", \.alpha, "a number in [0, 1], or three (phases 1,2,3)",
                 read: { value in perPhase(value).map(Optional.some) },
                 valid: { alpha in alpha.map { $0.count == 3 && $0.allSatisfy { (0...1).contains($0) } } ?? true },
                 shown: { alpha in alpha.map(shownPerPhase) ?? "unset" }),
             choice("optimizer", "optimizer", \.optimizer),
-            key("learningRate", "learning-rate", \.learningRate, "a positive number, or three (phases 1,2,3)",
+            key(
+                "learningRate", "learning-rate", \.learningRate, "a positive number, or three (phases 1,2,3)",
                 read: perPhase, valid: { rates in rates.count == 3 && rates.allSatisfy { $0.isFinite && $0 > 0 } },
                 shown: shownPerPhase),
             number("momentum", "momentum", \.momentum, { $0 >= 0 && $0 < 1 }, "a number in [0, 1)"),
-            number("phase1StopLossRatio", "phase1-stop-loss-ratio", \.phase1StopLossRatio, { $0 >= 0 && $0 < 1 }, "a number in [0, 1)"),
+            number(
+                "phase1StopLossRatio", "phase1-stop-loss-ratio", \.phase1StopLossRatio, { $0 >= 0 && $0 < 1 },
+                "a number in [0, 1)"),
 
             key("seed", "seed", \.seed, "a non-negative integer", read: \.unsignedInteger, shown: { String($0) }),
-            integer("checkpointEvery", "checkpoint-every", \.checkpointEvery, 0...Int.max, "a non-negative integer", role: .schedule),
-            integer("verifyEvery", "verify-every", \.verifyEvery, 0...Int.max, "a non-negative integer", role: .schedule),
+            integer(
+                "checkpointEvery", "checkpoint-every", \.checkpointEvery, 0...Int.max, "a non-negative integer",
+                role: .schedule),
+            integer(
+                "verifyEvery", "verify-every", \.verifyEvery, 0...Int.max, "a non-negative integer", role: .schedule),
         ]
     }
 
     /// The one shape of a key: `read` takes a value of the key's type from a setting (nil: not one),
     /// `valid` is the rule a read value and a configuration's value must keep.
-    static func key<Value>(_ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, Value>,
-                           _ requirement: String, role: Role = .fixed, read: @escaping (SettingValue) -> Value?,
-                           valid: @escaping (Value) -> Bool = { _ in true },
-                           shown: @escaping (Value) -> String) -> ConfigurationKey {
+    static func key<Value>(
+        _ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, Value>,
+        _ requirement: String, role: Role = .fixed, read: @escaping (SettingValue) -> Value?,
+        valid: @escaping (Value) -> Bool = { _ in true },
+        shown: @escaping (Value) -> String
+    ) -> ConfigurationKey {
         ConfigurationKey(
             name: name, flag: flag, role: role, requirement: requirement,
             store: { c, value in
@@ -100,25 +121,35 @@ struct ConfigurationKey {
             holds: { c in valid(c[keyPath: path]) }, shown: { c in shown(c[keyPath: path]) })
     }
 
-    static func integer(_ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, Int>,
-                        _ range: ClosedRange<Int>, multipleOf: Int = 1, _ requirement: String,
-                        role: Role = .fixed) -> ConfigurationKey {
-        key(name, flag, path, requirement, role: role, read: \.integer,
+    static func integer(
+        _ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, Int>,
+        _ range: ClosedRange<Int>, multipleOf: Int = 1, _ requirement: String,
+        role: Role = .fixed
+    ) -> ConfigurationKey {
+        key(
+            name, flag, path, requirement, role: role, read: \.integer,
             valid: { range.contains($0) && $0 % multipleOf == 0 }, shown: { String($0) })
     }
 
     /// An integer in `range`, or null for "not set" (`unset` says what applies then).
-    static func optionalInteger(_ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, Int?>,
-                                _ range: ClosedRange<Int>, unset: String) -> ConfigurationKey {
-        key(name, flag, path, "an integer from \(range.lowerBound) to \(range.upperBound) (or null: \(unset))",
+    static func optionalInteger(
+        _ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, Int?>,
+        _ range: ClosedRange<Int>, unset: String
+    ) -> ConfigurationKey {
+        key(
+            name, flag, path, "an integer from \(range.lowerBound) to \(range.upperBound) (or null: \(unset))",
             read: { value in value == .null ? .some(nil) : value.integer.map(Optional.some) },
             valid: { n in n.map { range.contains($0) } ?? true }, shown: { n in n.map(String.init) ?? unset })
     }
 
     /// A finite Double that satisfies `rule`; JSON's 1e400 (infinite as a Double) never does.
-    static func number(_ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, Double>,
-                       _ rule: @escaping (Double) -> Bool, _ requirement: String) -> ConfigurationKey {
-        key(name, flag, path, requirement, read: \.finiteNumber, valid: { $0.isFinite && rule($0) }, shown: { String($0) })
+    static func number(
+        _ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, Double>,
+        _ rule: @escaping (Double) -> Bool, _ requirement: String
+    ) -> ConfigurationKey {
+        key(
+            name, flag, path, requirement, read: \.finiteNumber, valid: { $0.isFinite && rule($0) },
+            shown: { String($0) })
     }
 
     /// One number for all three phases, or three (phase 1, 2, 3): "1e-3" or "1e-3,1e-4,1e-4" as a
@@ -135,9 +166,11 @@ struct ConfigurationKey {
     }
 
     /// One form of the L1 weight: a finite non-negative number; storing it clears the other form.
-    static func lambdaL1Form(_ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, Double?>,
-                             clearing other: WritableKeyPath<TrainingConfiguration, Double?>,
-                             _ otherFlag: String) -> ConfigurationKey {
+    static func lambdaL1Form(
+        _ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, Double?>,
+        clearing other: WritableKeyPath<TrainingConfiguration, Double?>,
+        _ otherFlag: String
+    ) -> ConfigurationKey {
         ConfigurationKey(
             name: name, flag: flag, role: .fixed, requirement: "a non-negative number",
             store: { c, value in
@@ -147,10 +180,12 @@ struct ConfigurationKey {
                 return true
             },
             holds: { c in
-                (c[keyPath: path].map { $0.isFinite && $0 >= 0 } ?? true) && (c[keyPath: path] == nil || c[keyPath: other] == nil)
+                (c[keyPath: path].map { $0.isFinite && $0 >= 0 } ?? true)
+                    && (c[keyPath: path] == nil || c[keyPath: other] == nil)
             },
             shown: { c in
-                c[keyPath: path].map { String($0) } ?? "--\(otherFlag) \(c[keyPath: other].map { String($0) } ?? "unset")"
+                c[keyPath: path].map { String($0) }
+                    ?? "--\(otherFlag) \(c[keyPath: other].map { String($0) } ?? "unset")"
             })
     }
 
@@ -159,12 +194,15 @@ struct ConfigurationKey {
         _ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, Choice>
     ) -> ConfigurationKey where Choice.RawValue == String {
         let words = Choice.allCases.map(\.rawValue)
-        return key(name, flag, path, words.dropLast().joined(separator: ", ") + " or " + words.last!,
-                   read: { $0.text.flatMap(Choice.init(rawValue:)) }, shown: \.rawValue)
+        return key(
+            name, flag, path, words.dropLast().joined(separator: ", ") + " or " + words.last!,
+            read: { $0.text.flatMap(Choice.init(rawValue:)) }, shown: \.rawValue)
     }
 
-    static func text(_ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, String>,
-                     _ requirement: String) -> ConfigurationKey {
+    static func text(
+        _ name: String, _ flag: String, _ path: WritableKeyPath<TrainingConfiguration, String>,
+        _ requirement: String
+    ) -> ConfigurationKey {
         key(name, flag, path, requirement, read: \.text, valid: { !$0.isEmpty }, shown: { $0 })
     }
 }

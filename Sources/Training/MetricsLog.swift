@@ -15,8 +15,10 @@ public struct EpochMetrics: Sendable, Equatable {
     public var communicationShare: Double
     public var seconds: Double
 
-    public init(phase: Int, epoch: Int, globalStep: Int, loss: Double, accuracy: Double, validationLoss: Double,
-                validationAccuracy: Double, imagesPerSecond: Double, communicationShare: Double, seconds: Double) {
+    public init(
+        phase: Int, epoch: Int, globalStep: Int, loss: Double, accuracy: Double, validationLoss: Double,
+        validationAccuracy: Double, imagesPerSecond: Double, communicationShare: Double, seconds: Double
+    ) {
         self.phase = phase
         self.epoch = epoch
         self.globalStep = globalStep
@@ -31,7 +33,8 @@ public struct EpochMetrics: Sendable, Equatable {
 }
 
 public struct MetricsLog {
-    static let header = "phase,epoch,global_step,loss,accuracy,val_loss,val_accuracy,images_per_s,allreduce_share,seconds"
+    static let header =
+        "phase,epoch,global_step,loss,accuracy,val_loss,val_accuracy,images_per_s,allreduce_share,seconds"
     public let url: URL
 
     public init(url: URL) { self.url = url }
@@ -50,11 +53,13 @@ public struct MetricsLog {
     }
 
     public func append(_ metrics: EpochMetrics) throws {
-        let row = [String(metrics.phase), String(metrics.epoch), String(metrics.globalStep),
-                   format(metrics.loss), format(metrics.accuracy), format(metrics.validationLoss),
-                   format(metrics.validationAccuracy), String(format: "%.3f", metrics.imagesPerSecond),
-                   String(format: "%.4f", metrics.communicationShare),
-                   String(format: "%.3f", metrics.seconds)].joined(separator: ",")
+        let row = [
+            String(metrics.phase), String(metrics.epoch), String(metrics.globalStep),
+            format(metrics.loss), format(metrics.accuracy), format(metrics.validationLoss),
+            format(metrics.validationAccuracy), String(format: "%.3f", metrics.imagesPerSecond),
+            String(format: "%.4f", metrics.communicationShare),
+            String(format: "%.3f", metrics.seconds),
+        ].joined(separator: ",")
         let existing = (try? String(contentsOf: url, encoding: .utf8)) ?? Self.header + "\n"
         try write(existing + row + "\n")
     }

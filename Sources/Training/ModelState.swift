@@ -3,14 +3,18 @@
 import Network
 
 public enum ModelState {
-    static func checkpoint(model: JointModel, optimizer: Optimizer?, cursor: TrainingCursor,
-                           configuration: TrainingConfiguration, classes: [String]) -> Checkpoint {
+    static func checkpoint(
+        model: JointModel, optimizer: Optimizer?, cursor: TrainingCursor,
+        configuration: TrainingConfiguration, classes: [String]
+    ) -> Checkpoint {
         var tensors = weightTensors(parameters: model.parameters, buffers: model.buffers, model: model)
         if let optimizer {
             for (slot, state) in zip(optimizer.slotNames, optimizer.exportState()) {
                 for entry in model.layout.entries {
-                    tensors.append(NamedTensor(name: "optimizer.\(entry.name).\(slot)", shape: entry.shape,
-                                               values: Array(state[entry.range])))
+                    tensors.append(
+                        NamedTensor(
+                            name: "optimizer.\(entry.name).\(slot)", shape: entry.shape,
+                            values: Array(state[entry.range])))
                 }
             }
         }
@@ -19,12 +23,16 @@ public enum ModelState {
 
     static func weightTensors(parameters: [Float], buffers: [Float], model: JointModel) -> [NamedTensor] {
         model.layout.entries.map { NamedTensor(name: $0.name, shape: $0.shape, values: Array(parameters[$0.range])) }
-            + JointModel.bufferNames.enumerated().map { NamedTensor(name: $0.element, shape: [1], values: [buffers[$0.offset]]) }
+            + JointModel.bufferNames.enumerated().map {
+                NamedTensor(name: $0.element, shape: [1], values: [buffers[$0.offset]])
+            }
     }
 
     /// Fills parameters and BN buffers from a checkpoint; every tensor must be there with its shape.
-    public static func loadWeights(_ checkpoint: Checkpoint, parameters: inout [Float], buffers: inout [Float],
-                            model: JointModel, source: String) throws {
+    public static func loadWeights(
+        _ checkpoint: Checkpoint, parameters: inout [Float], buffers: inout [Float],
+        model: JointModel, source: String
+    ) throws {
         let byName = Dictionary(checkpoint.tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for entry in model.layout.entries {
             let tensor = try require(byName[entry.name], entry.name, entry.shape, source)
@@ -36,8 +44,11 @@ public enum ModelState {
     }
 
     /// Weights, BN buffers and optimizer state.
-    static func load(_ checkpoint: Checkpoint, into model: JointModel, optimizer: inout Optimizer, source: String) throws {
-        try loadWeights(checkpoint, parameters: &model.parameters, buffers: &model.buffers, model: model, source: source)
+    static func load(_ checkpoint: Checkpoint, into model: JointModel, optimizer: inout Optimizer, source: String)
+        throws
+    {
+        try loadWeights(
+            checkpoint, parameters: &model.parameters, buffers: &model.buffers, model: model, source: source)
         let byName = Dictionary(checkpoint.tensors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var state: [[Float]] = []
         for slot in optimizer.slotNames {
@@ -51,8 +62,13 @@ public enum ModelState {
         try optimizer.importState(state)
     }
 
-    private static func require(_ tensor: NamedTensor?, _ name: String, _ shape: [Int], _ source: String) throws -> NamedTensor {
-        guard let tensor else { throw TrainingError("\(source): tensor \(name) is missing (was the checkpoint written for another model or optimizer?)") }
+    private static func require(_ tensor: NamedTensor?, _ name: String, _ shape: [Int], _ source: String) throws
+        -> NamedTensor
+    {
+        guard let tensor else {
+            throw TrainingError(
+                "\(source): tensor \(name) is missing (was the checkpoint written for another model or optimizer?)")
+        }
         guard tensor.shape == shape else {
             throw TrainingError("\(source): tensor \(name) has shape \(tensor.shape), the model needs \(shape)")
         }

@@ -13,9 +13,11 @@ public struct MomentumSGD: Sendable {
 
     /// v ← μ·v − lr·g; p ← p + v, for the indices in `range` only.
     public mutating func update(parameters: inout [Float], gradients: [Float], range: Range<Int>) {
-        precondition(parameters.count == velocity.count && gradients.count == velocity.count,
-                     "SGD state holds \(velocity.count) values, parameters \(parameters.count), gradients \(gradients.count)")
-        let mu = momentum, lr = learningRate
+        precondition(
+            parameters.count == velocity.count && gradients.count == velocity.count,
+            "SGD state holds \(velocity.count) values, parameters \(parameters.count), gradients \(gradients.count)")
+        let mu = momentum
+        let lr = learningRate
         parameters.withUnsafeMutableBufferPointer { p in
             gradients.withUnsafeBufferPointer { g in
                 velocity.withUnsafeMutableBufferPointer { v in

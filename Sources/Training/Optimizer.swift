@@ -10,7 +10,8 @@ enum Optimizer {
         case .adam:
             self = .adam(Adam(parameterCount: parameterCount))
         case .sgd:
-            self = .sgd(MomentumSGD(parameterCount: parameterCount, learningRate: 0, momentum: Float(configuration.momentum)))
+            self = .sgd(
+                MomentumSGD(parameterCount: parameterCount, learningRate: 0, momentum: Float(configuration.momentum)))
         case .adadelta:
             self = .adadelta(Adadelta(parameterCount: parameterCount))
         }
@@ -28,25 +29,43 @@ enum Optimizer {
     /// `step`: this update's number within the phase, from 1 (only Adam uses it).
     mutating func update(parameters: inout [Float], gradients: [Float], range: Range<Int>, step: Int) {
         switch self {
-        case .adadelta(var o): o.update(parameters: &parameters, gradients: gradients, range: range); self = .adadelta(o)
-        case .sgd(var o): o.update(parameters: &parameters, gradients: gradients, range: range); self = .sgd(o)
-        case .adam(var o): o.update(parameters: &parameters, gradients: gradients, range: range, step: step); self = .adam(o)
+        case .adadelta(var o):
+            o.update(parameters: &parameters, gradients: gradients, range: range)
+            self = .adadelta(o)
+        case .sgd(var o):
+            o.update(parameters: &parameters, gradients: gradients, range: range)
+            self = .sgd(o)
+        case .adam(var o):
+            o.update(parameters: &parameters, gradients: gradients, range: range, step: step)
+            self = .adam(o)
         }
     }
 
     mutating func setLearningRate(_ rate: Float) {
         switch self {
-        case .adadelta(var o): o.learningRate = rate; self = .adadelta(o)
-        case .sgd(var o): o.learningRate = rate; self = .sgd(o)
-        case .adam(var o): o.learningRate = rate; self = .adam(o)
+        case .adadelta(var o):
+            o.learningRate = rate
+            self = .adadelta(o)
+        case .sgd(var o):
+            o.learningRate = rate
+            self = .sgd(o)
+        case .adam(var o):
+            o.learningRate = rate
+            self = .adam(o)
         }
     }
 
     mutating func reset() {
         switch self {
-        case .adadelta(var o): o.reset(); self = .adadelta(o)
-        case .sgd(var o): o.reset(); self = .sgd(o)
-        case .adam(var o): o.reset(); self = .adam(o)
+        case .adadelta(var o):
+            o.reset()
+            self = .adadelta(o)
+        case .sgd(var o):
+            o.reset()
+            self = .sgd(o)
+        case .adam(var o):
+            o.reset()
+            self = .adam(o)
         }
     }
 
@@ -60,9 +79,15 @@ enum Optimizer {
 
     mutating func importState(_ state: [[Float]]) throws {
         switch self {
-        case .adadelta(var o): try o.importState(state); self = .adadelta(o)
-        case .sgd(var o): try o.importState(state); self = .sgd(o)
-        case .adam(var o): try o.importState(state); self = .adam(o)
+        case .adadelta(var o):
+            try o.importState(state)
+            self = .adadelta(o)
+        case .sgd(var o):
+            try o.importState(state)
+            self = .sgd(o)
+        case .adam(var o):
+            try o.importState(state)
+            self = .adam(o)
         }
     }
 }

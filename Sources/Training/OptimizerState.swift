@@ -15,16 +15,22 @@ enum OptimizerState {
         range: Range<Int>,
         _ update: (_ p: inout SIMD8<Float>, _ g: SIMD8<Float>, _ a: inout SIMD8<Float>, _ b: inout SIMD8<Float>) -> Void
     ) {
-        precondition(parameters.count == first.count && gradients.count == first.count && second.count == first.count,
-                     "\(owner) state holds \(first.count) values, parameters \(parameters.count), gradients \(gradients.count)")
+        precondition(
+            parameters.count == first.count && gradients.count == first.count && second.count == first.count,
+            "\(owner) state holds \(first.count) values, parameters \(parameters.count), gradients \(gradients.count)")
         parameters.withUnsafeMutableBufferPointer { p in
             gradients.withUnsafeBufferPointer { g in
                 first.withUnsafeMutableBufferPointer { a in
                     second.withUnsafeMutableBufferPointer { b in
-                        let pp = p.baseAddress!, gp = g.baseAddress!, ap = a.baseAddress!, bp = b.baseAddress!
+                        let pp = p.baseAddress!
+                        let gp = g.baseAddress!
+                        let ap = a.baseAddress!
+                        let bp = b.baseAddress!
                         var i = range.lowerBound
                         while i + 8 <= range.upperBound {
-                            var pv = load8(pp + i), av = load8(ap + i), bv = load8(bp + i)
+                            var pv = load8(pp + i)
+                            var av = load8(ap + i)
+                            var bv = load8(bp + i)
                             update(&pv, load8(gp + i), &av, &bv)
                             store8(pp + i, pv)
                             store8(ap + i, av)
@@ -33,8 +39,13 @@ enum OptimizerState {
                         }
                         let tail = i..<range.upperBound
                         guard !tail.isEmpty else { return }
-                        var pv = SIMD8<Float>(), gv = SIMD8<Float>(), av = SIMD8<Float>(), bv = SIMD8<Float>()
-                        for (lane, j) in tail.enumerated() { (pv[lane], gv[lane], av[lane], bv[lane]) = (p[j], g[j], a[j], b[j]) }
+                        var pv = SIMD8<Float>()
+                        var gv = SIMD8<Float>()
+                        var av = SIMD8<Float>()
+                        var bv = SIMD8<Float>()
+                        for (lane, j) in tail.enumerated() {
+                            (pv[lane], gv[lane], av[lane], bv[lane]) = (p[j], g[j], a[j], b[j])
+                        }
                         update(&pv, gv, &av, &bv)
                         for (lane, j) in tail.enumerated() { (p[j], a[j], b[j]) = (pv[lane], av[lane], bv[lane]) }
                     }
@@ -57,7 +68,9 @@ enum OptimizerState {
     /// State read back from a checkpoint: `slots` arrays of `count` values each, or an error naming `owner`.
     static func checked(_ state: [[Float]], slots: Int, count: Int, owner: String) throws(TrainingError) -> [[Float]] {
         guard state.count == slots, state.allSatisfy({ $0.count == count }) else {
-            throw TrainingError("\(owner).importState", "expected \(slots) array\(slots == 1 ? "" : "s") of \(count) values, got \(state.map(\.count))")
+            throw TrainingError(
+                "\(owner).importState",
+                "expected \(slots) array\(slots == 1 ? "" : "s") of \(count) values, got \(state.map(\.count))")
         }
         return state
     }

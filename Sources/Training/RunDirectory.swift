@@ -56,7 +56,8 @@ public struct RunDirectory: Sendable {
     /// The latest checkpoint that reads and verifies, furthest along in training, with the exact
     /// bytes that were verified (rank 0 broadcasts them); damaged files are reported in `skipped`
     /// (path and reason) rather than silently ignored.
-    public func newestValidCheckpoint() throws -> (checkpoint: Checkpoint, bytes: [UInt8], url: URL, skipped: [String])? {
+    public func newestValidCheckpoint() throws -> (checkpoint: Checkpoint, bytes: [UInt8], url: URL, skipped: [String])?
+    {
         var best: (checkpoint: Checkpoint, bytes: [UInt8], url: URL)?
         var skipped: [String] = []
         for phase in Phase.allCases {

@@ -27,8 +27,9 @@ public final class RunLock {
             let holder = Self.readHolder(descriptor)
             close(descriptor)
             if reason == EWOULDBLOCK {
-                throw TrainingError("run directory \(run.url.path) is in use by another job (\(holder); lock file \(url.path)); "
-                    + "wait for that job to end or stop it, then resume")
+                throw TrainingError(
+                    "run directory \(run.url.path) is in use by another job (\(holder); lock file \(url.path)); "
+                        + "wait for that job to end or stop it, then resume")
             }
             throw TrainingError("cannot lock \(url.path): \(String(cString: strerror(reason)))")
         }
@@ -44,7 +45,9 @@ public final class RunLock {
 
     static var hostName: String {
         var name = [UInt8](repeating: 0, count: 256)
-        let result = name.withUnsafeMutableBufferPointer { gethostname(UnsafeMutableRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), 255) }
+        let result = name.withUnsafeMutableBufferPointer {
+            gethostname(UnsafeMutableRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), 255)
+        }
         guard result == 0 else { return "unknown host" }
         return String(decoding: name.prefix { $0 != 0 }, as: UTF8.self)
     }

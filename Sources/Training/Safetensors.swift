@@ -8,7 +8,8 @@ public struct NamedTensor: Equatable, Sendable {
     public var values: [Float]
 
     public init(name: String, shape: [Int], values: [Float]) {
-        precondition(shape.reduce(1, *) == values.count, "tensor \(name): shape \(shape) does not match \(values.count) values")
+        precondition(
+            shape.reduce(1, *) == values.count, "tensor \(name): shape \(shape) does not match \(values.count) values")
         self.name = name
         self.shape = shape
         self.values = values
@@ -46,10 +47,16 @@ public enum Safetensors {
     /// length, shape products, byte counts, offsets; all with overflow-checked arithmetic), and the
     /// tensors must cover the data exactly, as the format requires. Every inconsistency (short file,
     /// bad header, offsets outside the data, wrong dtype) is an error naming `source` and the tensor.
-    public static func decode(_ bytes: [UInt8], source: String) throws -> (tensors: [NamedTensor], metadata: [String: String]) {
-        func fail(_ reason: String) -> TrainingError { TrainingError("\(source): not a valid safetensors file: \(reason)") }
+    public static func decode(_ bytes: [UInt8], source: String) throws -> (
+        tensors: [NamedTensor], metadata: [String: String]
+    ) {
+        func fail(_ reason: String) -> TrainingError {
+            TrainingError("\(source): not a valid safetensors file: \(reason)")
+        }
         guard bytes.count >= 8 else { throw fail("\(bytes.count) bytes, shorter than the 8-byte header length") }
-        let headerLength = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        let headerLength = bytes[0..<8].enumerated().reduce(UInt64(0)) {
+            $0 | UInt64($1.element) << (8 * UInt64($1.offset))
+        }
         guard headerLength <= maxHeaderBytes else {
             throw fail("header length \(headerLength) is over the \(maxHeaderBytes)-byte limit")
         }
@@ -73,30 +80,41 @@ public enum Safetensors {
         var entries: [(name: String, shape: [Int], begin: Int, end: Int)] = []
         for (name, value) in header where name != "__metadata__" {
             guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
-                  let rawShape = entry["shape"] as? [Any], let rawOffsets = entry["data_offsets"] as? [Any]
+                let rawShape = entry["shape"] as? [Any], let rawOffsets = entry["data_offsets"] as? [Any]
             else { throw fail("tensor \(name) has a malformed entry (dtype, shape, data_offsets)") }
             guard dtype == "F32" else { throw fail("tensor \(name) has dtype \(dtype); only F32 is used here") }
-            let shape = rawShape.map(nonNegativeInteger), offsets = rawOffsets.map(nonNegativeInteger)
+            let shape = rawShape.map(nonNegativeInteger)
+            let offsets = rawOffsets.map(nonNegativeInteger)
             guard shape.allSatisfy({ $0 != nil }) else {
                 throw fail("tensor \(name): shape \(describe(rawShape)) is not a list of integers in 0...\(Int.max)")
             }
             guard offsets.count == 2, offsets.allSatisfy({ $0 != nil }) else {
                 throw fail("tensor \(name): data_offsets \(describe(rawOffsets)) is not two integers in 0...\(Int.max)")
             }
-            let dimensions = shape.map { $0! }, (begin, end) = (offsets[0]!, offsets[1]!)
+            let dimensions = shape.map { $0! }
+            let (begin, end) = (offsets[0]!, offsets[1]!)
             var elements = 1
             for dimension in dimensions {
                 let (product, overflow) = elements.multipliedReportingOverflow(by: dimension)
-                guard !overflow else { throw fail("tensor \(name): shape \(dimensions) overflows (its element count is over \(Int.max))") }
+                guard !overflow else {
+                    throw fail("tensor \(name): shape \(dimensions) overflows (its element count is over \(Int.max))")
+                }
                 elements = product
             }
             let (byteCount, overflow) = elements.multipliedReportingOverflow(by: 4)
-            guard !overflow else { throw fail("tensor \(name): shape \(dimensions) overflows (\(elements) F32 values are over \(Int.max) bytes)") }
+            guard !overflow else {
+                throw fail(
+                    "tensor \(name): shape \(dimensions) overflows (\(elements) F32 values are over \(Int.max) bytes)")
+            }
             guard end >= begin, end - begin == byteCount else {
-                throw fail("tensor \(name): data_offsets [\(begin), \(end)] do not match shape \(dimensions) (\(byteCount) bytes)")
+                throw fail(
+                    "tensor \(name): data_offsets [\(begin), \(end)] do not match shape \(dimensions) (\(byteCount) bytes)"
+                )
             }
             guard end <= dataLength else {
-                throw fail("tensor \(name) ends at byte \(end) of the data but the file holds \(dataLength) data bytes: truncated")
+                throw fail(
+                    "tensor \(name) ends at byte \(end) of the data but the file holds \(dataLength) data bytes: truncated"
+                )
             }
             entries.append((name, dimensions, begin, end))
         }
@@ -105,8 +123,10 @@ public enum Safetensors {
         var covered = 0
         for entry in entries {
             guard entry.begin == covered else {
-                throw fail(entry.begin < covered ? "tensor \(entry.name) overlaps the tensor before it (starts at byte \(entry.begin), before \(covered))"
-                           : "data bytes \(covered)..<\(entry.begin) belong to no tensor")
+                throw fail(
+                    entry.begin < covered
+                        ? "tensor \(entry.name) overlaps the tensor before it (starts at byte \(entry.begin), before \(covered))"
+                        : "data bytes \(covered)..<\(entry.begin) belong to no tensor")
             }
             covered = entry.end
         }
@@ -115,7 +135,9 @@ public enum Safetensors {
             var values = [Float](repeating: 0, count: (entry.end - entry.begin) / 4)
             values.withUnsafeMutableBytes { destination in
                 bytes.withUnsafeBytes { source in
-                    destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[(dataStart + entry.begin)..<(dataStart + entry.end)]))
+                    destination.copyMemory(
+                        from: UnsafeRawBufferPointer(
+                            rebasing: source[(dataStart + entry.begin)..<(dataStart + entry.end)]))
                 }
             }
             return NamedTensor(name: entry.name, shape: entry.shape, values: values)
@@ -126,7 +148,9 @@ public enum Safetensors {
     /// A JSON number that is a whole number in 0...Int.max (never a fraction or a huge value).
     private static func nonNegativeInteger(_ value: Any) -> Int? {
         guard let number = value as? NSNumber else { return nil }
-        if let exact = Int(exactly: number.doubleValue), exact >= 0, String(exact) == number.stringValue { return exact }
+        if let exact = Int(exactly: number.doubleValue), exact >= 0, String(exact) == number.stringValue {
+            return exact
+        }
         // Integers beyond 2^53 do not survive the trip through Double; read their digits.
         guard let parsed = Int(number.stringValue), parsed >= 0 else { return nil }
         return parsed
@@ -166,7 +190,9 @@ public enum Safetensors {
         var hash = FNV()
         for key in metadata.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             let value = metadata[key]!
-            let parsed = (value.first == "{" || value.first == "[") ? try? JSONSerialization.jsonObject(with: Data(value.utf8)) : nil
+            let parsed =
+                (value.first == "{" || value.first == "[")
+                ? try? JSONSerialization.jsonObject(with: Data(value.utf8)) : nil
             hash.add(text: key)
             hash.add(text: parsed.map(canonicalJSON) ?? value)
         }

@@ -127,12 +127,17 @@ public indirect enum SettingValue: Equatable, Sendable {
             // Any exponent past a million puts the value beyond UInt64 or below 1 for every
             // literal that fits in a config file; keep it bounded so the sum below cannot overflow.
             var exponent = exponentDigits.count > 7 ? 10_000_000 : 0
-            if exponentDigits.count <= 7 { for d in exponentDigits { exponent = exponent * 10 + Int(d - UInt8(ascii: "0")) } }
+            if exponentDigits.count <= 7 {
+                for d in exponentDigits { exponent = exponent * 10 + Int(d - UInt8(ascii: "0")) }
+            }
             scale += exponentNegative ? -exponent : exponent
         }
         // Leading zeros carry nothing; trailing zeros move into the scale.
         digits.removeFirst(digits.prefix { $0 == UInt8(ascii: "0") }.count)
-        while digits.last == UInt8(ascii: "0") { digits.removeLast(); scale += 1 }
+        while digits.last == UInt8(ascii: "0") {
+            digits.removeLast()
+            scale += 1
+        }
         if digits.isEmpty { return (false, 0) }
         guard scale >= 0, digits.count + scale <= 20 else { return nil }
         var magnitude: UInt64 = 0
@@ -153,7 +158,9 @@ public indirect enum SettingValue: Equatable, Sendable {
     /// Length of the number literal starting at `start`, or nil when none starts there.
     static func numberLiteralLength(_ bytes: [UInt8], from start: Int) -> Int? {
         var i = start
-        func digit(_ j: Int) -> Bool { j < bytes.count && bytes[j] >= UInt8(ascii: "0") && bytes[j] <= UInt8(ascii: "9") }
+        func digit(_ j: Int) -> Bool {
+            j < bytes.count && bytes[j] >= UInt8(ascii: "0") && bytes[j] <= UInt8(ascii: "9")
+        }
         if i < bytes.count && bytes[i] == UInt8(ascii: "-") { i += 1 }
         guard digit(i) else { return nil }
         if bytes[i] == UInt8(ascii: "0") { i += 1 } else { while digit(i) { i += 1 } }

@@ -9,8 +9,9 @@ extension Trainer {
     /// resumed run (on the same world size), so the statistics are a function of the weights alone
     /// and a checkpoint's buffers do not depend on when it was written.
     func batchNormSharding() -> Sharding {
-        Sharding(indices: data.trainIndices, worldSize: world.size, rank: world.rank, batchSize: configuration.batch,
-                 seed: configuration.seed ^ 0xB7E1_5162_8AED_2A6B)
+        Sharding(
+            indices: data.trainIndices, worldSize: world.size, rank: world.rank, batchSize: configuration.batch,
+            seed: configuration.seed ^ 0xB7E1_5162_8AED_2A6B)
     }
 
     /// Replaces the BN running statistics by the population statistics of the current weights.

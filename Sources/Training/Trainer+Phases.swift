@@ -9,7 +9,9 @@ extension Trainer {
         if let best {
             model.parameters = best.parameters
             model.buffers = best.buffers
-            report(.phaseFinished(finished, bestValidationLoss: cursor.bestValidationLoss ?? .nan, bestEpoch: cursor.bestEpoch ?? 0))
+            report(
+                .phaseFinished(
+                    finished, bestValidationLoss: cursor.bestValidationLoss ?? .nan, bestEpoch: cursor.bestEpoch ?? 0))
         }
         best = nil
         let next = configuration.phase(after: finished)
@@ -38,7 +40,8 @@ extension Trainer {
             return
         }
         guard loss <= ratio * start, cursor.epoch < epochs else { return }
-        report(.phaseOneEndedEarly(epoch: cursor.epoch, epochs: epochs, loss: loss, ratio: ratio, firstEpochLoss: start))
+        report(
+            .phaseOneEndedEarly(epoch: cursor.epoch, epochs: epochs, loss: loss, ratio: ratio, firstEpochLoss: start))
         cursor.epoch = epochs
     }
 
@@ -47,8 +50,9 @@ extension Trainer {
     func saveLatest() throws {
         try recomputeBatchNormStatistics()
         guard world.rank == 0 else { return }
-        let checkpoint = ModelState.checkpoint(model: model, optimizer: optimizer, cursor: cursor, configuration: configuration,
-                                               classes: data.dataset.classes)
+        let checkpoint = ModelState.checkpoint(
+            model: model, optimizer: optimizer, cursor: cursor, configuration: configuration,
+            classes: data.dataset.classes)
         try CheckpointFile.write(checkpoint, to: run.checkpointURL(phase: cursor.phase ?? .joint, kind: .latest))
     }
 }

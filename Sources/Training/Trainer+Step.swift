@@ -24,7 +24,8 @@ extension Trainer {
     /// Dropout draws from (seed, global step, rank): no generator state to save, and a resumed run
     /// draws exactly what it would have.
     func dropoutSeed() -> UInt64 {
-        var mixer = SplitMix64(seed: cursor.seed ^ (UInt64(cursor.globalStep) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(world.rank) << 48))
+        var mixer = SplitMix64(
+            seed: cursor.seed ^ (UInt64(cursor.globalStep) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(world.rank) << 48))
         return mixer.next()
     }
 
@@ -34,9 +35,10 @@ extension Trainer {
         let position = cursor.epoch * configuration.stepsPerEpoch + cursor.batchInEpoch
         let indices = sharding.batch(stream: position)
         let batch = try data.load(indices)
-        let result = model.trainingStep(input: batch.input, labels: batch.labels, boxMask: batch.boxMask,
-                                        phase: phase, loss: configuration.lossWeights(phase: phase),
-                                        dropoutSeed: dropoutSeed())
+        let result = model.trainingStep(
+            input: batch.input, labels: batch.labels, boxMask: batch.boxMask,
+            phase: phase, loss: configuration.lossWeights(phase: phase),
+            dropoutSeed: dropoutSeed())
         let finite = result.total.isFinite && gradientsAreFinite(trainable)
         // One small reduction carries the metrics, a non-finite flag per rank, and the BN running
         // statistics (averaged every step: the update is linear, so this equals averaging them
@@ -44,17 +46,21 @@ extension Trainer {
         let bufferCount = model.buffers.count
         // Slot 4: whether a rank received a stop signal (ranks may be signalled at slightly different
         // times); the sum makes every rank stop after the same step.
-        var reduced = [result.total, Double(result.correct), Double(indices.count), finite ? 0 : 1,
-                       StopRequest.pendingSignal == nil ? 0 : 1] + model.buffers.map(Double.init)
+        var reduced =
+            [
+                result.total, Double(result.correct), Double(indices.count), finite ? 0 : 1,
+                StopRequest.pendingSignal == nil ? 0 : 1,
+            ] + model.buffers.map(Double.init)
         let communication = Stopwatch()
         try world.allreduce(&reduced, .sum)
         var communicationSeconds = communication.seconds
         if reduced[3] > 0 {
             let flags = try world.allgather([finite ? 0 : 1])
             let ranks = flags.enumerated().filter { $0.element[0] > 0 }.map { String($0.offset) }
-            throw TrainingError.collective("non-finite loss or gradient at phase \(phase.rawValue), epoch \(cursor.epoch + 1), step \(cursor.globalStep + 1) "
-                + "on rank(s) \(ranks.joined(separator: ", ")); training stopped on every rank, checkpoints written before it are intact "
-                + "(try a smaller learning rate or λ)")
+            throw TrainingError.collective(
+                "non-finite loss or gradient at phase \(phase.rawValue), epoch \(cursor.epoch + 1), step \(cursor.globalStep + 1) "
+                    + "on rank(s) \(ranks.joined(separator: ", ")); training stopped on every rank, checkpoints written before it are intact "
+                    + "(try a smaller learning rate or λ)")
         }
         for i in 0..<bufferCount { model.buffers[i] = Float(reduced[5 + i] / Double(world.size)) }
         if reduced[4] > 0 { stopRequested = true }
@@ -73,12 +79,17 @@ extension Trainer {
         cursor.epochTotals.images += reduced[2]
         cursor.epochTotals.steps += 1
         let seconds = clock.seconds
-        if configuration.verifyEvery > 0, cursor.globalStep % configuration.verifyEvery == 0 { try verifyIdenticalParameters() }
+        if configuration.verifyEvery > 0, cursor.globalStep % configuration.verifyEvery == 0 {
+            try verifyIdenticalParameters()
+        }
         let totals = cursor.epochTotals
-        report(.step(StepProgress(phase: phase, epoch: cursor.epoch + 1, epochs: configuration.epochs(of: phase),
-                                  step: cursor.batchInEpoch, stepsPerEpoch: configuration.stepsPerEpoch,
-                                  loss: totals.loss / totals.steps, accuracy: totals.correct / totals.images,
-                                  imagesPerSecond: reduced[2] / seconds)))
+        report(
+            .step(
+                StepProgress(
+                    phase: phase, epoch: cursor.epoch + 1, epochs: configuration.epochs(of: phase),
+                    step: cursor.batchInEpoch, stepsPerEpoch: configuration.stepsPerEpoch,
+                    loss: totals.loss / totals.steps, accuracy: totals.correct / totals.images,
+                    imagesPerSecond: reduced[2] / seconds)))
         return StepTiming(seconds: seconds, images: reduced[2], communicationSeconds: communicationSeconds)
     }
 
@@ -92,26 +103,33 @@ extension Trainer {
 
     /// Every rank's parameters hash to the same value, or the run stops naming the ranks that differ.
     func verifyIdenticalParameters() throws {
-        let hash = Safetensors.checksum([NamedTensor(name: "p", shape: [model.parameters.count], values: model.parameters)])
+        let hash = Safetensors.checksum([
+            NamedTensor(name: "p", shape: [model.parameters.count], values: model.parameters)
+        ])
         let value = Double(UInt64(hash, radix: 16)! >> 12)  // 52 bits fit a Double exactly
         let all = try world.allgather([value])
         let differing = all.enumerated().filter { $0.element[0] != all[0][0] }.map { String($0.offset) }
         guard differing.isEmpty else {
-            throw TrainingError("parameters of rank(s) \(differing.joined(separator: ", ")) differ from rank 0's at step \(cursor.globalStep)")
+            throw TrainingError(
+                "parameters of rank(s) \(differing.joined(separator: ", ")) differ from rank 0's at step \(cursor.globalStep)"
+            )
         }
     }
 
     /// Loss and accuracy on the validation set: each rank takes every size-th image, sums are reduced.
     func validate(phase: Phase) throws -> (loss: Double, accuracy: Double) {
         try recomputeBatchNormStatistics()
-        let mine = Array(stride(from: world.rank, to: data.validationIndices.count, by: world.size)).map { data.validationIndices[$0] }
+        let mine = Array(stride(from: world.rank, to: data.validationIndices.count, by: world.size)).map {
+            data.validationIndices[$0]
+        }
         var sums = [0.0, 0.0, 0.0]  // loss × images, correct, images
         var offset = 0
         while offset < mine.count {
             let indices = Array(mine[offset..<min(offset + configuration.batch, mine.count)])
             let batch = try data.load(indices)
-            let result = model.evaluate(input: batch.input, labels: batch.labels, boxMask: batch.boxMask,
-                                        phase: phase, loss: configuration.lossWeights(phase: phase))
+            let result = model.evaluate(
+                input: batch.input, labels: batch.labels, boxMask: batch.boxMask,
+                phase: phase, loss: configuration.lossWeights(phase: phase))
             sums[0] += configuration.perImageLoss(result, images: indices.count, phase: phase) * Double(indices.count)
             sums[1] += Double(result.correct)
             sums[2] += Double(indices.count)

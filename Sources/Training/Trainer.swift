@@ -39,9 +39,11 @@ public final class Trainer {
 
     /// `convolution3x3`: one algorithm for every 3×3 layer (ModelConfiguration.convolution3x3), nil for
     /// the per-layer rule. `report` hears what the run does (TrainingEvent), from here on.
-    public init(configuration: TrainingConfiguration, runDirectory: RunDirectory, resume: Checkpoint?,
-                bestOfResumedPhase: Checkpoint?, world: Communicator, stopAtStep: Int?,
-                convolution3x3: Algorithm3x3? = nil, report: @escaping (TrainingEvent) -> Void = { _ in }) throws {
+    public init(
+        configuration: TrainingConfiguration, runDirectory: RunDirectory, resume: Checkpoint?,
+        bestOfResumedPhase: Checkpoint?, world: Communicator, stopAtStep: Int?,
+        convolution3x3: Algorithm3x3? = nil, report: @escaping (TrainingEvent) -> Void = { _ in }
+    ) throws {
         try configuration.validate()
         self.configuration = configuration
         self.world = world
@@ -49,9 +51,11 @@ public final class Trainer {
         self.run = runDirectory
         self.stopAtStep = stopAtStep
         data = try TrainingData(configuration: configuration, world: world)
-        model = try JointModel(configuration: configuration.modelConfiguration(classes: data.classCount,
-                                                                               convolution3x3: convolution3x3),
-                               batchCapacity: configuration.batch)
+        model = try JointModel(
+            configuration: configuration.modelConfiguration(
+                classes: data.classCount,
+                convolution3x3: convolution3x3),
+            batchCapacity: configuration.batch)
         optimizer = Optimizer(configuration: configuration, parameterCount: model.parameters.count)
 
         if let resume {
@@ -61,16 +65,20 @@ public final class Trainer {
             try trained.checkCursorFits(resume.cursor, source: "checkpoint")
             cursor = trained.resumeCursor(resume.cursor, continuingWith: configuration)
             if let bestOfResumedPhase {
-                var parameters = model.parameters, buffers = model.buffers
-                try ModelState.loadWeights(bestOfResumedPhase, parameters: &parameters, buffers: &buffers, model: model, source: "best checkpoint")
+                var parameters = model.parameters
+                var buffers = model.buffers
+                try ModelState.loadWeights(
+                    bestOfResumedPhase, parameters: &parameters, buffers: &buffers, model: model,
+                    source: "best checkpoint")
                 best = (parameters, buffers)
             }
             if cursor.worldSize != world.size { report(.worldSizeChanged(from: cursor.worldSize, to: world.size)) }
             cursor.worldSize = world.size
         } else {
             model.initialize(seed: configuration.seed)
-            cursor = TrainingCursor(phase: configuration.firstPhase, epoch: 0, batchInEpoch: 0, globalStep: 0,
-                                    worldSize: world.size, seed: configuration.seed)
+            cursor = TrainingCursor(
+                phase: configuration.firstPhase, epoch: 0, batchInEpoch: 0, globalStep: 0,
+                worldSize: world.size, seed: configuration.seed)
             cursor.stepsInPhase = 0
         }
         if let phase = cursor.phase { optimizer.setLearningRate(Float(configuration.learningRate(of: phase))) }
@@ -92,15 +100,17 @@ public final class Trainer {
                     timing += try step(phase: phase, trainable: trainable, sharding: sharding)
                     if stopRequested {
                         try saveLatest()
-                        return TrainingOutcome(ending: .stoppedBySignal(cursor.globalStep, signal: StopRequest.pendingSignal),
-                                               cursor: cursor)
+                        return TrainingOutcome(
+                            ending: .stoppedBySignal(cursor.globalStep, signal: StopRequest.pendingSignal),
+                            cursor: cursor)
                     }
                     if let stopAtStep, cursor.globalStep >= stopAtStep {
                         try saveLatest()
                         return TrainingOutcome(ending: .stoppedAtStep(cursor.globalStep), cursor: cursor)
                     }
                     if configuration.checkpointEvery > 0, cursor.globalStep % configuration.checkpointEvery == 0,
-                       cursor.batchInEpoch < configuration.stepsPerEpoch {
+                        cursor.batchInEpoch < configuration.stepsPerEpoch
+                    {
                         try saveLatest()
                     }
                 }
@@ -125,14 +135,18 @@ public final class Trainer {
                 if world.rank == 0 {
                     try MetricsLog(url: run.metricsURL).append(metrics)
                     if improved {
-                        let checkpoint = ModelState.checkpoint(model: model, optimizer: nil, cursor: cursor, configuration: configuration,
-                                                              classes: data.dataset.classes)
+                        let checkpoint = ModelState.checkpoint(
+                            model: model, optimizer: nil, cursor: cursor, configuration: configuration,
+                            classes: data.dataset.classes)
                         try CheckpointFile.write(checkpoint, to: run.checkpointURL(phase: phase, kind: .best))
                     }
                 }
-                report(.epochEnded(EpochReport(metrics: metrics, epochs: epochs, improved: improved,
-                                               remainingSteps: configuration.remainingSteps(after: cursor),
-                                               secondsPerStep: metrics.seconds / Double(configuration.stepsPerEpoch))))
+                report(
+                    .epochEnded(
+                        EpochReport(
+                            metrics: metrics, epochs: epochs, improved: improved,
+                            remainingSteps: configuration.remainingSteps(after: cursor),
+                            secondsPerStep: metrics.seconds / Double(configuration.stepsPerEpoch))))
                 endPhaseOneEarlyIfLearnt(phase: phase, loss: metrics.loss, epochs: epochs)
                 try saveLatest()
             }

@@ -6,20 +6,23 @@ extension TrainingConfiguration {
     /// The model of this configuration; `convolution3x3` is not part of it (any algorithm trains the
     /// same model, to rounding), so the caller passes it down (ModelConfiguration.convolution3x3).
     public func modelConfiguration(classes: Int, convolution3x3: Algorithm3x3? = nil) -> ModelConfiguration {
-        ModelConfiguration(side: side, baseWidth: baseWidth, classes: classes, hidden: hidden,
-                           dropout: Float(dropout), ePooling: ePooling,
-                           bnMomentum: Float(bnMomentum), explainerInitBias: Float(explainerInitBias),
-                           explainerInitScale: Float(explainerInitScale), bnEpsilon: bnEpsilon,
-                           convolution3x3: convolution3x3)
+        ModelConfiguration(
+            side: side, baseWidth: baseWidth, classes: classes, hidden: hidden,
+            dropout: Float(dropout), ePooling: ePooling,
+            bnMomentum: Float(bnMomentum), explainerInitBias: Float(explainerInitBias),
+            explainerInitScale: Float(explainerInitScale), bnEpsilon: bnEpsilon,
+            convolution3x3: convolution3x3)
     }
 
     /// The loss of a phase: CE + λ_L1·L1 + λ_TV·TV + λ_box·box, or with `alpha` the authors'
     /// later form α·CE + (1 − α)·(λ_L1·L1 + λ_TV·TV + λ_box·box) (icrto/xML, their β being λ_L1
     /// per pixel and 1 − β λ_TV).
     public func lossWeights(phase: Phase) -> LossWeights {
-        let a = alpha?[phase.index] ?? 1, rest = alpha == nil ? 1 : 1 - a
-        return LossWeights(l1: Float(rest * lambdaL1Sum), tv: Float(rest * lambdaTV), box: Float(rest * lambdaBox),
-                           crossEntropy: Float(a))
+        let a = alpha?[phase.index] ?? 1
+        let rest = alpha == nil ? 1 : 1 - a
+        return LossWeights(
+            l1: Float(rest * lambdaL1Sum), tv: Float(rest * lambdaTV), box: Float(rest * lambdaBox),
+            crossEntropy: Float(a))
     }
 
     public func epochs(of phase: Phase) -> Int { epochs[phase.index] }

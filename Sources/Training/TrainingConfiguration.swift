@@ -89,7 +89,8 @@ public struct TrainingConfiguration: Encodable, Equatable, Sendable {
     /// A configuration as stored in a run's config.json or a checkpoint: every key through the
     /// same rules as flags and --config files, over the defaults.
     public init(json: Data, source: String) throws {
-        self = try TrainingSettings(json: [UInt8](json), origin: .checkpoint(source)).applied(to: TrainingConfiguration())
+        self = try TrainingSettings(json: [UInt8](json), origin: .checkpoint(source)).applied(
+            to: TrainingConfiguration())
     }
 
     /// The L1 weight in Keras' sum form that the loss uses, from whichever form was given.

@@ -27,8 +27,10 @@ public struct TrainingCursor: Equatable, Sendable {
     /// (TrainingConfiguration.phase1StopLossRatio); nil until that epoch ends or when the rule is off.
     public var phaseStartLoss: Double?
 
-    public init(phase: Phase?, epoch: Int, batchInEpoch: Int, globalStep: Int, worldSize: Int, seed: UInt64,
-                bestValidationLoss: Double? = nil, bestEpoch: Int? = nil) {
+    public init(
+        phase: Phase?, epoch: Int, batchInEpoch: Int, globalStep: Int, worldSize: Int, seed: UInt64,
+        bestValidationLoss: Double? = nil, bestEpoch: Int? = nil
+    ) {
         self.phase = phase
         self.epoch = epoch
         self.batchInEpoch = batchInEpoch
@@ -55,7 +57,7 @@ extension TrainingCursor: Codable {
 
     enum CodingKeys: String, CodingKey {
         case phase, epoch, batchInEpoch, globalStep, worldSize, seed, bestValidationLoss, bestEpoch, epochTotals,
-             stepsInPhase, phaseStartLoss
+            stepsInPhase, phaseStartLoss
     }
 
     /// Every number is bounded before use, like every number read from a file: a cursor out of
@@ -63,19 +65,23 @@ extension TrainingCursor: Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let number = try c.decode(Int.self, forKey: .phase)
-        self.init(phase: Phase(rawValue: number), epoch: try c.decode(Int.self, forKey: .epoch),
-                  batchInEpoch: try c.decode(Int.self, forKey: .batchInEpoch),
-                  globalStep: try c.decode(Int.self, forKey: .globalStep), worldSize: try c.decode(Int.self, forKey: .worldSize),
-                  seed: try c.decode(UInt64.self, forKey: .seed),
-                  bestValidationLoss: try c.decodeIfPresent(Double.self, forKey: .bestValidationLoss),
-                  bestEpoch: try c.decodeIfPresent(Int.self, forKey: .bestEpoch))
+        self.init(
+            phase: Phase(rawValue: number), epoch: try c.decode(Int.self, forKey: .epoch),
+            batchInEpoch: try c.decode(Int.self, forKey: .batchInEpoch),
+            globalStep: try c.decode(Int.self, forKey: .globalStep),
+            worldSize: try c.decode(Int.self, forKey: .worldSize),
+            seed: try c.decode(UInt64.self, forKey: .seed),
+            bestValidationLoss: try c.decodeIfPresent(Double.self, forKey: .bestValidationLoss),
+            bestEpoch: try c.decodeIfPresent(Int.self, forKey: .bestEpoch))
         epochTotals = try c.decode(EpochTotals.self, forKey: .epochTotals)
         stepsInPhase = try c.decodeIfPresent(Int.self, forKey: .stepsInPhase)
         phaseStartLoss = try c.decodeIfPresent(Double.self, forKey: .phaseStartLoss)
         guard phase != nil || number == Self.finishedPhaseNumber, epoch >= 0, batchInEpoch >= 0, globalStep >= 0,
-              worldSize >= 1 else {
-            throw TrainingError("the training cursor is out of range (phase \(number), epoch \(epoch), batch \(batchInEpoch), "
-                                + "step \(globalStep), ranks \(worldSize))")
+            worldSize >= 1
+        else {
+            throw TrainingError(
+                "the training cursor is out of range (phase \(number), epoch \(epoch), batch \(batchInEpoch), "
+                    + "step \(globalStep), ranks \(worldSize))")
         }
     }
 

@@ -27,15 +27,17 @@ final class TrainingData {
         self.world = world
         dataset = try configuration.openDataset()
         guard dataset.split.train.count >= world.size * configuration.batch else {
-            throw TrainingError("dataset \(configuration.dataset): \(dataset.split.train.count) training images cannot fill one batch of "
-                + "\(configuration.batch) on each of \(world.size) ranks")
+            throw TrainingError(
+                "dataset \(configuration.dataset): \(dataset.split.train.count) training images cannot fill one batch of "
+                    + "\(configuration.batch) on each of \(world.size) ranks")
         }
         guard !dataset.split.validation.isEmpty else {
             throw TrainingError("dataset \(configuration.dataset): the validation split is empty")
         }
         if configuration.lambdaBox > 0, try dataset.load(index: dataset.split.train[0], side: side).boxMask == nil {
-            throw TrainingError("invalid --lambda-box \(configuration.lambdaBox): dataset \(configuration.dataset) has no boxes "
-                + "(the box term needs a synthetic or VOC dataset)")
+            throw TrainingError(
+                "invalid --lambda-box \(configuration.lambdaBox): dataset \(configuration.dataset) has no boxes "
+                    + "(the box term needs a synthetic or VOC dataset)")
         }
         // Keep every sample if the whole set stays under 2 GiB per rank.
         let bytesPerSample = (3 + 2) * side * side * 4
@@ -44,8 +46,9 @@ final class TrainingData {
 
     /// This rank's batches of the training split for a phase; every rank gets the same number.
     func trainSharding(phase: Phase) -> Sharding {
-        Sharding(indices: trainIndices, worldSize: world.size, rank: world.rank, batchSize: batchSize,
-                 seed: seed &+ UInt64(phase.rawValue) &* 0x9E37_79B9_7F4A_7C15)
+        Sharding(
+            indices: trainIndices, worldSize: world.size, rank: world.rank, batchSize: batchSize,
+            seed: seed &+ UInt64(phase.rawValue) &* 0x9E37_79B9_7F4A_7C15)
     }
 
     /// The samples of `indices` as one batch, from the cache where they are in it.
@@ -68,17 +71,21 @@ extension TrainingConfiguration {
         if name.hasPrefix("synthetic:") {
             let preset = String(name.dropFirst("synthetic:".count))
             guard var options = GeneratorOptions.preset(named: preset, seed: seed) else {
-                throw TrainingError("invalid --dataset \(name): unknown preset \"\(preset)\"; presets: "
-                    + GeneratorOptions.presetNames.map { "synthetic:\($0)" }.joined(separator: ", "))
+                throw TrainingError(
+                    "invalid --dataset \(name): unknown preset \"\(preset)\"; presets: "
+                        + GeneratorOptions.presetNames.map { "synthetic:\($0)" }.joined(separator: ", "))
             }
             if let count = imageCount { options.count = count }
             return try Dataset.synthetic(options)
         }
         guard FileManager.default.fileExists(atPath: name) else {
-            throw TrainingError("invalid --dataset \(name): no such directory (expected synthetic:<preset>, a VOC directory or an image folder)")
+            throw TrainingError(
+                "invalid --dataset \(name): no such directory (expected synthetic:<preset>, a VOC directory or an image folder)"
+            )
         }
-        return try Dataset.open(root: name, targetClass: targetClass, seed: seed,
-                                skipBad: skipBad, limits: imageLimits)
+        return try Dataset.open(
+            root: name, targetClass: targetClass, seed: seed,
+            skipBad: skipBad, limits: imageLimits)
     }
 
     /// Decoding limits for image files read for this model.

@@ -45,7 +45,9 @@ public struct TrainingSettings: Sendable {
             guard known.contains(member.key) else {
                 let key = SettingValue.clipped(member.key)
                 let near = Self.nearest(member.key, among: known).map { "did you mean \"\($0)\"? " } ?? ""
-                throw Self.refusal("\(source): unknown key \"\(key)\" (line \(member.line)); \(near)known keys: \(known.joined(separator: ", "))", origin)
+                throw Self.refusal(
+                    "\(source): unknown key \"\(key)\" (line \(member.line)); \(near)known keys: \(known.joined(separator: ", "))",
+                    origin)
             }
             settings.append(Setting(key: member.key, value: member.value, origin: origin))
         }
@@ -66,7 +68,8 @@ public struct TrainingSettings: Sendable {
             let result = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + count, $0.count - count) }
             if result < 0 && errno == EINTR { continue }
             guard result >= 0 else {
-                throw Self.refusal("--config \(path): cannot read the file: \(String(cString: strerror(errno)))", origin)
+                throw Self.refusal(
+                    "--config \(path): cannot read the file: \(String(cString: strerror(errno)))", origin)
             }
             if result == 0 { break }
             count += result
@@ -90,10 +93,13 @@ public struct TrainingSettings: Sendable {
     public func applied(to base: TrainingConfiguration) throws -> TrainingConfiguration {
         // The two forms of the L1 weight from one source would leave which one applies to their order.
         for origin in Set(settings.map { Self.sourceName($0.origin) }) {
-            let forms = settings.filter { Self.sourceName($0.origin) == origin && ["lambdaL1", "lambdaL1PerPixel"].contains($0.key) }
+            let forms = settings.filter {
+                Self.sourceName($0.origin) == origin && ["lambdaL1", "lambdaL1PerPixel"].contains($0.key)
+            }
             if forms.count > 1 {
-                throw Self.refusal("\(Self.label(ConfigurationKey.named("lambdaL1")!, forms[0].origin)) and "
-                    + "\(Self.label(ConfigurationKey.named("lambdaL1PerPixel")!, forms[0].origin)) are two forms of one weight; give one",
+                throw Self.refusal(
+                    "\(Self.label(ConfigurationKey.named("lambdaL1")!, forms[0].origin)) and "
+                        + "\(Self.label(ConfigurationKey.named("lambdaL1PerPixel")!, forms[0].origin)) are two forms of one weight; give one",
                     forms[0].origin)
             }
         }
@@ -101,7 +107,9 @@ public struct TrainingSettings: Sendable {
         for setting in settings {
             let key = ConfigurationKey.named(setting.key)!
             guard key.store(&configuration, setting.value) else {
-                throw Self.refusal("\(Self.label(key, setting.origin)) must be \(key.requirement), got \(setting.value.shown)", setting.origin)
+                throw Self.refusal(
+                    "\(Self.label(key, setting.origin)) must be \(key.requirement), got \(setting.value.shown)",
+                    setting.origin)
             }
         }
         // A chosen optimizer without a learning rate gets its own default, not the previous one's.

@@ -74,7 +74,8 @@ enum BLASSetup {
     /// sgemm whenever the core type was forced.
     static func configure() throws -> BLASState {
         let environment = ProcessInfo.processInfo.environment
-        let threadsFromEnvironment = environment[threadMarkerVariable] == nil
+        let threadsFromEnvironment =
+            environment[threadMarkerVariable] == nil
             && threadVariables.contains(where: { environment[$0] != nil })
         if !threadsFromEnvironment { BLASRuntime.setThreads(1) }
         let origin: BLASState.Origin
@@ -90,18 +91,25 @@ enum BLASSetup {
             let error = GEMMCheck.worstScaledError()
             gemmError = error
             guard error <= gemmTolerance else {
-                throw CommandFailure("sgemm on OpenBLAS core type \(BLASRuntime.coreName) differs from a float64 loop "
-                    + "by \(error) (scaled; limit \(gemmTolerance)); unset OPENBLAS_CORETYPE or set XCNN_BLAS_OVERRIDE=0")
+                throw CommandFailure(
+                    "sgemm on OpenBLAS core type \(BLASRuntime.coreName) differs from a float64 loop "
+                        + "by \(error) (scaled; limit \(gemmTolerance)); unset OPENBLAS_CORETYPE or set XCNN_BLAS_OVERRIDE=0"
+                )
             }
         }
         var warning: String? = nil
-        if origin == .user, let better = BLASRuntime.coreTypeOverride(cpuFlags: BLASRuntime.cpuFlags(),
-                                                                     loadedCore: BLASRuntime.coreName) {
-            warning = "OPENBLAS_CORETYPE=\(environment["OPENBLAS_CORETYPE"] ?? "") is set in the environment and kept, "
+        if origin == .user,
+            let better = BLASRuntime.coreTypeOverride(
+                cpuFlags: BLASRuntime.cpuFlags(),
+                loadedCore: BLASRuntime.coreName)
+        {
+            warning =
+                "OPENBLAS_CORETYPE=\(environment["OPENBLAS_CORETYPE"] ?? "") is set in the environment and kept, "
                 + "but this CPU supports \(better) kernels (about 2× faster for sgemm here); unset OPENBLAS_CORETYPE to let xcnn choose"
         }
-        return BLASState(coreName: BLASRuntime.coreName, origin: origin, threads: BLASRuntime.threads,
-                         threadsFromEnvironment: threadsFromEnvironment, gemmError: gemmError,
-                         slowerThanCPUAllows: warning)
+        return BLASState(
+            coreName: BLASRuntime.coreName, origin: origin, threads: BLASRuntime.threads,
+            threadsFromEnvironment: threadsFromEnvironment, gemmError: gemmError,
+            slowerThanCPUAllows: warning)
     }
 }

@@ -17,9 +17,9 @@ struct BenchCommand: ParsableCommand {
 /// Median of a non-empty sample.
 func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
-    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    return sorted.count % 2 == 1
+        ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
-
 
 struct SGEMMBench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -48,8 +48,9 @@ struct SGEMMBench: ParsableCommand {
                 a.withUnsafeBufferPointer { a in
                     b.withUnsafeBufferPointer { b in
                         c.withUnsafeMutableBufferPointer { c in
-                            GEMM.multiply(m: shape.m, n: shape.n, k: shape.k, a: a.baseAddress!, lda: shape.k,
-                                          b: b.baseAddress!, ldb: shape.n, c: c.baseAddress!, ldc: shape.n)
+                            GEMM.multiply(
+                                m: shape.m, n: shape.n, k: shape.k, a: a.baseAddress!, lda: shape.k,
+                                b: b.baseAddress!, ldb: shape.n, c: c.baseAddress!, ldc: shape.n)
                         }
                     }
                 }
@@ -64,7 +65,9 @@ struct SGEMMBench: ParsableCommand {
                 for _ in 0..<perSample { multiply() }
                 rates.append(flops * Double(perSample) / start.seconds / 1e9)
             }
-            print("sgemm \(shape.m)x\(shape.n)x\(shape.k) \(blas.coreName) \(String(format: "%.1f", median(rates))) GFLOP/s")
+            print(
+                "sgemm \(shape.m)x\(shape.n)x\(shape.k) \(blas.coreName) \(String(format: "%.1f", median(rates))) GFLOP/s"
+            )
         }
     }
 }
@@ -95,8 +98,10 @@ struct AllreduceBench: ParsableCommand {
         var slowest = [median(times)]
         try world.allreduce(&slowest, .max)  // the step waits for the slowest rank
         if world.rank == 0 {
-            print("allreduce \(megabytes) MB ranks \(world.size): median \(String(format: "%.2f", slowest[0])) ms "
-                  + "(rank 0 min \(String(format: "%.2f", times.min()!)), max \(String(format: "%.2f", times.max()!)))")
+            print(
+                "allreduce \(megabytes) MB ranks \(world.size): median \(String(format: "%.2f", slowest[0])) ms "
+                    + "(rank 0 min \(String(format: "%.2f", times.min()!)), max \(String(format: "%.2f", times.max()!)))"
+            )
         }
     }
 }
@@ -104,17 +109,23 @@ struct AllreduceBench: ParsableCommand {
 struct DataBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
-        abstract: "Images/s of the data path on the calling thread: generation to disk and in memory, loading PNG folders and VOC."
+        abstract:
+            "Images/s of the data path on the calling thread: generation to disk and in memory, loading PNG folders and VOC."
     )
 
     @Option(help: "Image side.") var side = 224
     @Option(help: "Images per stage.") var images = 300
 
     func run() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("xcnn-bench-data-\(getpid())").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("xcnn-bench-data-\(getpid())")
+            .path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let result = try DatasetBenchmark.run(side: side, images: images, directory: directory)
-        print(String(format: "data side=%d images=%d generation_to_disk=%.1f generation_in_memory=%.1f folder_loading=%.1f voc_loading=%.1f",
-                     side, images, result.generationToDisk, result.generationInMemory, result.folderLoading, result.vocLoading))
+        print(
+            String(
+                format:
+                    "data side=%d images=%d generation_to_disk=%.1f generation_in_memory=%.1f folder_loading=%.1f voc_loading=%.1f",
+                side, images, result.generationToDisk, result.generationInMemory, result.folderLoading,
+                result.vocLoading))
     }
 }

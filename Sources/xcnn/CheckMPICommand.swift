@@ -12,9 +12,9 @@ struct CheckMPICommand: ParsableCommand {
     )
 
     enum FailureMode: String, ExpressibleByArgument, CaseIterable {
-        case error   // the rank reports an error and aborts the job
-        case exit    // the rank exits with status 3 without telling MPI
-        case kill    // the rank sends itself SIGKILL
+        case error  // the rank reports an error and aborts the job
+        case exit  // the rank exits with status 3 without telling MPI
+        case kill  // the rank sends itself SIGKILL
     }
 
     @Option(help: "Number of floats in the large allreduce (default: 2M = 8 MB, the model's gradient size).")
@@ -33,7 +33,8 @@ struct CheckMPICommand: ParsableCommand {
     func run() throws {
         _ = try BLASSetup.configure()
         let world = try Communicator.world()
-        let rank = world.rank, size = world.size
+        let rank = world.rank
+        let size = world.size
         try world.barrier()
 
         if let failRank, failRank == rank {
@@ -56,8 +57,9 @@ struct CheckMPICommand: ParsableCommand {
         try world.allreduceAverage(&average)
         // The average is the exact sum scaled by 1/size, the same operation the communicator does.
         let scale = 1 / Float(size)
-        expect((0..<count).allSatisfy { average[$0] == (rankTotal + Float(size * ($0 % 1000))) * scale },
-               "allreduce average")
+        expect(
+            (0..<count).allSatisfy { average[$0] == (rankTotal + Float(size * ($0 % 1000))) * scale },
+            "allreduce average")
 
         for root in 0..<size {
             var values = (0..<1000).map { Float(rank * 1000 + $0) }
@@ -73,7 +75,9 @@ struct CheckMPICommand: ParsableCommand {
         // Byte strings of different lengths (rank r sends r + 1 copies of its letter; rank 1 none).
         let mine = rank == 1 ? [] : [UInt8](repeating: UInt8(65 + rank % 26), count: rank + 1)
         let strings = try world.allgather(bytes: mine)
-        expect(strings == (0..<size).map { $0 == 1 ? [] : [UInt8](repeating: UInt8(65 + $0 % 26), count: $0 + 1) }, "byte allgather")
+        expect(
+            strings == (0..<size).map { $0 == 1 ? [] : [UInt8](repeating: UInt8(65 + $0 % 26), count: $0 + 1) },
+            "byte allgather")
 
         var extremes = [Double(rank)]
         try world.allreduce(&extremes, .max)
@@ -81,8 +85,11 @@ struct CheckMPICommand: ParsableCommand {
         try world.barrier()
 
         if !failures.isEmpty {
-            throw CommandFailure("check-mpi: rank \(rank) of \(size) got wrong values from: \(failures.joined(separator: ", "))")
+            throw CommandFailure(
+                "check-mpi: rank \(rank) of \(size) got wrong values from: \(failures.joined(separator: ", "))")
         }
-        print("rank \(rank) of \(size): allreduce sum and average (\(count) floats), broadcast, allgather (doubles and bytes), max, barrier: OK")
+        print(
+            "rank \(rank) of \(size): allreduce sum and average (\(count) floats), broadcast, allgather (doubles and bytes), max, barrier: OK"
+        )
     }
 }

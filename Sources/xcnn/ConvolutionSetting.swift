@@ -27,7 +27,8 @@ extension TrainingConfiguration {
     /// The model this configuration describes, for `classes` classes and batches of up to
     /// `batchCapacity` images, with the 3×3 algorithm the environment asks for.
     func makeModel(classes: Int, batchCapacity: Int) throws -> JointModel {
-        try JointModel(configuration: modelConfiguration(classes: classes, convolution3x3: ConvolutionSetting.fromEnvironment()),
-                       batchCapacity: batchCapacity)
+        try JointModel(
+            configuration: modelConfiguration(classes: classes, convolution3x3: ConvolutionSetting.fromEnvironment()),
+            batchCapacity: batchCapacity)
     }
 }

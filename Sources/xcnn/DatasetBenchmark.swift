@@ -42,18 +42,22 @@ struct DatasetBenchmark: Sendable, CustomStringConvertible {
             try FileManager.default.createDirectory(atPath: classFolder, withIntermediateDirectories: true)
             for i in 0..<images {
                 let name = generator.id(of: i) + ".png"
-                try FileManager.default.createSymbolicLink(atPath: (classFolder as NSString).appendingPathComponent(name),
-                                                           withDestinationPath: ((voc as NSString).appendingPathComponent("JPEGImages") as NSString).appendingPathComponent(name))
+                try FileManager.default.createSymbolicLink(
+                    atPath: (classFolder as NSString).appendingPathComponent(name),
+                    withDestinationPath: ((voc as NSString).appendingPathComponent("JPEGImages") as NSString)
+                        .appendingPathComponent(name))
             }
         } catch {
-            throw DatasetError(path: classFolder, reason: "cannot build the benchmark folder (\(error.localizedDescription))")
+            throw DatasetError(
+                path: classFolder, reason: "cannot build the benchmark folder (\(error.localizedDescription))")
         }
         let files = try Dataset.imageFolder(root: folder)
         let loading = try rate(images) { for i in 0..<images { _ = try files.load(index: i, side: side) } }
         let vocSet = try Dataset.voc(root: voc)
         let vocLoading = try rate(images) { for i in 0..<images { _ = try vocSet.load(index: i, side: side) } }
-        return DatasetBenchmark(side: side, images: images, generationToDisk: toDisk, generationInMemory: inMemory,
-                                folderLoading: loading, vocLoading: vocLoading)
+        return DatasetBenchmark(
+            side: side, images: images, generationToDisk: toDisk, generationInMemory: inMemory,
+            folderLoading: loading, vocLoading: vocLoading)
     }
 
     private static func rate(_ images: Int, _ work: () throws -> Void) throws -> Double {

@@ -14,12 +14,16 @@ extension DiagnoseCommand {
     /// (σ ≤ 1e-3·|μ| + 1e-9), the features' mean, and the share of fc1 and fc2 sigmoid outputs
     /// saturated (below 0.02 or above 0.98).
     func classifierFeatures(model: JointModel, dataset: Dataset, indices: [Int], side: Int) throws {
-        var features: [[Float]] = [], labels: [Int] = []
-        var saturated = [0.0, 0.0], hiddenValues = [0.0, 0.0]
+        var features: [[Float]] = []
+        var labels: [Int] = []
+        var saturated = [0.0, 0.0]
+        var hiddenValues = [0.0, 0.0]
         try forEachBatch(dataset: dataset, indices: indices, side: side) { samples, input in
             let n = samples.count
-            _ = model.evaluate(input: input, labels: samples.map(\.label), boxMask: nil, phase: .classifierOnly, loss: LossWeights())
-            let gmp = model.activation("classifier.gmp")!.storage, width = gmp.count / n
+            _ = model.evaluate(
+                input: input, labels: samples.map(\.label), boxMask: nil, phase: .classifierOnly, loss: LossWeights())
+            let gmp = model.activation("classifier.gmp")!.storage
+            let width = gmp.count / n
             for i in 0..<n { features.append(Array(gmp[(i * width)..<((i + 1) * width)])) }
             labels += samples.map(\.label)
             for (k, name) in ["classifier.fc1", "classifier.fc2"].enumerated() {
@@ -37,9 +41,12 @@ extension DiagnoseCommand {
             let mean = values.reduce(0, +) / Double(values.count)
             return (mean, values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count))
         }
-        var separation: [Double] = [], constant = 0, overallMean = 0.0
+        var separation: [Double] = []
+        var constant = 0
+        var overallMean = 0.0
         for j in 0..<width {
-            let a = moments(0, j), b = moments(1, j)
+            let a = moments(0, j)
+            let b = moments(1, j)
             separation.append(abs(b.mean - a.mean) / max(((a.variance + b.variance) / 2).squareRoot(), 1e-12))
             let all = features.map { Double($0[j]) }
             let mean = all.reduce(0, +) / Double(all.count)
@@ -48,9 +55,11 @@ extension DiagnoseCommand {
             overallMean += mean / Double(width)
         }
         let sorted = separation.sorted()
-        print(String(format: "classifier (E = 1) over %d images: gmp features %d, mean %.4g; separation of classes 0/1 "
-                     + "max %.3f, median %.3f; features constant across images %d of %d; sigmoid saturated fc1 %.3f, fc2 %.3f",
-                     features.count, width, overallMean, sorted.last ?? 0, sorted[sorted.count / 2], constant, width,
-                     saturated[0] / max(hiddenValues[0], 1), saturated[1] / max(hiddenValues[1], 1)))
+        print(
+            String(
+                format: "classifier (E = 1) over %d images: gmp features %d, mean %.4g; separation of classes 0/1 "
+                    + "max %.3f, median %.3f; features constant across images %d of %d; sigmoid saturated fc1 %.3f, fc2 %.3f",
+                features.count, width, overallMean, sorted.last ?? 0, sorted[sorted.count / 2], constant, width,
+                saturated[0] / max(hiddenValues[0], 1), saturated[1] / max(hiddenValues[1], 1)))
     }
 }

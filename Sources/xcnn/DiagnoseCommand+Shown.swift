@@ -19,9 +19,12 @@ extension DiagnoseCommand {
         var sums = [[Double]](repeating: [Double](repeating: 0, count: classes), count: 3)
         var counts = [Double](repeating: 0, count: classes)
         try forEachBatch(dataset: dataset, indices: indices, side: side) { samples, input in
-            let n = samples.count, plane = side * side
-            let views: [Tensor?] = [Tensor(shape: [n, 1, side, side], storage: [Float](repeating: 0, count: n * plane)), nil,
-                                    attributor.explanation(for: input)]
+            let n = samples.count
+            let plane = side * side
+            let views: [Tensor?] = [
+                Tensor(shape: [n, 1, side, side], storage: [Float](repeating: 0, count: n * plane)), nil,
+                attributor.explanation(for: input),
+            ]
             for (v, e) in views.enumerated() {
                 let p = attributor.probabilities(input: input, explanation: e).storage
                 for (i, sample) in samples.enumerated() { sums[v][sample.label] += Double(p[i * classes + 1]) }
@@ -32,8 +35,9 @@ extension DiagnoseCommand {
         for label in 0..<classes where counts[label] > 0 {
             let shown = (0..<3).map { String(format: "%.3f", sums[$0][label] / counts[label]) }
             let labelName = label < dataset.classes.count ? dataset.classes[label] : "class \(label)"
-            print("classifier p(\(name)) on \(Int(counts[label])) \(labelName) image(s): shown nothing (E = 0) \(shown[0]), "
-                  + "everything (E = 1) \(shown[1]), its E \(shown[2])")
+            print(
+                "classifier p(\(name)) on \(Int(counts[label])) \(labelName) image(s): shown nothing (E = 0) \(shown[0]), "
+                    + "everything (E = 1) \(shown[1]), its E \(shown[2])")
         }
     }
 }

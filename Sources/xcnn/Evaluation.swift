@@ -33,13 +33,21 @@ struct Evaluation {
 
     /// Runs on every rank of `world`; rank 0 returns the outcome, the others nil.
     func run(world: Communicator) throws -> Outcome? {
-        let opened = try CheckpointModel(checkpoint: checkpoint, dataset: dataset, imageCount: imageCount, batch: batch, world: world)
-        let model = opened.model, side = opened.side, plane = side * side, classes = opened.classes
+        let opened = try CheckpointModel(
+            checkpoint: checkpoint, dataset: dataset, imageCount: imageCount, batch: batch, world: world)
+        let model = opened.model
+        let side = opened.side
+        let plane = side * side
+        let classes = opened.classes
         let indices = opened.indices(split: split)
-        guard !indices.isEmpty else { throw CommandFailure("dataset \(opened.configuration.dataset): the \(split) split is empty") }
+        guard !indices.isEmpty else {
+            throw CommandFailure("dataset \(opened.configuration.dataset): the \(split) split is empty")
+        }
         // Each rank scores its own images, so the attributor's many-pass methods run unshared here.
-        let attributor = try Attributor(model: model, classifier: ExplainedClassifier(rawValue: classifier)!, communicator: nil)
-        let methods = ExplanationMethod.resolve(try ExplanationMethod.parse(self.methods, side: side), side: side, attributor: attributor)
+        let attributor = try Attributor(
+            model: model, classifier: ExplainedClassifier(rawValue: classifier)!, communicator: nil)
+        let methods = ExplanationMethod.resolve(
+            try ExplanationMethod.parse(self.methods, side: side), side: side, attributor: attributor)
 
         var mine: [ImageEvaluation] = []
         var mapRows: [[Float]] = []
@@ -55,34 +63,45 @@ struct Evaluation {
             for method in methods {
                 let raw = try method.rawMap(input, e.storage, predicted)
                 guard raw.count == plane else {
-                    throw CommandFailure("method \(method.name) returned \(raw.count) values for one \(side)×\(side) image")
+                    throw CommandFailure(
+                        "method \(method.name) returned \(raw.count) values for one \(side)×\(side) image")
                 }
                 if saveMaps { raws.append(raw) }
                 let map = method.normalised(raw)
                 var curve: DeletionCurve?
                 if deletionSteps > 0 {
-                    curve = Deletion.curve(image: sample.pixels, explanation: map, side: side, steps: deletionSteps,
-                                           probability0: Double(p[predicted]), batch: batch) { stacked, n in
-                        let result = model.explain(input: Tensor(shape: [n, 3, side, side], storage: stacked)).probabilities.storage
+                    curve = Deletion.curve(
+                        image: sample.pixels, explanation: map, side: side, steps: deletionSteps,
+                        probability0: Double(p[predicted]), batch: batch
+                    ) { stacked, n in
+                        let result = model.explain(input: Tensor(shape: [n, 3, side, side], storage: stacked))
+                            .probabilities.storage
                         return (0..<n).map { Double(result[$0 * classes.count + predicted]) }
                     }
                 }
-                scores.append(MapScores.score(explanation: map, side: side, targetMask: sample.targetMask,
-                                              boxMask: sample.boxMask, deletion: curve))
+                scores.append(
+                    MapScores.score(
+                        explanation: map, side: side, targetMask: sample.targetMask,
+                        boxMask: sample.boxMask, deletion: curve))
             }
             if saveMaps { mapRows.append(EvaluationMaps.row(input: sample.pixels, maps: raws, side: side)) }
-            mine.append(ImageEvaluation(index: index, label: sample.label, predicted: predicted,
-                                        probability: Double(p[predicted]), scores: scores))
+            mine.append(
+                ImageEvaluation(
+                    index: index, label: sample.label, predicted: predicted,
+                    probability: Double(p[predicted]), scores: scores))
         }
 
         let encoder = JSONEncoder()
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let gathered = try world.allgather(bytes: [UInt8](encoder.encode(mine)))
         let rows = saveMaps ? try Self.gatherRows(mapRows, count: indices.count, world: world) : nil
         guard world.rank == 0 else { return nil }
-        let images = RankStride.merge(try gathered.map { try decoder.decode([ImageEvaluation].self, from: Data($0)) }, count: indices.count)
+        let images = RankStride.merge(
+            try gathered.map { try decoder.decode([ImageEvaluation].self, from: Data($0)) }, count: indices.count)
 
         let directory = outputDirectory
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -93,13 +112,16 @@ struct Evaluation {
             let entries = indices.map { SavedMapsListing.Image(index: $0, path: opened.data.path(of: $0)) }
             let url = directory.appendingPathComponent(EvaluationMaps.fileName)
             try Data(EvaluationMaps.encode(rows: rows, methods: names, side: side, images: entries)).write(to: url)
-            listing = SavedMapsListing(file: EvaluationMaps.fileName, input: EvaluationMaps.inputName, methods: names, images: entries)
+            listing = SavedMapsListing(
+                file: EvaluationMaps.fileName, input: EvaluationMaps.inputName, methods: names, images: entries)
             mapsURL = url
         }
-        let setup = EvaluationSetup(checkpoint: checkpoint, dataset: opened.configuration.dataset,
-                                    imageCount: opened.configuration.imageCount, split: split, side: side,
-                                    classifier: classifier, deletionSteps: deletionSteps)
-        let report = EvaluationReport(classes: classes, methods: methods.map(\.name), images: images, setup: setup, savedMaps: listing)
+        let setup = EvaluationSetup(
+            checkpoint: checkpoint, dataset: opened.configuration.dataset,
+            imageCount: opened.configuration.imageCount, split: split, side: side,
+            classifier: classifier, deletionSteps: deletionSteps)
+        let report = EvaluationReport(
+            classes: classes, methods: methods.map(\.name), images: images, setup: setup, savedMaps: listing)
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         let path = directory.appendingPathComponent("evaluation.json")
         try encoder.encode(report).write(to: path)

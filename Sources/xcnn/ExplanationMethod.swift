@@ -18,7 +18,9 @@ struct ExplanationMethod {
     var normalised: ([Float]) -> [Float]
 
     /// The in-model explainer's E, scored as it is (already in [0, 1]).
-    static var explainer: ExplanationMethod { ExplanationMethod(name: "explainer", rawMap: { _, e, _ in e }, normalised: { $0 }) }
+    static var explainer: ExplanationMethod {
+        ExplanationMethod(name: "explainer", rawMap: { _, e, _ in e }, normalised: { $0 })
+    }
 
     /// A post-hoc method (Sources/Attribution) on the joint model's classifier with its E, explaining
     /// the predicted class's logit. Scored as |map| / max |map| per image: signed methods (input ×
@@ -26,9 +28,11 @@ struct ExplanationMethod {
     /// "absolute_value" view shows them, and the 0.75 threshold of IoU and active share then means the
     /// same fraction of the map's peak as it does for E. A map that is 0 everywhere stays 0.
     static func postHoc(_ method: AttributionMethod, attributor: Attributor) -> ExplanationMethod {
-        ExplanationMethod(name: method.name, rawMap: { input, _, predicted in
-            try attributor.maps(method, input: input, targets: [predicted]).storage
-        }, normalised: peakNormalised)
+        ExplanationMethod(
+            name: method.name,
+            rawMap: { input, _, predicted in
+                try attributor.maps(method, input: input, targets: [predicted]).storage
+            }, normalised: peakNormalised)
     }
 
     /// |map| / max |map|; all zeros stay zeros.
@@ -41,12 +45,21 @@ struct ExplanationMethod {
     static func parse(_ list: String, side: Int) throws -> [String] {
         let known = ["explainer"] + AttributionMethod.all(side: side).map(\.name)
         var names: [String] = []
-        for item in list.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
-            if item == "all" { names += known.filter { !names.contains($0) }; continue }
-            guard known.contains(item) else {
-                throw ValidationError("invalid --methods \(list): unknown method \"\(item)\"; methods: \(known.joined(separator: ", ")) or all")
+        for item in list.split(separator: ",", omittingEmptySubsequences: false).map({
+            $0.trimmingCharacters(in: .whitespaces)
+        }) {
+            if item == "all" {
+                names += known.filter { !names.contains($0) }
+                continue
             }
-            guard !names.contains(item) else { throw ValidationError("invalid --methods \(list): \(item) is named twice") }
+            guard known.contains(item) else {
+                throw ValidationError(
+                    "invalid --methods \(list): unknown method \"\(item)\"; methods: \(known.joined(separator: ", ")) or all"
+                )
+            }
+            guard !names.contains(item) else {
+                throw ValidationError("invalid --methods \(list): \(item) is named twice")
+            }
             names.append(item)
         }
         return names
@@ -55,7 +68,8 @@ struct ExplanationMethod {
     /// The methods called `names` (from `parse`) for a model whose post-hoc maps `attributor` makes.
     static func resolve(_ names: [String], side: Int, attributor: Attributor) -> [ExplanationMethod] {
         names.map { name in
-            name == "explainer" ? .explainer : .postHoc(AttributionMethod.named(name, side: side)!, attributor: attributor)
+            name == "explainer"
+                ? .explainer : .postHoc(AttributionMethod.named(name, side: side)!, attributor: attributor)
         }
     }
 }

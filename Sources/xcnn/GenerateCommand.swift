@@ -21,20 +21,27 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Image side in pixels.") var side: Int?
     @Option(help: "Shapes per image: N or MIN-MAX.") var shapes: String?
     @Option(help: "Radius range MIN-MAX in pixels (MAX excluded).") var radius: String?
-    @Option(help: "Whole-pixel radii as the authors' randint draws them: true or false (default true).") var wholeRadius: Bool?
-    @Option(help: "dark-on-light (the authors': black outlines on white) or light-on-dark (white on black); --background and --shape-colour override it.")
+    @Option(help: "Whole-pixel radii as the authors' randint draws them: true or false (default true).")
+    var wholeRadius: Bool?
+    @Option(
+        help:
+            "dark-on-light (the authors': black outlines on white) or light-on-dark (white on black); --background and --shape-colour override it."
+    )
     var polarity: String?
-    @Option(help: "Target shape: circle, triangle, square, star5-2, or pP-Q for a p/q star polygon.") var target: String?
+    @Option(help: "Target shape: circle, triangle, square, star5-2, or pP-Q for a p/q star polygon.") var target:
+        String?
     @Option(help: "Distractor shapes, comma-separated (used when not --simplified).") var distractors: String?
     @Option(help: "Colour of the target (#rrggbb): the colour-cue variant.") var targetColour: String?
     @Option(help: "Colour of the other shapes (#rrggbb).") var shapeColour: String?
     @Option(help: "Background colour (#rrggbb).") var background: String?
     @Option(help: "Gaussian noise σ in units of full intensity.") var noise: Double?
-    @Option(help: "Exact number of positive images (default: each image is positive with probability ½).") var positives: Int?
+    @Option(help: "Exact number of positive images (default: each image is positive with probability ½).")
+    var positives: Int?
     @Option(help: "Shapes may overlap: true or false.") var overlap: Bool?
     @Option(help: "Shapes may be cut by the border: true or false.") var borderOcclusion: Bool?
     @Option(help: "Rotate shapes randomly: true or false.") var rotate: Bool?
-    @Option(help: "Simplified mode (first shape is the target with probability ½, others circles): true or false.") var simplified: Bool?
+    @Option(help: "Simplified mode (first shape is the target with probability ½, others circles): true or false.")
+    var simplified: Bool?
 
     static func range(_ text: String, flag: String) throws -> (Double, Double) {
         let parts = text.split(separator: "-").map { Double($0.trimmingCharacters(in: .whitespaces)) }
@@ -52,7 +59,8 @@ struct GenerateCommand: ParsableCommand {
 
     static func shape(_ text: String, flag: String) throws -> ShapeKind {
         guard let kind = ShapeKind(name: text) else {
-            throw ValidationError("invalid --\(flag) \(text): expected circle, triangle, square, pentagon, pentagram or starP-Q")
+            throw ValidationError(
+                "invalid --\(flag) \(text): expected circle, triangle, square, pentagon, pentagram or starP-Q")
         }
         return kind
     }
@@ -61,7 +69,8 @@ struct GenerateCommand: ParsableCommand {
         var o = GeneratorOptions()
         if let preset {
             guard let chosen = GeneratorOptions.preset(named: preset) else {
-                throw ValidationError("invalid --preset \(preset): presets are \(GeneratorOptions.presetNames.joined(separator: ", "))")
+                throw ValidationError(
+                    "invalid --preset \(preset): presets are \(GeneratorOptions.presetNames.joined(separator: ", "))")
             }
             o = chosen
         }
@@ -70,7 +79,9 @@ struct GenerateCommand: ParsableCommand {
         if let side { o.side = side }
         if let shapes {
             let (low, high) = try Self.range(shapes, flag: "shapes")
-            guard low >= 1, low == low.rounded(), high == high.rounded() else { throw ValidationError("invalid --shapes \(shapes): whole numbers from 1") }
+            guard low >= 1, low == low.rounded(), high == high.rounded() else {
+                throw ValidationError("invalid --shapes \(shapes): whole numbers from 1")
+            }
             o.shapesPerImage = Int(low)...Int(high)
         }
         if let radius {
@@ -87,7 +98,11 @@ struct GenerateCommand: ParsableCommand {
             }
         }
         if let target { o.target = try Self.shape(target, flag: "target") }
-        if let distractors { o.distractors = try distractors.split(separator: ",").map { try Self.shape(String($0), flag: "distractors") } }
+        if let distractors {
+            o.distractors = try distractors.split(separator: ",").map {
+                try Self.shape(String($0), flag: "distractors")
+            }
+        }
         if let targetColour { o.targetColour = try Self.colour(targetColour, flag: "target-colour") }
         if let shapeColour { o.shapeColour = try Self.colour(shapeColour, flag: "shape-colour") }
         if let background { o.background = try Self.colour(background, flag: "background") }
@@ -102,7 +117,9 @@ struct GenerateCommand: ParsableCommand {
 
     func validate() throws {
         _ = try options()
-        if FileManager.default.fileExists(atPath: URL(fileURLWithPath: output).appendingPathComponent("Annotations").path) {
+        if FileManager.default.fileExists(
+            atPath: URL(fileURLWithPath: output).appendingPathComponent("Annotations").path)
+        {
             throw ValidationError("--output \(output) already holds a dataset (Annotations/); choose another folder")
         }
     }
@@ -124,7 +141,9 @@ struct GenerateCommand: ParsableCommand {
             if world.size == 1 {
                 print(counts)
             } else {
-                counts.images = Int(totals[0]); counts.positives = Int(totals[1]); counts.negatives = Int(totals[2])
+                counts.images = Int(totals[0])
+                counts.positives = Int(totals[1])
+                counts.negatives = Int(totals[2])
                 print("\(counts.images) images: \(counts.positives) positive, \(counts.negatives) negative")
             }
             let seconds = clock.seconds

@@ -23,14 +23,18 @@ struct InfoCommand: ParsableCommand {
                 print("BLAS sgemm check against float64: worst scaled error \(String(format: "%.1e", error)) (passed)")
             }
             if let warning = blas.slowerThanCPUAllows { print("warning: \(warning)") }
-            print("BLAS threads per rank: \(blas.threads)\(blas.threadsFromEnvironment ? " (from the environment)" : "")")
+            print(
+                "BLAS threads per rank: \(blas.threads)\(blas.threadsFromEnvironment ? " (from the environment)" : "")")
             print("MPI: \(Communicator.libraryVersion)")
             print("images: libpng \(ImageLibraries.libpngVersion), libjpeg API \(ImageLibraries.libjpegVersion)")
-            print("world size: \(world.size)\(Communicator.launchedByMPIRun ? "" : " (singleton: not started by mpirun)")")
+            print(
+                "world size: \(world.size)\(Communicator.launchedByMPIRun ? "" : " (singleton: not started by mpirun)")"
+            )
         }
         // One line per rank, printed by rank 0 in rank order (output of different ranks reaches
         // mpirun's terminal in no particular order).
-        let line = "rank \(world.rank) of \(world.size) on \(world.processorName): pid \(getpid()), "
+        let line =
+            "rank \(world.rank) of \(world.size) on \(world.processorName): pid \(getpid()), "
             + "process \(BLASSetup.processName), BLAS \(blas.coreName) (\(blas.origin.rawValue)) × \(blas.threads) thread(s)"
         for source in 0..<world.size {
             let received = try world.broadcast(bytes: Array(line.utf8), root: source)

@@ -21,23 +21,36 @@ struct InspectCommand: ParsableCommand {
         let loaded = try CheckpointFile.read(url)
         let cursor = loaded.cursor
         print("checkpoint \(url.path): checksum verified")
-        let phaseText = cursor.phase.map { "phase \($0.rawValue), epoch \(cursor.epoch + 1), batch \(cursor.batchInEpoch) of the epoch" } ?? "finished"
+        let phaseText =
+            cursor.phase.map {
+                "phase \($0.rawValue), epoch \(cursor.epoch + 1), batch \(cursor.batchInEpoch) of the epoch"
+            } ?? "finished"
         print("position: \(phaseText); global step \(cursor.globalStep)")
-        print("world size: \(cursor.worldSize); seed: \(cursor.seed) (data order and dropout are derived from it and the counters)")
+        print(
+            "world size: \(cursor.worldSize); seed: \(cursor.seed) (data order and dropout are derived from it and the counters)"
+        )
         if let best = cursor.bestValidationLoss {
-            print("best validation loss of the phase: \(String(format: "%.6f", best)) at epoch \(cursor.bestEpoch ?? 0)")
+            print(
+                "best validation loss of the phase: \(String(format: "%.6f", best)) at epoch \(cursor.bestEpoch ?? 0)")
         }
         print("configuration: \(loaded.configuration)")
-        print("classes: " + (loaded.classes.map { $0.enumerated().map { "\($0.offset) \($0.element)" }.joined(separator: ", ") }
-                             ?? "not stored (checkpoint written before class names were kept)"))
+        print(
+            "classes: "
+                + (loaded.classes.map { $0.enumerated().map { "\($0.offset) \($0.element)" }.joined(separator: ", ") }
+                    ?? "not stored (checkpoint written before class names were kept)"))
         let total = loaded.tensors.reduce(0) { $0 + $1.values.count }
-        print("tensors: \(loaded.tensors.count), \(total) values (\(String(format: "%.1f", Double(total) * 4 / 1_048_576)) MB)")
+        print(
+            "tensors: \(loaded.tensors.count), \(total) values (\(String(format: "%.1f", Double(total) * 4 / 1_048_576)) MB)"
+        )
         guard !summary else { return }
         for tensor in loaded.tensors {
             let values = tensor.values
-            let minimum = values.min() ?? 0, maximum = values.max() ?? 0
+            let minimum = values.min() ?? 0
+            let maximum = values.max() ?? 0
             let mean = values.isEmpty ? 0 : values.reduce(0.0) { $0 + Double($1) } / Double(values.count)
-            print("  \(tensor.name) \(tensor.shape) min \(String(format: "%.4g", minimum)) max \(String(format: "%.4g", maximum)) mean \(String(format: "%.4g", mean))")
+            print(
+                "  \(tensor.name) \(tensor.shape) min \(String(format: "%.4g", minimum)) max \(String(format: "%.4g", maximum)) mean \(String(format: "%.4g", mean))"
+            )
         }
     }
 }

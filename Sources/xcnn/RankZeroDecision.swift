@@ -18,8 +18,10 @@ enum RankZeroDecision {
         if world.rank == 0 {
             do {
                 let plan = try decide()
-                fields = [Array("ok".utf8), Array(plan.configuration.utf8), Array(plan.runDirectory.utf8),
-                          plan.resume ?? [], plan.best ?? []]
+                fields = [
+                    Array("ok".utf8), Array(plan.configuration.utf8), Array(plan.runDirectory.utf8),
+                    plan.resume ?? [], plan.best ?? [],
+                ]
             } catch {
                 fields = [Array((XCNN.isUsage(error) ? "usage" : "error").utf8), Array("\(error)".utf8), [], [], []]
             }

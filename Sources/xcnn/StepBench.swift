@@ -16,10 +16,11 @@ struct StepBench: ParsableCommand {
     @Option(help: "Images per step.") var batch = 8
     @Option(help: "Timed steps after one warm-up step; images/s uses the median.") var steps = 10
     @Option(help: "Base width of the model (filters of the first level).") var baseWidth = 32
-    @Option(help: """
-        One algorithm for every 3×3 layer: \(Algorithm3x3.allCases.map(\.rawValue).joined(separator: ", ")) \
-        (default: $\(ConvolutionSetting.variable), else the per-layer rule).
-        """)
+    @Option(
+        help: """
+            One algorithm for every 3×3 layer: \(Algorithm3x3.allCases.map(\.rawValue).joined(separator: ", ")) \
+            (default: $\(ConvolutionSetting.variable), else the per-layer rule).
+            """)
     var conv3x3: Algorithm3x3?
 
     func validate() throws {
@@ -36,15 +37,19 @@ struct StepBench: ParsableCommand {
         configuration.convolution3x3 = try conv3x3 ?? ConvolutionSetting.fromEnvironment()
         let report = try StepBenchmark.run(configuration: configuration, batch: batch, steps: steps)
         print("# core \(blas.coreName) (\(blas.origin.rawValue)), threads \(blas.threads)")
-        print(String(format: "step side=%d batch=%d images_per_s=%.2f seconds_per_step=%.4f", side, batch,
-                     report.imagesPerSecond, report.secondsPerStep))
+        print(
+            String(
+                format: "step side=%d batch=%d images_per_s=%.2f seconds_per_step=%.4f", side, batch,
+                report.imagesPerSecond, report.secondsPerStep))
         let total = report.secondsPerLayerKind.values.reduce(0, +)
         for (kind, seconds) in report.secondsPerLayerKind.sorted(by: { $0.value > $1.value }) {
             print(String(format: "kind %-15@ %8.2f ms %5.1f%%", kind, seconds * 1000, 100 * seconds / total))
         }
         for (name, entry) in report.secondsPerLayer.sorted(by: { $0.value.seconds > $1.value.seconds }) {
-            print(String(format: "layer %-32@ x%d %8.2f ms %5.1f%%", name, entry.calls, entry.seconds * 1000,
-                         100 * entry.seconds / total))
+            print(
+                String(
+                    format: "layer %-32@ x%d %8.2f ms %5.1f%%", name, entry.calls, entry.seconds * 1000,
+                    100 * entry.seconds / total))
         }
     }
 }

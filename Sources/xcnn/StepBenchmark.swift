@@ -23,7 +23,8 @@ enum StepBenchmark {
         model.initialize(seed: seed)
         var generator = SplitMix64(seed: seed)
         let s = configuration.side
-        let input = Tensor(shape: [batch, 3, s, s], storage: (0..<(batch * 3 * s * s)).map { _ in generator.nextUnitFloat() })
+        let input = Tensor(
+            shape: [batch, 3, s, s], storage: (0..<(batch * 3 * s * s)).map { _ in generator.nextUnitFloat() })
         let labels = (0..<batch).map { $0 % configuration.classes }
         var optimizer = Adadelta(parameterCount: model.parameters.count)
         let profile = LayerProfile()
@@ -32,10 +33,12 @@ enum StepBenchmark {
             if step == 1 { profile.reset() }
             model.profile = step == 0 ? nil : profile
             let start = DispatchTime.now().uptimeNanoseconds
-            _ = model.trainingStep(input: input, labels: labels, boxMask: nil, phase: .joint,
-                                   loss: LossWeights(l1: 1e-6), dropoutSeed: UInt64(step))
+            _ = model.trainingStep(
+                input: input, labels: labels, boxMask: nil, phase: .joint,
+                loss: LossWeights(l1: 1e-6), dropoutSeed: UInt64(step))
             profile.measure(.optimizer) {
-                optimizer.update(parameters: &model.parameters, gradients: model.gradients, range: 0..<model.parameters.count)
+                optimizer.update(
+                    parameters: &model.parameters, gradients: model.gradients, range: 0..<model.parameters.count)
             }
             if step > 0 { durations.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9) }
         }
@@ -47,7 +50,8 @@ enum StepBenchmark {
         for (name, seconds) in profile.layers {
             layers[name] = (seconds / Double(steps), profile.layerCalls[name, default: 0] / steps)
         }
-        return Report(imagesPerSecond: Double(batch) / median, secondsPerStep: median, secondsPerLayerKind: kinds,
-                      secondsPerLayer: layers)
+        return Report(
+            imagesPerSecond: Double(batch) / median, secondsPerStep: median, secondsPerLayerKind: kinds,
+            secondsPerLayer: layers)
     }
 }

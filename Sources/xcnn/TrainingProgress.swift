@@ -23,9 +23,10 @@ final class TrainingProgress {
     func handle(_ event: TrainingEvent) {
         if case .step(let progress) = event {
             guard drawsSteps else { return }
-            let line = String(format: "\rphase %d epoch %d/%d step %d/%d  loss %.4f  acc %.3f  %.1f img/s",
-                              progress.phase.rawValue, progress.epoch, progress.epochs, progress.step,
-                              progress.stepsPerEpoch, progress.loss, progress.accuracy, progress.imagesPerSecond)
+            let line = String(
+                format: "\rphase %d epoch %d/%d step %d/%d  loss %.4f  acc %.3f  %.1f img/s",
+                progress.phase.rawValue, progress.epoch, progress.epochs, progress.step,
+                progress.stepsPerEpoch, progress.loss, progress.accuracy, progress.imagesPerSecond)
             FileHandle.standardError.write(Data(line.utf8))
             lineShown = true
             return
@@ -36,15 +37,21 @@ final class TrainingProgress {
             break
         case .worldSizeChanged(let from, let to):
             if rank == 0 {
-                logger.warning("resuming a run made on \(from) rank(s) with \(to): from here on the data order differs from the original run")
+                logger.warning(
+                    "resuming a run made on \(from) rank(s) with \(to): from here on the data order differs from the original run"
+                )
             }
         case .epochEnded(let report):
             logger.info("\(epochLine(report))")
         case .phaseOneEndedEarly(let epoch, let epochs, let loss, let ratio, let firstEpochLoss):
             let start = Self.format(firstEpochLoss)
-            logger.info("phase 1 ends after epoch \(epoch) of \(epochs): training loss \(Self.format(loss)) ≤ \(ratio) × the first epoch's \(start) (--phase1-stop-loss-ratio)")
+            logger.info(
+                "phase 1 ends after epoch \(epoch) of \(epochs): training loss \(Self.format(loss)) ≤ \(ratio) × the first epoch's \(start) (--phase1-stop-loss-ratio)"
+            )
         case .phaseFinished(let phase, let loss, let epoch):
-            logger.info("phase \(phase.rawValue) done: best val loss \(Self.format(loss)) at epoch \(epoch); continuing from those weights")
+            logger.info(
+                "phase \(phase.rawValue) done: best val loss \(Self.format(loss)) at epoch \(epoch); continuing from those weights"
+            )
         }
     }
 
@@ -86,7 +93,8 @@ final class TrainingProgress {
     static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "?" }
         let total = Int(seconds.rounded())
-        return total >= 3600 ? "\(total / 3600)h\(String(format: "%02d", total % 3600 / 60))m"
+        return total >= 3600
+            ? "\(total / 3600)h\(String(format: "%02d", total % 3600 / 60))m"
             : "\(total / 60)m\(String(format: "%02d", total % 60))s"
     }
 }

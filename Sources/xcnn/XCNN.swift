@@ -13,7 +13,10 @@ struct XCNN: ParsableCommand {
         abstract: "Data-parallel trainer for a CNN that explains its own decisions.",
         discussion: "Launch across ranks with mpirun, e.g. `mpirun -np 2 xcnn info`.",
         version: version,
-        subcommands: [TrainCommand.self, GenerateCommand.self, ExplainCommand.self, EvaluateCommand.self, ReportCommand.self, InspectCommand.self, DiagnoseCommand.self, InfoCommand.self, CheckMPICommand.self, BenchCommand.self]
+        subcommands: [
+            TrainCommand.self, GenerateCommand.self, ExplainCommand.self, EvaluateCommand.self, ReportCommand.self,
+            InspectCommand.self, DiagnoseCommand.self, InfoCommand.self, CheckMPICommand.self, BenchCommand.self,
+        ]
     )
 
     static func main() {
@@ -63,7 +66,8 @@ struct XCNN: ParsableCommand {
     /// The rank mpirun (or a PMI launcher) gave this process, read before MPI starts.
     static var rankInEnvironment: Int? {
         let environment = ProcessInfo.processInfo.environment
-        return ["OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"].lazy.compactMap { environment[$0].flatMap { Int($0) } }.first
+        return ["OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"].lazy.compactMap { environment[$0].flatMap { Int($0) } }
+            .first
     }
 
     /// A wrong command rather than a failed run: answered like ArgumentParser's own validation
@@ -82,7 +86,8 @@ struct XCNN: ParsableCommand {
     static func usageMessage(_ error: Error, command: ParsableCommand.Type) -> String {
         let message = (error as? ValidationError)?.message ?? "\(error)"
         let path = commandPath(to: command, from: XCNN.self)?.joined(separator: " ") ?? "xcnn"
-        return "xcnn: error: \(message)\nUsage: \(usageString(for: command))\n  See '\(path) --help' for more information.\n"
+        return
+            "xcnn: error: \(message)\nUsage: \(usageString(for: command))\n  See '\(path) --help' for more information.\n"
     }
 
     /// Reports an error and ends the process; under mpirun it ends every rank, so none hangs

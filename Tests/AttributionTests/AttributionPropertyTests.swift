@@ -5,19 +5,23 @@ import Foundation
 import Kernels
 import Network
 import XCTest
+
 @testable import Attribution
 
 final class AttributionPropertyTests: XCTestCase {
-    let configuration = ModelConfiguration(side: 32, baseWidth: 4, classes: 3, hidden: 16, dropout: 0, ePooling: .average)
+    let configuration = ModelConfiguration(
+        side: 32, baseWidth: 4, classes: 3, hidden: 16, dropout: 0, ePooling: .average)
 
     /// A random E [N, 1, S, S] in [0, 1) with a fifth of it exactly 0 (as the explainer's ReLU makes it).
     func randomE(_ n: Int, seed: UInt64) -> Tensor {
         var g = SplitMix64(seed: seed)
         let s = configuration.side
-        return Tensor(shape: [n, 1, s, s], storage: (0..<(n * s * s)).map { _ in
-            let u = g.nextUnitFloat()
-            return u < 0.2 ? 0 : u
-        })
+        return Tensor(
+            shape: [n, 1, s, s],
+            storage: (0..<(n * s * s)).map { _ in
+                let u = g.nextUnitFloat()
+                return u < 0.2 ? 0 : u
+            })
     }
 
     func image(_ x: Tensor, _ i: Int) -> [Double] {
@@ -34,7 +38,8 @@ final class AttributionPropertyTests: XCTestCase {
     func testForwardMatchesTheDoubleReference() throws {
         let model = try randomModel(configuration, seed: 3, biasRange: 0.1)
         let attributor = try Attributor(model: model, classifier: .phaseOne)
-        let x = randomImages(3, side: 32, seed: 4), e = randomE(3, seed: 5)
+        let x = randomImages(3, side: 32, seed: 4)
+        let e = randomE(3, seed: 5)
         for eUsed in [nil, e] {
             let logits = attributor.graph.forward(x.storage, n: 3, e: eUsed?.storage).logits
             for i in 0..<3 {
@@ -56,17 +61,23 @@ final class AttributionPropertyTests: XCTestCase {
     func testIntegratedGradientsAreComplete() throws {
         let model = try randomModel(configuration, seed: 7, biasRange: 0)
         let attributor = try Attributor(model: model, classifier: .phaseOne, batchSize: 64)
-        let x = randomImages(2, side: 32, seed: 8), e = randomE(2, seed: 9)
+        let x = randomImages(2, side: 32, seed: 8)
+        let e = randomE(2, seed: 9)
         let targets = [1, 2]
         for eUsed in [nil, e] {
-            let ig = try attributor.attributions(.integratedGradients(steps: 50), input: x, targets: targets, explanation: eUsed)
+            let ig = try attributor.attributions(
+                .integratedGradients(steps: 50), input: x, targets: targets, explanation: eUsed)
             let per = ig.count / 2
             for i in 0..<2 {
                 let total = ig.storage[(i * per)..<((i + 1) * per)].reduce(0.0) { $0 + Double($1) }
-                let difference = referenceLogits(model, image(x, i), e: eImage(eUsed, i))[targets[i]]
+                let difference =
+                    referenceLogits(model, image(x, i), e: eImage(eUsed, i))[targets[i]]
                     - referenceLogits(model, [Double](repeating: 0, count: per), e: eImage(eUsed, i))[targets[i]]
-                print(String(format: "IG completeness (E %@) image %d: Σ IG %.6f, f(x) − f(0) %.6f, gap %.2e of it",
-                             eUsed == nil ? "= 1" : "random", i, total, difference, abs(total - difference) / abs(difference)))
+                print(
+                    String(
+                        format: "IG completeness (E %@) image %d: Σ IG %.6f, f(x) − f(0) %.6f, gap %.2e of it",
+                        eUsed == nil ? "= 1" : "random", i, total, difference, abs(total - difference) / abs(difference)
+                    ))
                 XCTAssertGreaterThan(abs(difference), 1e-3, "the test needs a logit that depends on the image")
                 XCTAssertLessThanOrEqual(abs(total - difference), 1e-3 * abs(difference), "image \(i)")
             }
@@ -80,7 +91,8 @@ final class AttributionPropertyTests: XCTestCase {
     func testLRPConservesTheTargetLogitWithoutBiases() throws {
         let model = try randomModel(configuration, seed: 11, biasRange: 0)
         let attributor = try Attributor(model: model, classifier: .phaseOne)
-        let x = randomImages(3, side: 32, seed: 12), e = randomE(3, seed: 13)
+        let x = randomImages(3, side: 32, seed: 12)
+        let e = randomE(3, seed: 13)
         let targets = [0, 1, 2]
         for eUsed in [nil, e] {
             for method in [AttributionMethod.lrpEpsilon(epsilon: 1e-9), .lrpAlpha1Beta0] {
@@ -89,8 +101,10 @@ final class AttributionPropertyTests: XCTestCase {
                 for i in 0..<3 {
                     let total = r.storage[(i * per)..<((i + 1) * per)].reduce(0.0) { $0 + Double($1) }
                     let logit = referenceLogits(model, image(x, i), e: eImage(eUsed, i))[targets[i]]
-                    print(String(format: "%@ conservation (E %@) image %d: Σ R %.6f, logit %.6f", method.name,
-                                 eUsed == nil ? "= 1" : "random", i, total, logit))
+                    print(
+                        String(
+                            format: "%@ conservation (E %@) image %d: Σ R %.6f, logit %.6f", method.name,
+                            eUsed == nil ? "= 1" : "random", i, total, logit))
                     XCTAssertGreaterThan(abs(logit), 1e-2)
                     XCTAssertEqual(total, logit, accuracy: 1e-3 * abs(logit), "\(method.name) image \(i)")
                 }
@@ -129,16 +143,23 @@ final class AttributionPropertyTests: XCTestCase {
         let s = configuration.side
         let x = randomImages(n, side: s, seed: 18)
         var g = SplitMix64(seed: 19)
-        let e = Tensor(shape: [n, 1, s, s], storage: (0..<(n * s * s)).map { _ in let u = g.nextUnitFloat(); return u < 0.2 ? 0 : u })
+        let e = Tensor(
+            shape: [n, 1, s, s],
+            storage: (0..<(n * s * s)).map { _ in
+                let u = g.nextUnitFloat()
+                return u < 0.2 ? 0 : u
+            })
         let targets = (0..<n).map { ($0 + 1) % configuration.classes }
         for eUsed in [nil, e] {
             let ixg = try attributor.attributions(.inputTimesGradient, input: x, targets: targets, explanation: eUsed)
             let gradient = try attributor.attributions(.saliency, input: x, targets: targets, explanation: eUsed)
-            let signed = attributor.gradient(x.storage, n: n, e: eUsed?.storage, targets: targets, rule: .gradient).dInput
+            let signed = attributor.gradient(x.storage, n: n, e: eUsed?.storage, targets: targets, rule: .gradient)
+                .dInput
             XCTAssertEqual(gradient.storage, signed.map { abs($0) }, "saliency is |∂logit/∂x|")
             let per = ixg.count / n
             for i in 0..<n {
-                let xi = image(x, i), ei = eImage(eUsed, i)
+                let xi = image(x, i)
+                let ei = eImage(eUsed, i)
                 let v = (0..<per).map { _ in Double(g.nextSymmetric(1)) }
                 for (label, direction, predicted) in [
                     ("x", xi, ixg.storage[(i * per)..<((i + 1) * per)].reduce(0.0) { $0 + Double($1) }),
@@ -148,9 +169,13 @@ final class AttributionPropertyTests: XCTestCase {
                     let plus = referenceLogits(model, zip(xi, direction).map { $0 + h * $1 }, e: ei)[targets[i]]
                     let minus = referenceLogits(model, zip(xi, direction).map { $0 - h * $1 }, e: ei)[targets[i]]
                     let derivative = (plus - minus) / (2 * h)
-                    print(String(format: "w %d: directional derivative along %@ (E %@) image %d: ours %.7f, differences %.7f",
-                                 configuration.baseWidth, label, eUsed == nil ? "= 1" : "random", i, predicted, derivative))
-                    XCTAssertEqual(predicted, derivative, accuracy: 1e-4 * abs(derivative) + 1e-6, "\(label), image \(i)")
+                    print(
+                        String(
+                            format:
+                                "w %d: directional derivative along %@ (E %@) image %d: ours %.7f, differences %.7f",
+                            configuration.baseWidth, label, eUsed == nil ? "= 1" : "random", i, predicted, derivative))
+                    XCTAssertEqual(
+                        predicted, derivative, accuracy: 1e-4 * abs(derivative) + 1e-6, "\(label), image \(i)")
                 }
             }
         }
@@ -161,8 +186,9 @@ final class AttributionPropertyTests: XCTestCase {
         let model = try randomModel(configuration, seed: 23, biasRange: 0.1)
         let attributor = try Attributor(model: model, classifier: .phaseOne, batchSize: 5)
         let x = randomImages(2, side: 32, seed: 24)
-        let smooth = try attributor.attributions(.smoothGrad(samples: 3, noiseFraction: 0, seed: 1), input: x,
-                                                 targets: [0, 1], explanation: nil)
+        let smooth = try attributor.attributions(
+            .smoothGrad(samples: 3, noiseFraction: 0, seed: 1), input: x,
+            targets: [0, 1], explanation: nil)
         let saliency = try attributor.attributions(.saliency, input: x, targets: [0, 1], explanation: nil)
         let error = worstError(smooth.storage, saliency.storage)
         // Three equal float values summed in Double and divided by 3: exact up to one rounding.
@@ -175,9 +201,12 @@ final class AttributionPropertyTests: XCTestCase {
     func testManyPassMethodsSplitAcrossRanksAddUp() throws {
         let model = try randomModel(configuration, seed: 29, biasRange: 0.1)
         let attributor = try Attributor(model: model, classifier: .phaseOne, batchSize: 4)
-        let x = randomImages(2, side: 32, seed: 30), e = randomE(2, seed: 31)
-        for method in [AttributionMethod.smoothGrad(samples: 5, noiseFraction: 0.2, seed: 3), .integratedGradients(steps: 7),
-                       .occlusion(patch: 8, stride: 8)] {
+        let x = randomImages(2, side: 32, seed: 30)
+        let e = randomE(2, seed: 31)
+        for method in [
+            AttributionMethod.smoothGrad(samples: 5, noiseFraction: 0.2, seed: 3), .integratedGradients(steps: 7),
+            .occlusion(patch: 8, stride: 8),
+        ] {
             attributor.passShare = nil
             let whole = try attributor.attributions(method, input: x, targets: [1, 2], explanation: e)
             var summed = [Float](repeating: 0, count: whole.count)
@@ -207,7 +236,8 @@ final class AttributionPropertyTests: XCTestCase {
         XCTAssertEqual(deviation, 1, accuracy: 0.02)
         XCTAssertEqual(noise.sample(image: 1, sample: 2), noise.sample(image: 1, sample: 2))
         XCTAssertNotEqual(noise.sample(image: 1, sample: 2), noise.sample(image: 2, sample: 1))
-        XCTAssertNotEqual(noise.sample(image: 0, sample: 0), GaussianNoise(seed: 6, count: 3 * 32 * 32).sample(image: 0, sample: 0))
+        XCTAssertNotEqual(
+            noise.sample(image: 0, sample: 0), GaussianNoise(seed: 6, count: 3 * 32 * 32).sample(image: 0, sample: 0))
     }
 
     /// The Gauss–Legendre rule matches numpy.polynomial.legendre.leggauss and integrates x^k exactly for k < 2n.
@@ -215,7 +245,9 @@ final class AttributionPropertyTests: XCTestCase {
         let three = GaussLegendre.rule(3)
         let root = (3.0 / 5).squareRoot()
         for (got, want) in zip(three.nodes, [-root, 0, root]) { XCTAssertEqual(got, want, accuracy: 1e-15) }
-        for (got, want) in zip(three.weights, [5.0 / 9, 8.0 / 9, 5.0 / 9]) { XCTAssertEqual(got, want, accuracy: 1e-15) }
+        for (got, want) in zip(three.weights, [5.0 / 9, 8.0 / 9, 5.0 / 9]) {
+            XCTAssertEqual(got, want, accuracy: 1e-15)
+        }
         for n in [1, 2, 7, 50, 256] {
             let rule = GaussLegendre.rule(n)
             XCTAssertEqual(rule.nodes, rule.nodes.sorted(), "ascending, as numpy")
@@ -244,7 +276,9 @@ final class AttributionPropertyTests: XCTestCase {
         XCTAssertEqual(e.shape, [5, 1, 32, 32])
         let plane = 32 * 32
         for i in 0..<5 {
-            let alone = model.explain(input: Tensor(shape: [1, 3, 32, 32], storage: Array(x.storage[(i * 3 * plane)..<((i + 1) * 3 * plane)])))
+            let alone = model.explain(
+                input: Tensor(
+                    shape: [1, 3, 32, 32], storage: Array(x.storage[(i * 3 * plane)..<((i + 1) * 3 * plane)])))
             XCTAssertEqual(Array(e.storage[(i * plane)..<((i + 1) * plane)]), alone.E.storage, "image \(i)")
         }
     }
@@ -258,8 +292,13 @@ final class AttributionPropertyTests: XCTestCase {
         XCTAssertThrowsError(try attributor.maps(.occlusion(patch: 4, stride: 5), input: x, targets: [0]))
         XCTAssertThrowsError(try attributor.maps(.integratedGradients(steps: 0), input: x, targets: [0]))
         XCTAssertThrowsError(try attributor.maps(.saliency, input: randomImages(1, side: 16, seed: 2), targets: [0]))
-        XCTAssertEqual(AttributionMethod.all(side: 64).map(\.name), ["saliency", "input-x-gradient", "smoothgrad",
-            "integrated-gradients", "guided-backprop", "deconvnet", "lrp-epsilon", "lrp-alpha1beta0", "grad-cam", "occlusion"])
+        XCTAssertEqual(
+            AttributionMethod.all(side: 64).map(\.name),
+            [
+                "saliency", "input-x-gradient", "smoothgrad",
+                "integrated-gradients", "guided-backprop", "deconvnet", "lrp-epsilon", "lrp-alpha1beta0", "grad-cam",
+                "occlusion",
+            ])
         XCTAssertEqual(AttributionMethod.named("occlusion", side: 64), .occlusion(patch: 8, stride: 4))
     }
 }

@@ -32,8 +32,9 @@ struct AttributionGolden {
     }
 
     var configuration: ModelConfiguration {
-        ModelConfiguration(side: int("side"), baseWidth: int("width"), classes: int("classes"), hidden: int("hidden"),
-                           dropout: 0, ePooling: (config["e_pool"] as? String) == "max" ? .max : .average)
+        ModelConfiguration(
+            side: int("side"), baseWidth: int("width"), classes: int("classes"), hidden: int("hidden"),
+            dropout: 0, ePooling: (config["e_pool"] as? String) == "max" ? .max : .average)
     }
 
     /// The golden model's parameters and BN running statistics in a JointModel.
@@ -59,7 +60,8 @@ struct AttributionTestError: Error, CustomStringConvertible {
 /// Worst |a − b| and the largest |b|, over all values.
 func worstError(_ a: [Float], _ b: [Float]) -> (worst: Double, scale: Double) {
     precondition(a.count == b.count, "sizes differ: \(a.count) vs \(b.count)")
-    var worst = 0.0, scale = 0.0
+    var worst = 0.0
+    var scale = 0.0
     for i in a.indices {
         worst = max(worst, abs(Double(a[i]) - Double(b[i])))
         scale = max(scale, abs(Double(b[i])))
@@ -95,9 +97,12 @@ func randomImages(_ n: Int, side s: Int, seed: UInt64) -> Tensor {
 /// The classifier's logits of one image as direct loops in Double (model_exact.Classifier read line by line):
 /// x [3, S, S], E [1, S, S] or nil (E = 1). Independent of the Kernels ops the attribution code runs on.
 func referenceLogits(_ model: JointModel, _ x: [Double], e: [Double]?) -> [Double] {
-    let c = model.configuration, p = model.parameters
+    let c = model.configuration
+    let p = model.parameters
     func values(_ name: String) -> [Double] { model.layout.entry(named: name)!.range.map { Double(p[$0]) } }
-    var h = x, channels = 3, s = c.side
+    var h = x
+    var channels = 3
+    var s = c.side
     var ek = e ?? [Double](repeating: 1, count: s * s)
     for stage in 1...4 {
         if stage > 1 {
@@ -105,15 +110,18 @@ func referenceLogits(_ model: JointModel, _ x: [Double], e: [Double]?) -> [Doubl
             var pooled = [Double](repeating: 0, count: s * s)
             for i in 0..<s {
                 for j in 0..<s {
-                    let w = [ek[(2 * i) * t + 2 * j], ek[(2 * i) * t + 2 * j + 1], ek[(2 * i + 1) * t + 2 * j],
-                             ek[(2 * i + 1) * t + 2 * j + 1]]
+                    let w = [
+                        ek[(2 * i) * t + 2 * j], ek[(2 * i) * t + 2 * j + 1], ek[(2 * i + 1) * t + 2 * j],
+                        ek[(2 * i + 1) * t + 2 * j + 1],
+                    ]
                     pooled[i * s + j] = c.ePooling == .average ? w.reduce(0, +) / 4 : w.max()!
                 }
             }
             ek = pooled
         }
         for conv in ["conv1", "conv2"] {
-            let weight = values("classifier.stage\(stage).\(conv).weight"), bias = values("classifier.stage\(stage).\(conv).bias")
+            let weight = values("classifier.stage\(stage).\(conv).weight")
+            let bias = values("classifier.stage\(stage).\(conv).bias")
             let filters = bias.count
             var y = [Double](repeating: 0, count: filters * s * s)
             for o in 0..<filters {
@@ -123,7 +131,8 @@ func referenceLogits(_ model: JointModel, _ x: [Double], e: [Double]?) -> [Doubl
                         for ch in 0..<channels {
                             for u in 0..<3 {
                                 for v in 0..<3 {
-                                    let r = i + u - 1, q = j + v - 1
+                                    let r = i + u - 1
+                                    let q = j + v - 1
                                     if r >= 0 && r < s && q >= 0 && q < s {
                                         sum += weight[((o * channels + ch) * 3 + u) * 3 + v] * h[(ch * s + r) * s + q]
                                     }
@@ -144,8 +153,9 @@ func referenceLogits(_ model: JointModel, _ x: [Double], e: [Double]?) -> [Doubl
             for i in 0..<half {
                 for j in 0..<half {
                     let base = ch * s * s
-                    pooled[(ch * half + i) * half + j] = max(max(h[base + 2 * i * s + 2 * j], h[base + 2 * i * s + 2 * j + 1]),
-                                                             max(h[base + (2 * i + 1) * s + 2 * j], h[base + (2 * i + 1) * s + 2 * j + 1]))
+                    pooled[(ch * half + i) * half + j] = max(
+                        max(h[base + 2 * i * s + 2 * j], h[base + 2 * i * s + 2 * j + 1]),
+                        max(h[base + (2 * i + 1) * s + 2 * j], h[base + (2 * i + 1) * s + 2 * j + 1]))
                 }
             }
         }
@@ -154,7 +164,8 @@ func referenceLogits(_ model: JointModel, _ x: [Double], e: [Double]?) -> [Doubl
     }
     var features = (0..<channels).map { ch in h[(ch * s * s)..<((ch + 1) * s * s)].max()! }
     for (name, sigmoid) in [("fc1", true), ("fc2", true), ("out", false)] {
-        let weight = values("classifier.\(name).weight"), bias = values("classifier.\(name).bias")
+        let weight = values("classifier.\(name).weight")
+        let bias = values("classifier.\(name).bias")
         let inputs = features.count
         features = (0..<bias.count).map { o in
             var sum = bias[o]

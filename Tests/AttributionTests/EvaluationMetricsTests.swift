@@ -6,23 +6,33 @@ import Testing
 
 @Suite struct EvaluationMetricsTests {
     /// Exact for these sums of a few short decimals in Double; 1e-9 leaves room for Float → Double.
-    static func close(_ a: Double?, _ b: Double, _ tolerance: Double = 1e-6) -> Bool { a.map { abs($0 - b) <= tolerance } ?? false }
+    static func close(_ a: Double?, _ b: Double, _ tolerance: Double = 1e-6) -> Bool {
+        a.map { abs($0 - b) <= tolerance } ?? false
+    }
 
     @Test func energyShareIsTheMapsEnergyInsideTheRegion() {
         // 3×3; region: the left column.
-        let region: [Float] = [1, 0, 0,
-                               1, 0, 0,
-                               1, 0, 0]
-        let e: [Float] = [0.5, 0.0, 0.0,
-                          0.25, 0.0, 0.25,
-                          0.0, 0.0, 1.0]
+        let region: [Float] = [
+            1, 0, 0,
+            1, 0, 0,
+            1, 0, 0,
+        ]
+        let e: [Float] = [
+            0.5, 0.0, 0.0,
+            0.25, 0.0, 0.25,
+            0.0, 0.0, 1.0,
+        ]
         #expect(Self.close(ExplanationMetrics.energyShare(explanation: e, region: region), 0.75 / 2.0))
         #expect(ExplanationMetrics.areaShare(region) == 3.0 / 9)
         // A uniform map scores the region's area share: chance.
-        #expect(Self.close(ExplanationMetrics.energyShare(explanation: [Float](repeating: 0.3, count: 9), region: region), 1.0 / 3))
+        #expect(
+            Self.close(
+                ExplanationMetrics.energyShare(explanation: [Float](repeating: 0.3, count: 9), region: region), 1.0 / 3)
+        )
         #expect(ExplanationMetrics.energyShare(explanation: [Float](repeating: 0, count: 9), region: region) == nil)
         // Negative values (none from tanh∘ReLU, but post-hoc maps have them) count as 0.
-        #expect(Self.close(ExplanationMetrics.energyShare(explanation: [1, -5, 0, 0, 0, 0, 0, 0, 1], region: region), 0.5))
+        #expect(
+            Self.close(ExplanationMetrics.energyShare(explanation: [1, -5, 0, 0, 0, 0, 0, 0, 1], region: region), 0.5))
     }
 
     @Test func dilationGrowsARegionByASquare() {
@@ -33,7 +43,9 @@ import Testing
         #expect(grown == expected)
         var corner = [Float](repeating: 0, count: 25)
         corner[0] = 1
-        #expect(ExplanationMetrics.dilate(corner, side: 5, radius: 1).enumerated().filter { $0.element == 1 }.map(\.offset) == [0, 1, 5, 6])
+        #expect(
+            ExplanationMetrics.dilate(corner, side: 5, radius: 1).enumerated().filter { $0.element == 1 }.map(\.offset)
+                == [0, 1, 5, 6])
         #expect(ExplanationMetrics.dilate(centre, side: 5, radius: 0) == centre)
         #expect(ExplanationMetrics.dilate(centre, side: 5, radius: 2).allSatisfy { $0 == 1 })
     }
@@ -56,7 +68,9 @@ import Testing
         tied[1 * 8 + 2] = 1
         tied[7 * 8 + 7] = 1
         #expect(ExplanationMetrics.pointingHit(explanation: tied, target: target, side: 8, tolerance: 1) == 0.5)
-        #expect(ExplanationMetrics.pointingHit(explanation: [Float](repeating: 0, count: 64), target: target, side: 8, tolerance: 3) == nil)
+        #expect(
+            ExplanationMetrics.pointingHit(
+                explanation: [Float](repeating: 0, count: 64), target: target, side: 8, tolerance: 3) == nil)
     }
 
     @Test func activityIsTheActiveShareAndMeanE() {
@@ -68,10 +82,12 @@ import Testing
     // MARK: deletion
 
     /// 4×4 image, 2×2 patches (grid 2×2: patch 0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right).
-    static let map: [Float] = [0.1, 0.1, 0.9, 0.9,
-                               0.1, 0.1, 0.9, 0.9,
-                               0.5, 0.5, 0.1, 0.1,
-                               0.5, 0.5, 0.1, 0.1]
+    static let map: [Float] = [
+        0.1, 0.1, 0.9, 0.9,
+        0.1, 0.1, 0.9, 0.9,
+        0.5, 0.5, 0.1, 0.1,
+        0.5, 0.5, 0.1, 0.1,
+    ]
 
     @Test func deletionOrderIsByPatchEnergyWithTiesInGridOrder() {
         #expect(Deletion.order(explanation: Self.map, side: 4, patch: 2) == [1, 2, 0, 3])
@@ -80,9 +96,9 @@ import Testing
 
     @Test func deletionScheduleSpreadsPatchesOverTheSteps() {
         #expect(Deletion.schedule(patches: 4, steps: 2) == [0, 2, 4])
-        #expect(Deletion.schedule(patches: 4, steps: 8) == [0, 1, 2, 3, 4])   // capped at one patch per step
+        #expect(Deletion.schedule(patches: 4, steps: 8) == [0, 1, 2, 3, 4])  // capped at one patch per step
         #expect(Deletion.schedule(patches: 64, steps: 16) == (0...16).map { 4 * $0 })
-        #expect(Deletion.schedule(patches: 5, steps: 2) == [0, 3, 5])          // round(2.5) = 3
+        #expect(Deletion.schedule(patches: 5, steps: 2) == [0, 3, 5])  // round(2.5) = 3
     }
 
     @Test func deletedPatchesTakeTheImagesMeanColour() {
@@ -106,7 +122,9 @@ import Testing
         var image = [Float](repeating: 0, count: 48)
         for i in [2, 3, 6, 7] { image[i] = 1 }
         var calls: [Int] = []
-        let curve = Deletion.curve(image: image, explanation: Self.map, side: 4, patch: 2, steps: 4, probability0: 1, batch: 3) { stacked, n in
+        let curve = Deletion.curve(
+            image: image, explanation: Self.map, side: 4, patch: 2, steps: 4, probability0: 1, batch: 3
+        ) { stacked, n in
             calls.append(n)
             return (0..<n).map { k in Double(stacked[(k * 48)..<(k * 48 + 16)].max()!) }
         }
@@ -130,37 +148,44 @@ import Testing
         mask[5] = 1
         let box: [Float] = [1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
         var e = [Float](repeating: 0, count: 16)
-        e[5] = 0.8       // on the target
-        e[10] = 0.2      // (2, 2): in the dilated mask, outside the box
-        e[15] = 1.0      // far corner: the maximum
+        e[5] = 0.8  // on the target
+        e[10] = 0.2  // (2, 2): in the dilated mask, outside the box
+        e[15] = 1.0  // far corner: the maximum
         let s = MapScores.score(explanation: e, side: 4, targetMask: mask, boxMask: box)
         #expect(s.hasTarget == true)
         #expect(Self.close(s.energyInBox, 0.8 / 2.0) && s.uniformInBox == 4.0 / 16)
         #expect(Self.close(s.energyInMask, 1.0 / 2.0) && s.uniformInMask == 9.0 / 16)
-        #expect(s.pointingHit == 0)      // tolerance at 4 px is 15·4/224 < 1 px: (3, 3) is far from (1, 1)
-        #expect(s.iou == 0.5)            // active {5, 15}, mask {5}
+        #expect(s.pointingHit == 0)  // tolerance at 4 px is 15·4/224 < 1 px: (3, 3) is far from (1, 1)
+        #expect(s.iou == 0.5)  // active {5, 15}, mask {5}
         #expect(s.pompom == 0.5)
         #expect(s.activeShare == 2.0 / 16 && Self.close(s.meanE, 2.0 / 16))
         // A negative image: only activity.
-        let negative = MapScores.score(explanation: e, side: 4, targetMask: [Float](repeating: 0, count: 16),
-                                       boxMask: [Float](repeating: 0, count: 16))
-        #expect(negative.hasTarget == false && negative.energyInBox == nil && negative.pointingHit == nil && negative.iou == nil)
+        let negative = MapScores.score(
+            explanation: e, side: 4, targetMask: [Float](repeating: 0, count: 16),
+            boxMask: [Float](repeating: 0, count: 16))
+        #expect(
+            negative.hasTarget == false && negative.energyInBox == nil && negative.pointingHit == nil
+                && negative.iou == nil)
         // No annotations at all: presence unknown.
         #expect(MapScores.score(explanation: e, side: 4, targetMask: nil, boxMask: nil).hasTarget == nil)
         // Boxes only (a VOC set without masks): box energy and pointing, no mask scores.
         let boxOnly = MapScores.score(explanation: e, side: 4, targetMask: nil, boxMask: box)
-        #expect(boxOnly.energyInBox != nil && boxOnly.energyInMask == nil && boxOnly.iou == nil && boxOnly.pointingHit == 0)
+        #expect(
+            boxOnly.energyInBox != nil && boxOnly.energyInMask == nil && boxOnly.iou == nil && boxOnly.pointingHit == 0)
     }
 
     @Test func summaryAveragesOverTargetsAndNegativesAndCountsAZeroMapAsAMiss() {
-        let hit = MapScores(hasTarget: true, energyInBox: 0.6, uniformInBox: 0.1, energyInMask: 0.5, uniformInMask: 0.05,
-                            pointingHit: 1, iou: 0.4, pompom: 0.2, activeShare: 0.02, meanE: 0.1,
-                            deletion: DeletionCurve(probabilities: [1, 0.5, 0], deletedPatches: [0, 2, 4]))
-        let zero = MapScores(hasTarget: true, energyInBox: nil, uniformInBox: 0.3, energyInMask: nil, uniformInMask: 0.15,
-                             pointingHit: nil, iou: 0, pompom: nil, activeShare: 0, meanE: 0,
-                             deletion: DeletionCurve(probabilities: [0.8, 0.8, 0.8], deletedPatches: [0, 2, 4]))
-        let negative = MapScores(hasTarget: false, activeShare: 0.1, meanE: 0.3,
-                                 deletion: DeletionCurve(probabilities: [0.9, 0.6, 0.3], deletedPatches: [0, 2, 4]))
+        let hit = MapScores(
+            hasTarget: true, energyInBox: 0.6, uniformInBox: 0.1, energyInMask: 0.5, uniformInMask: 0.05,
+            pointingHit: 1, iou: 0.4, pompom: 0.2, activeShare: 0.02, meanE: 0.1,
+            deletion: DeletionCurve(probabilities: [1, 0.5, 0], deletedPatches: [0, 2, 4]))
+        let zero = MapScores(
+            hasTarget: true, energyInBox: nil, uniformInBox: 0.3, energyInMask: nil, uniformInMask: 0.15,
+            pointingHit: nil, iou: 0, pompom: nil, activeShare: 0, meanE: 0,
+            deletion: DeletionCurve(probabilities: [0.8, 0.8, 0.8], deletedPatches: [0, 2, 4]))
+        let negative = MapScores(
+            hasTarget: false, activeShare: 0.1, meanE: 0.3,
+            deletion: DeletionCurve(probabilities: [0.9, 0.6, 0.3], deletedPatches: [0, 2, 4]))
         let images = [
             ImageEvaluation(index: 4, label: 1, predicted: 1, probability: 1, scores: [hit]),
             ImageEvaluation(index: 7, label: 1, predicted: 0, probability: 0.8, scores: [zero]),

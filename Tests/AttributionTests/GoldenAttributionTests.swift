@@ -4,6 +4,7 @@ import Foundation
 import Kernels
 import Network
 import XCTest
+
 @testable import Attribution
 
 final class GoldenAttributionTests: XCTestCase {
@@ -33,7 +34,8 @@ final class GoldenAttributionTests: XCTestCase {
             let model = try golden.model()
             let input = try golden.tensor("input")
             let targets = try golden.tensor("targets").storage.map { Int($0) }
-            let n = input.shape[0], s = golden.int("side")
+            let n = input.shape[0]
+            let s = golden.int("side")
 
             // The joint model's E, computed by xcnn's explainer in inference mode, against PyTorch's.
             let joint = try Attributor(model: model, classifier: .joint, batchSize: 2)
@@ -59,9 +61,16 @@ final class GoldenAttributionTests: XCTestCase {
                         // Captum's own normal draws: [N, samples, 3, S, S], divided by each image's σ.
                         let noise = try golden.tensor(key + ".noise")
                         let per = 3 * s * s
-                        ours = Tensor(shape: [n, 3, s, s], storage: try attributor.smoothGrad(
-                            input.storage, n: n, e: eUsed?.storage, targets: targets, samples: samples, noiseFraction: fraction,
-                            noise: { image, j in Array(noise.storage[((image * samples + j) * per)..<((image * samples + j + 1) * per)]) }))
+                        ours = Tensor(
+                            shape: [n, 3, s, s],
+                            storage: try attributor.smoothGrad(
+                                input.storage, n: n, e: eUsed?.storage, targets: targets, samples: samples,
+                                noiseFraction: fraction,
+                                noise: { image, j in
+                                    Array(
+                                        noise.storage[((image * samples + j) * per)..<((image * samples + j + 1) * per)]
+                                    )
+                                }))
                     } else {
                         ours = try attributor.attributions(method, input: input, targets: targets, explanation: eUsed)
                     }
@@ -71,20 +80,25 @@ final class GoldenAttributionTests: XCTestCase {
                         for image in 0..<n {
                             for c in 1..<3 {
                                 for j in 0..<plane {
-                                    XCTAssertEqual(reference.storage[(image * 3 + c) * plane + j],
-                                                   reference.storage[image * 3 * plane + j], "\(key): golden channels differ")
+                                    XCTAssertEqual(
+                                        reference.storage[(image * 3 + c) * plane + j],
+                                        reference.storage[image * 3 * plane + j], "\(key): golden channels differ")
                                 }
                             }
                         }
-                        reference = Tensor(shape: [n, 1, s, s], storage: (0..<n).flatMap { image in
-                            reference.storage[(image * 3 * plane)..<(image * 3 * plane + plane)]
-                        })
+                        reference = Tensor(
+                            shape: [n, 1, s, s],
+                            storage: (0..<n).flatMap { image in
+                                reference.storage[(image * 3 * plane)..<(image * 3 * plane + plane)]
+                            })
                     }
                     XCTAssertEqual(ours.shape, reference.shape, key)
                     let error = worstError(ours.storage, reference.storage)
                     let relative = error.worst / max(error.scale, 1e-30)
-                    print(String(format: "%@ %@: worst error %.3e (max |golden| %.3e, relative %.2e, bound %.0e)",
-                                 name, key, error.worst, error.scale, relative, Self.tolerance(method.name)))
+                    print(
+                        String(
+                            format: "%@ %@: worst error %.3e (max |golden| %.3e, relative %.2e, bound %.0e)",
+                            name, key, error.worst, error.scale, relative, Self.tolerance(method.name)))
                     XCTAssertGreaterThan(error.scale, 0, "\(name) \(key): an all-zero golden map proves nothing")
                     XCTAssertLessThanOrEqual(relative, Self.tolerance(method.name), "\(name) \(key)")
                 }
@@ -102,10 +116,12 @@ final class GoldenAttributionTests: XCTestCase {
 
     /// The methods with the parameters the golden script used (its "config" metadata).
     func methods(_ golden: AttributionGolden) -> [AttributionMethod] {
-        [.saliency, .inputTimesGradient,
-         .smoothGrad(samples: golden.int("smooth_samples"), noiseFraction: golden.float("smooth_fraction"), seed: 0),
-         .integratedGradients(steps: golden.int("ig_steps")), .guidedBackprop, .deconvnet,
-         .lrpEpsilon(epsilon: golden.float("lrp_epsilon")), .lrpAlpha1Beta0, .gradCAM,
-         .occlusion(patch: golden.int("occlusion_patch"), stride: golden.int("occlusion_stride"))]
+        [
+            .saliency, .inputTimesGradient,
+            .smoothGrad(samples: golden.int("smooth_samples"), noiseFraction: golden.float("smooth_fraction"), seed: 0),
+            .integratedGradients(steps: golden.int("ig_steps")), .guidedBackprop, .deconvnet,
+            .lrpEpsilon(epsilon: golden.float("lrp_epsilon")), .lrpAlpha1Beta0, .gradCAM,
+            .occlusion(patch: golden.int("occlusion_patch"), stride: golden.int("occlusion_stride")),
+        ]
     }
 }

@@ -42,7 +42,8 @@ import Testing
         let directory = try TestSupport.scratch("big-xml")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/big.xml"
-        FileManager.default.createFile(atPath: path, contents: Data(repeating: 0x20, count: VOCAnnotation.maxFileBytes + 1))
+        FileManager.default.createFile(
+            atPath: path, contents: Data(repeating: 0x20, count: VOCAnnotation.maxFileBytes + 1))
         let error = #expect(throws: DatasetError.self) { try VOCAnnotation.read(path: path) }
         #expect(error?.reason.contains("limit") == true)
     }
@@ -59,7 +60,9 @@ import Testing
     static func folderWithBadFiles() throws -> String {
         let root = try TestSupport.scratch("bad-folder")
         let manager = FileManager.default
-        for folder in ["good", "other", "empty"] { try manager.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true) }
+        for folder in ["good", "other", "empty"] {
+            try manager.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
+        }
         try manager.copyItem(atPath: TestSupport.good("rgb.png"), toPath: root + "/good/rgb.png")
         try manager.copyItem(atPath: TestSupport.good("gray.jpeg"), toPath: root + "/good/gray.jpeg")
         try manager.copyItem(atPath: TestSupport.good("palette.png"), toPath: root + "/other/fine.png")
@@ -89,7 +92,8 @@ import Testing
         // Every bad image, each named, and counted per reason.
         #expect(dataset.skipped.count == Self.images.count)
         #expect(Set(dataset.skipped.map(\.path)) == Set(Self.images.map { root + "/other/" + $0.0 }))
-        #expect(SkipCounts(dataset.skipped).description == "4 × cannot decode image (damaged or truncated), "
+        #expect(
+            SkipCounts(dataset.skipped).description == "4 × cannot decode image (damaged or truncated), "
                 + "2 × image too large, 1 × empty file, 1 × not a PNG or JPEG file, "
                 + "1 × not an image file (extension '.txt'), 1 × unsupported image content")
         // The same decision on every open (every rank).
@@ -110,11 +114,13 @@ import Testing
     func badAnnotationInAVOCDirectoryIsNamedOrSkipped(file: String) throws {
         let root = try TestSupport.scratch("bad-voc")
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let generator = try SyntheticGenerator(options: TestSupport.smallOptions(count: 4, side: 32).with { $0.radius = 3..<6 })
+        let generator = try SyntheticGenerator(
+            options: TestSupport.smallOptions(count: 4, side: 32).with { $0.radius = 3..<6 })
         try VOCWriter(generator: generator, directory: root).write()
         try FileManager.default.copyItem(atPath: TestSupport.bad(file), toPath: root + "/Annotations/bad.xml")
         let train = root + "/ImageSets/Main/train.txt"
-        try (String(contentsOfFile: train, encoding: .utf8) + "bad\n").write(toFile: train, atomically: false, encoding: .utf8)
+        try (String(contentsOfFile: train, encoding: .utf8) + "bad\n").write(
+            toFile: train, atomically: false, encoding: .utf8)
         let error = #expect(throws: DatasetError.self) { try Dataset.voc(root: root) }
         #expect(error?.path == root + "/Annotations/bad.xml")
         let dataset = try Dataset.voc(root: root, skipBad: true)

@@ -12,7 +12,8 @@ import Testing
         #expect(dataset.count == 6 && dataset.classes == ["no-triangle", "triangle"])
         #expect(dataset.labels == generator.labels)
         for i in 0..<dataset.count {
-            let sample = try dataset.load(index: i, side: 48), image = generator.image(at: i)
+            let sample = try dataset.load(index: i, side: 48)
+            let image = generator.image(at: i)
             #expect(sample.pixels == image.pixels)
             #expect(sample.targetMask == image.targetMaskValues)
             #expect(sample.boxMask?.contains(1) == (image.label == 1))
@@ -35,7 +36,8 @@ import Testing
         #expect(voc.labels == order.map { generator.labels[$0] })
         #expect(voc.split.train == Array(0..<memory.split.train.count))
         for (position, index) in order.enumerated() {
-            let fromDisk = try voc.load(index: position, side: 48), fromMemory = try memory.load(index: index, side: 48)
+            let fromDisk = try voc.load(index: position, side: 48)
+            let fromMemory = try memory.load(index: index, side: 48)
             #expect(voc.path(of: position) == root + "/JPEGImages/\(generator.id(of: index)).png")
             #expect(fromDisk.pixels == fromMemory.pixels)
             #expect(fromDisk.boxMask == fromMemory.boxMask)
@@ -82,18 +84,28 @@ import Testing
         #expect(dataset.split == StratifiedSplit(labels: dataset.labels, seed: 5))
         // A target every image holds leaves the negative class empty: refused, naming it.
         let everywhere = try #require(kinds.indices.first { !present[$0].contains(0) })
-        let error = #expect(throws: DatasetError.self) { try Dataset.voc(root: root, targetClass: kinds[everywhere].name) }
-        #expect(error?.reason == "class 'no-\(kinds[everywhere].name)' has no images: every annotation names '\(kinds[everywhere].name)'")
+        let error = #expect(throws: DatasetError.self) {
+            try Dataset.voc(root: root, targetClass: kinds[everywhere].name)
+        }
+        #expect(
+            error?.reason
+                == "class 'no-\(kinds[everywhere].name)' has no images: every annotation names '\(kinds[everywhere].name)'"
+        )
     }
 
     @Test func imageFolderFollowsTheImageFolderConvention() throws {
         let root = try TestSupport.scratch("folder")
         defer { try? FileManager.default.removeItem(atPath: root) }
         let manager = FileManager.default
-        let layout = ["zebra": ["rgb.png", "gray16.png", "progressive.jpg"], "Ant": ["palette.png"], "cat": ["rgba.png", "gray.jpeg"]]
+        let layout = [
+            "zebra": ["rgb.png", "gray16.png", "progressive.jpg"], "Ant": ["palette.png"],
+            "cat": ["rgba.png", "gray.jpeg"],
+        ]
         for (folder, files) in layout {
             try manager.createDirectory(atPath: root + "/" + folder + "/nested", withIntermediateDirectories: true)
-            for file in files { try manager.copyItem(atPath: TestSupport.good(file), toPath: root + "/" + folder + "/" + file) }
+            for file in files {
+                try manager.copyItem(atPath: TestSupport.good(file), toPath: root + "/" + folder + "/" + file)
+            }
         }
         try manager.copyItem(atPath: TestSupport.good("gray-alpha.png"), toPath: root + "/cat/nested/deep.PNG")
         manager.createFile(atPath: root + "/stray-file-at-root.txt", contents: Data("ignored".utf8))

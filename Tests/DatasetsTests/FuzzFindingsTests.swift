@@ -23,7 +23,7 @@ import Testing
     static let imageSets: [(String, String)] = [
         // An empty train.txt: Foundation leaks 4 KB reading an empty file (Tests/Fuzz/lsan.supp); the
         // id of NUL bytes in val.txt names no annotation.
-        ("leak-empty-train-list", "cannot"),
+        ("leak-empty-train-list", "cannot")
     ]
 
     @Test func everyFindingHasATest() throws {
@@ -33,7 +33,8 @@ import Testing
         }
         for target in ["image"] {
             // git keeps no empty folder: a target without findings has no findings/ in a clone.
-            let files = (try? FileManager.default.contentsOfDirectory(atPath: "\(Self.fuzzRoot)/\(target)/findings")) ?? []
+            let files =
+                (try? FileManager.default.contentsOfDirectory(atPath: "\(Self.fuzzRoot)/\(target)/findings")) ?? []
             #expect(files.filter { !$0.hasPrefix(".") }.isEmpty, "findings of \(target) without a test")
         }
     }
@@ -61,16 +62,20 @@ import Testing
         }
         let xml = VOCAnnotation(filename: "a.png", width: 4, height: 4, objects: []).xml
         try Data(xml.utf8).write(to: URL(fileURLWithPath: root + "/Annotations/a.xml"))
-        try ImageCodec.writePNG(path: root + "/JPEGImages/a.png", width: 4, height: 4, channels: 1,
-                                pixels: [UInt8](repeating: 9, count: 16))
+        try ImageCodec.writePNG(
+            path: root + "/JPEGImages/a.png", width: 4, height: 4, channels: 1,
+            pixels: [UInt8](repeating: 9, count: 16))
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: Self.finding("imagesets", file))))
         let lists = bytes.dropFirst()
         let split = lists.firstIndex(of: 0)
-        try Data(lists[..<(split ?? lists.endIndex)]).write(to: URL(fileURLWithPath: root + "/ImageSets/Main/train.txt"))
+        try Data(lists[..<(split ?? lists.endIndex)]).write(
+            to: URL(fileURLWithPath: root + "/ImageSets/Main/train.txt"))
         if let split {
             try Data(lists[(split + 1)...]).write(to: URL(fileURLWithPath: root + "/ImageSets/Main/val.txt"))
         }
-        let error = #expect(throws: DatasetError.self) { _ = try Dataset.voc(root: root, skipBad: bytes.first! & 1 == 1) }
+        let error = #expect(throws: DatasetError.self) {
+            _ = try Dataset.voc(root: root, skipBad: bytes.first! & 1 == 1)
+        }
         #expect(error?.reason.contains(reason) == true, "reason was: \(error?.reason ?? "")")
     }
 }

@@ -39,6 +39,8 @@ import Testing
         // near the ramp's steep edges, so compare the mean error, which stays a few levels.
         let meanError = zip(image.rgb, reference).map { abs(Int($0) - Int($1)) }.reduce(0, +) / reference.count
         #expect(meanError <= 8)
-        if isGray { #expect(stride(from: 0, to: image.rgb.count, by: 3).allSatisfy { image.rgb[$0] == image.rgb[$0 + 1] }) }
+        if isGray {
+            #expect(stride(from: 0, to: image.rgb.count, by: 3).allSatisfy { image.rgb[$0] == image.rgb[$0 + 1] })
+        }
     }
 }

@@ -7,7 +7,9 @@ import Testing
 @Suite struct ShardingTests {
     static func ranks(count: Int, worldSize: Int, batchSize: Int, dropRemainder: Bool = true) -> [Sharding] {
         (0..<worldSize).map {
-            Sharding(count: count, worldSize: worldSize, rank: $0, batchSize: batchSize, seed: 42, dropRemainder: dropRemainder)
+            Sharding(
+                count: count, worldSize: worldSize, rank: $0, batchSize: batchSize, seed: 42,
+                dropRemainder: dropRemainder)
         }
     }
 
@@ -50,8 +52,12 @@ import Testing
         let shard = Sharding(count: 64, worldSize: 1, rank: 0, batchSize: 8, seed: 3)
         #expect(shard.permutation(epoch: 0) != shard.permutation(epoch: 1))
         #expect(Set(shard.permutation(epoch: 0)) == Set(shard.permutation(epoch: 1)))
-        #expect(shard.permutation(epoch: 4) == Sharding(count: 64, worldSize: 1, rank: 0, batchSize: 8, seed: 3).permutation(epoch: 4))
-        #expect(shard.permutation(epoch: 0) != Sharding(count: 64, worldSize: 1, rank: 0, batchSize: 8, seed: 4).permutation(epoch: 0))
+        #expect(
+            shard.permutation(epoch: 4)
+                == Sharding(count: 64, worldSize: 1, rank: 0, batchSize: 8, seed: 3).permutation(epoch: 4))
+        #expect(
+            shard.permutation(epoch: 0)
+                != Sharding(count: 64, worldSize: 1, rank: 0, batchSize: 8, seed: 4).permutation(epoch: 0))
     }
 
     @Test func seededRandomIsFixedAcrossBuildsAndRestorable() throws {

@@ -68,8 +68,11 @@ import Testing
             // Background is white (the authors' polarity): a pixel is drawn when any channel is below 255.
             var drawn = (xmin: Int.max, ymin: Int.max, xmax: Int.min, ymax: Int.min)
             for y in 0..<image.side {
-                for x in 0..<image.side where image.rgb[3 * (y * image.side + x)..<3 * (y * image.side + x) + 3].contains(where: { $0 < 255 }) {
-                    drawn = (min(drawn.xmin, x + 1), min(drawn.ymin, y + 1), max(drawn.xmax, x + 1), max(drawn.ymax, y + 1))
+                for x in 0..<image.side
+                where image.rgb[3 * (y * image.side + x)..<3 * (y * image.side + x) + 3].contains(where: { $0 < 255 }) {
+                    drawn = (
+                        min(drawn.xmin, x + 1), min(drawn.ymin, y + 1), max(drawn.xmax, x + 1), max(drawn.ymax, y + 1)
+                    )
                 }
             }
             #expect(PixelBox(xmin: drawn.xmin, ymin: drawn.ymin, xmax: drawn.xmax, ymax: drawn.ymax) == box)
@@ -95,14 +98,17 @@ import Testing
         let generator = try SyntheticGenerator(options: options)
         for i in 0..<generator.count {
             let circles = generator.image(at: i).objects.filter { $0.name == "circle" }.map(\.box)
-            for a in circles.indices { for b in circles.indices where a < b {
-                let (p, q) = (circles[a], circles[b])
-                let dx = Double(p.xmin + p.xmax - q.xmin - q.xmax) / 2, dy = Double(p.ymin + p.ymax - q.ymin - q.ymax) / 2
-                // Outline boxes are 2r + ~2 wide: centres at least r1 + r2 + 2 apart means this,
-                // less a pixel of rounding on each box.
-                let reach = Double(p.xmax - p.xmin + q.xmax - q.xmin) / 2
-                #expect((dx * dx + dy * dy).squareRoot() >= reach - 1)
-            } }
+            for a in circles.indices {
+                for b in circles.indices where a < b {
+                    let (p, q) = (circles[a], circles[b])
+                    let dx = Double(p.xmin + p.xmax - q.xmin - q.xmax) / 2
+                    let dy = Double(p.ymin + p.ymax - q.ymin - q.ymax) / 2
+                    // Outline boxes are 2r + ~2 wide: centres at least r1 + r2 + 2 apart means this,
+                    // less a pixel of rounding on each box.
+                    let reach = Double(p.xmax - p.xmin + q.xmax - q.xmin) / 2
+                    #expect((dx * dx + dy * dy).squareRoot() >= reach - 1)
+                }
+            }
         }
     }
 
@@ -116,7 +122,8 @@ import Testing
             let greenish = stride(from: 0, to: image.rgb.count, by: 3).filter { image.rgb[$0 + 1] > image.rgb[$0] }
             #expect(greenish.isEmpty == (image.label == 0))
             for p in greenish {
-                let x = (p / 3) % image.side + 1, y = (p / 3) / image.side + 1
+                let x = (p / 3) % image.side + 1
+                let y = (p / 3) / image.side + 1
                 #expect(image.targetBoxes.contains { $0.xmin <= x && x <= $0.xmax && $0.ymin <= y && y <= $0.ymax })
             }
         }
@@ -130,7 +137,8 @@ import Testing
             #expect(marked.isEmpty == (image.label == 0))
             let boxes = image.targetBoxes
             for p in marked {
-                let x = p % image.side + 1, y = p / image.side + 1
+                let x = p % image.side + 1
+                let y = p / image.side + 1
                 #expect(boxes.contains { $0.xmin <= x && x <= $0.xmax && $0.ymin <= y && y <= $0.ymax })
             }
             // Filled, not just an outline: more pixels than the box's perimeter would hold.
@@ -151,7 +159,8 @@ import Testing
 
     /// Drawn pixels (ink, 255 − red channel, above `threshold`: outlines are dark on white) in row
     /// `y` between columns `xs` (0-based).
-    static func drawn(_ image: SyntheticImage, row y: Int, columns xs: ClosedRange<Int>, threshold: UInt8 = 127) -> Int {
+    static func drawn(_ image: SyntheticImage, row y: Int, columns xs: ClosedRange<Int>, threshold: UInt8 = 127) -> Int
+    {
         xs.filter { 255 - image.rgb[3 * (y * image.side + $0)] > threshold }.count
     }
 
@@ -166,8 +175,11 @@ import Testing
             let box = try #require(image.targetBoxes.first)
             let columns = (box.xmin - 1)...(box.xmax - 1)
             // The flat edge falls between two rows, so the brighter of the last two is the edge.
-            let edge = max(Self.drawn(image, row: box.ymax - 1, columns: columns), Self.drawn(image, row: box.ymax - 2, columns: columns))
-            return Self.drawn(image, row: box.ymin - 1, columns: columns, threshold: 0) <= 3 && edge >= columns.count / 2
+            let edge = max(
+                Self.drawn(image, row: box.ymax - 1, columns: columns),
+                Self.drawn(image, row: box.ymax - 2, columns: columns))
+            return Self.drawn(image, row: box.ymin - 1, columns: columns, threshold: 0) <= 3
+                && edge >= columns.count / 2
         }
         let fixed = try SyntheticGenerator(options: options)
         #expect(try (0..<8).allSatisfy { try upright(fixed.image(at: $0)) })
@@ -207,7 +219,9 @@ import Testing
         let plain = try #require(GeneratorOptions.preset(named: "small-no-colour-64"))
         for options in [colour, plain] {
             #expect(options.side == 64 && options.count == 800 && options.target == .triangle)
-            #expect(options.shapesPerImage == 1...4 && options.radius == 7..<15 && options.wholeRadius && options.simplified)
+            #expect(
+                options.shapesPerImage == 1...4 && options.radius == 7..<15 && options.wholeRadius && options.simplified
+            )
             #expect(options.background == .white && options.shapeColour == .black)
             try options.validate()
         }
@@ -218,7 +232,8 @@ import Testing
     }
 
     @Test func authorsPolarityDrawsGreyAntiAliasedOutlinesOnWhite() throws {
-        let generator = try SyntheticGenerator(options: GeneratorOptions.small(colourCue: false, seed: 3).with { $0.count = 6 })
+        let generator = try SyntheticGenerator(
+            options: GeneratorOptions.small(colourCue: false, seed: 3).with { $0.count = 6 })
         for i in 0..<generator.count {
             let rgb = generator.image(at: i).rgb
             let pixels = stride(from: 0, to: rgb.count, by: 3).map { (rgb[$0], rgb[$0 + 1], rgb[$0 + 2]) }

@@ -7,18 +7,18 @@ import Testing
 @Suite struct VOCWriterTests {
     /// Prints one line per object: id, filename, size, then name truncated difficult xmin ymin xmax ymax.
     static let dumpScript = """
-    import sys, os, xml.etree.ElementTree as ET
-    root = sys.argv[1]
-    for name in sorted(os.listdir(os.path.join(root, "Annotations"))):
-        tree = ET.parse(os.path.join(root, "Annotations", name)).getroot()
-        size = tree.find("size")
-        head = [name[:-4], tree.findtext("filename")] + [size.findtext(k) for k in ("width", "height", "depth")]
-        print("image", *head)
-        for o in tree.findall("object"):
-            b = o.find("bndbox")
-            print("object", name[:-4], o.findtext("name"), o.findtext("pose"), o.findtext("truncated"), o.findtext("difficult"),
-                  *[b.findtext(k) for k in ("xmin", "ymin", "xmax", "ymax")])
-    """
+        import sys, os, xml.etree.ElementTree as ET
+        root = sys.argv[1]
+        for name in sorted(os.listdir(os.path.join(root, "Annotations"))):
+            tree = ET.parse(os.path.join(root, "Annotations", name)).getroot()
+            size = tree.find("size")
+            head = [name[:-4], tree.findtext("filename")] + [size.findtext(k) for k in ("width", "height", "depth")]
+            print("image", *head)
+            for o in tree.findall("object"):
+                b = o.find("bndbox")
+                print("object", name[:-4], o.findtext("name"), o.findtext("pose"), o.findtext("truncated"), o.findtext("difficult"),
+                      *[b.findtext(k) for k in ("xmin", "ymin", "xmax", "ymax")])
+        """
 
     @Test func everyAnnotationParsesInPythonAndMatchesTheGenerator() throws {
         var options = TestSupport.smallOptions(count: 6)
@@ -35,7 +35,9 @@ import Testing
             expected.append("image \(image.id) \(image.id).png 48 48 3")
             for object in image.objects {
                 let box = object.box
-                expected.append("object \(image.id) \(object.name) Unspecified \(object.truncated ? 1 : 0) 0 \(box.xmin) \(box.ymin) \(box.xmax) \(box.ymax)")
+                expected.append(
+                    "object \(image.id) \(object.name) Unspecified \(object.truncated ? 1 : 0) 0 \(box.xmin) \(box.ymin) \(box.xmax) \(box.ymax)"
+                )
             }
         }
         #expect(output.split(separator: "\n").map(String.init) == expected)
@@ -45,7 +47,9 @@ import Testing
     }
 
     @Test func twoRunsWriteTheSameBytesAndAnotherSeedDoesNot() throws {
-        let a = try TestSupport.scratch("voc-a"), b = try TestSupport.scratch("voc-b"), c = try TestSupport.scratch("voc-c")
+        let a = try TestSupport.scratch("voc-a")
+        let b = try TestSupport.scratch("voc-b")
+        let c = try TestSupport.scratch("voc-c")
         defer { for d in [a, b, c] { try? FileManager.default.removeItem(atPath: d) } }
         try VOCWriter(generator: SyntheticGenerator(options: TestSupport.smallOptions(seed: 3)), directory: a).write()
         try VOCWriter(generator: SyntheticGenerator(options: TestSupport.smallOptions(seed: 3)), directory: b).write()
@@ -84,14 +88,16 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try VOCWriter(generator: generator, directory: directory).writeImageSets()
         func lines(_ name: String) throws -> [String] {
-            try String(contentsOfFile: directory + "/ImageSets/Main/" + name, encoding: .utf8).split(separator: "\n").map(String.init)
+            try String(contentsOfFile: directory + "/ImageSets/Main/" + name, encoding: .utf8).split(separator: "\n")
+                .map(String.init)
         }
-        let train = try lines("train.txt"), validation = try lines("val.txt")
+        let train = try lines("train.txt")
+        let validation = try lines("val.txt")
         #expect(Set(train).isDisjoint(with: validation))
         #expect(Set(train + validation) == Set((0..<40).map(generator.id(of:))))
         let positiveIDs = Set((0..<40).filter { generator.labels[$0] == 1 }.map(generator.id(of:)))
         #expect(train.filter(positiveIDs.contains).count == 12)  // 75 % of 16
-        #expect(train.count == 30)                               // 12 + 75 % of 24
+        #expect(train.count == 30)  // 12 + 75 % of 24
         let flags = try lines("triangle_val.txt")
         #expect(flags.map { String($0.prefix(6)) } == validation)
         for line in flags {

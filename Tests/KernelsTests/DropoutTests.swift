@@ -4,8 +4,14 @@ import Testing
 
 @Suite struct DropoutTests {
     @Test func dropoutIsSeededInvertedAndItsBackwardUsesTheSameMask() {
-        let count = 4000, s = Scratch(), x = randomValues(count, seed: 61)
-        let px = s.make(x), mask = s.zeros(count), y = s.zeros(count), again = s.zeros(count), mask2 = s.zeros(count)
+        let count = 4000
+        let s = Scratch()
+        let x = randomValues(count, seed: 61)
+        let px = s.make(x)
+        let mask = s.zeros(count)
+        let y = s.zeros(count)
+        let again = s.zeros(count)
+        let mask2 = s.zeros(count)
         Dropout.forward(input: px, count: count, rate: 0.3, seed: 9, mask: mask, output: y)
         Dropout.forward(input: px, count: count, rate: 0.3, seed: 9, mask: mask2, output: again)
         #expect(read(y, count) == read(again, count), "same seed, same mask")
@@ -15,7 +21,8 @@ import Testing
         #expect(abs(Double(kept.count) / Double(count) - 0.7) < 0.03)
         Dropout.forward(input: px, count: count, rate: 0.3, seed: 10, mask: mask2, output: again)
         #expect(read(mask, count) != read(mask2, count), "another seed, another mask")
-        let r = randomValues(count, seed: 62), dx = s.zeros(count)
+        let r = randomValues(count, seed: 62)
+        let dx = s.zeros(count)
         Dropout.backward(dOutput: s.make(r), mask: mask, count: count, dInput: dx)
         #expect(read(dx, count) == zip(r, read(mask, count)).map { $0 * $1 })
     }

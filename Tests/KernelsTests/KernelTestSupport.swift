@@ -30,7 +30,8 @@ func randomValues(_ count: Int, seed: UInt64, in range: ClosedRange<Float> = -1.
 
 /// max|a − b| / max|b| (b is the reference).
 func scaledError(_ a: [Float], _ b: [Double]) -> Double {
-    var diff = 0.0, ref = 0.0
+    var diff = 0.0
+    var ref = 0.0
     for i in b.indices {
         diff = max(diff, abs(Double(a[i]) - b[i]))
         ref = max(ref, abs(b[i]))
@@ -40,9 +41,11 @@ func scaledError(_ a: [Float], _ b: [Double]) -> Double {
 
 /// Central differences in Double of L(inputs) = Σ reference(inputs)·r at `samples` random entries of each
 /// input, compared with the fast Float gradients `analytic` (one per input) by max|fd − a| ≤ tol·max|a|.
-func expectGradients(_ what: String, inputs: [[Float]], r: [Float], reference: ([[Double]]) -> [Double],
-                     analytic: [[Float]], tolerance: Double, samples: Int = 12, seed: UInt64 = 99,
-                     sourceLocation: SourceLocation = #_sourceLocation) {
+func expectGradients(
+    _ what: String, inputs: [[Float]], r: [Float], reference: ([[Double]]) -> [Double],
+    analytic: [[Float]], tolerance: Double, samples: Int = 12, seed: UInt64 = 99,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     var g = SplitMix64(seed: seed)
     let base = inputs.map { $0.map(Double.init) }
     let weights = r.map(Double.init)
@@ -59,13 +62,16 @@ func expectGradients(_ what: String, inputs: [[Float]], r: [Float], reference: (
             let index = Int(g.next() % UInt64(tensor.count))
             // h = 1e-6 in Double: truncation ~1e-12·f''', rounding ~1e-10; both far below float32 noise.
             let h = 1e-6
-            var plus = base, minus = base
+            var plus = base
+            var minus = base
             plus[t][index] += h
             minus[t][index] -= h
             let fd = (loss(plus) - loss(minus)) / (2 * h)
             worst = max(worst, abs(fd - Double(analytic[t][index])))
         }
-        #expect(worst <= tolerance * max(scale, 1e-12),
-                "\(what): input \(t) gradient off by \(worst) (scale \(scale), tol \(tolerance))", sourceLocation: sourceLocation)
+        #expect(
+            worst <= tolerance * max(scale, 1e-12),
+            "\(what): input \(t) gradient off by \(worst) (scale \(scale), tol \(tolerance))",
+            sourceLocation: sourceLocation)
     }
 }

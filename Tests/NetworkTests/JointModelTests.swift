@@ -22,9 +22,11 @@ import Testing
     }
 
     @Test func trainingStepsReuseTheirWorkspaceAndAreDeterministic() throws {
-        let m = try Self.model(), (x, labels, z) = Self.batch(2, seed: 1)
+        let m = try Self.model()
+        let (x, labels, z) = Self.batch(2, seed: 1)
         let weights = LossWeights(l1: 1e-3, tv: 1e-2, box: 1e-1)
-        let address = m.workspaceAddress, count = m.workspaceCount
+        let address = m.workspaceAddress
+        let count = m.workspaceCount
         let capacities = (m.parameters.capacity, m.gradients.capacity)
         let first = m.trainingStep(input: x, labels: labels, boxMask: z, phase: .joint, loss: weights, dropoutSeed: 5)
         let gradients = m.gradients
@@ -32,14 +34,16 @@ import Testing
         let second = m.trainingStep(input: x, labels: labels, boxMask: z, phase: .joint, loss: weights, dropoutSeed: 5)
         #expect(m.workspaceAddress == address && m.workspaceCount == count, "the arena is allocated once")
         #expect(m.parameters.capacity == capacities.0 && m.gradients.capacity == capacities.1)
-        #expect(first.total == second.total && m.gradients == gradients, "same batch, seed and state give the same step")
+        #expect(
+            first.total == second.total && m.gradients == gradients, "same batch, seed and state give the same step")
         #expect(first.total.isFinite && first.total > 0 && gradients.contains { $0 != 0 })
     }
 
     /// The authors' α·CE + (1 − α)·penalties: the loss and every gradient are linear in the
     /// cross-entropy weight, so a step at weight 0.25 is 0.25 × the CE-only step plus the penalties-only step.
     @Test func theCrossEntropyWeightScalesOnlyTheCrossEntropy() throws {
-        let m = try Self.model(), (x, labels, z) = Self.batch(2, seed: 6)
+        let m = try Self.model()
+        let (x, labels, z) = Self.batch(2, seed: 6)
         func step(_ w: LossWeights) -> (StepResult, [Float]) {
             m.buffers = [0, 1]
             let r = m.trainingStep(input: x, labels: labels, boxMask: z, phase: .joint, loss: w, dropoutSeed: 7)
@@ -59,9 +63,12 @@ import Testing
     }
 
     @Test func dropoutSeedChangesTheTrainingStepButNotEvaluation() throws {
-        let m = try Self.model(), (x, labels, _) = Self.batch(2, seed: 2)
-        let a = m.trainingStep(input: x, labels: labels, boxMask: nil, phase: .classifierOnly, loss: LossWeights(), dropoutSeed: 1)
-        let b = m.trainingStep(input: x, labels: labels, boxMask: nil, phase: .classifierOnly, loss: LossWeights(), dropoutSeed: 2)
+        let m = try Self.model()
+        let (x, labels, _) = Self.batch(2, seed: 2)
+        let a = m.trainingStep(
+            input: x, labels: labels, boxMask: nil, phase: .classifierOnly, loss: LossWeights(), dropoutSeed: 1)
+        let b = m.trainingStep(
+            input: x, labels: labels, boxMask: nil, phase: .classifierOnly, loss: LossWeights(), dropoutSeed: 2)
         #expect(a.probabilities != b.probabilities)
         let e1 = m.evaluate(input: x, labels: labels, boxMask: nil, phase: .joint, loss: LossWeights())
         let e2 = m.evaluate(input: x, labels: labels, boxMask: nil, phase: .joint, loss: LossWeights())
@@ -70,7 +77,8 @@ import Testing
     }
 
     @Test func aBatchSmallerThanCapacityGivesThePerImageInferenceResults() throws {
-        let m = try Self.model(capacity: 3), (x, labels, _) = Self.batch(3, seed: 4)
+        let m = try Self.model(capacity: 3)
+        let (x, labels, _) = Self.batch(3, seed: 4)
         let all = m.explain(input: x)
         let s = Self.configuration.side
         let one = Tensor(shape: [1, 3, s, s], storage: Array(x.storage[(3 * s * s)..<(6 * s * s)]))
@@ -81,13 +89,17 @@ import Testing
         #expect(single.probabilities.storage == Array(all.probabilities.storage[3..<6]))
         #expect(all.E.storage.allSatisfy { $0 >= 0 && $0 < 1 }, "E = ReLU(tanh(·)) lies in [0, 1)")
         let evaluated = m.evaluate(input: one, labels: [labels[1]], boxMask: nil, phase: .joint, loss: LossWeights())
-        #expect(evaluated.correct <= 1 && evaluated.probabilities == single.probabilities, "\(evaluated.probabilities) vs \(single.probabilities)")
+        #expect(
+            evaluated.correct <= 1 && evaluated.probabilities == single.probabilities,
+            "\(evaluated.probabilities) vs \(single.probabilities)")
     }
 
     @Test func phaseOneLeavesTheExplainerAndItsStatisticsAlone() throws {
-        let m = try Self.model(), (x, labels, z) = Self.batch(2, seed: 6)
+        let m = try Self.model()
+        let (x, labels, z) = Self.batch(2, seed: 6)
         let weights = LossWeights(l1: 1e-3)
-        let r1 = m.trainingStep(input: x, labels: labels, boxMask: z, phase: .classifierOnly, loss: weights, dropoutSeed: 0)
+        let r1 = m.trainingStep(
+            input: x, labels: labels, boxMask: z, phase: .classifierOnly, loss: weights, dropoutSeed: 0)
         #expect(m.buffers == [0, 1], "phase 1 does not run the explainer's batch norm")
         #expect(r1.l1 == 0 && r1.total == r1.crossEntropy)
         #expect(m.gradients[m.range(of: .explainer)].allSatisfy { $0 == 0 })
@@ -99,20 +111,30 @@ import Testing
     @Test func maxEPoolingDownsamplesEWithTheMaximum() throws {
         var c = Self.configuration
         c.ePooling = .max
-        let m = try Self.model(configuration: c), (x, labels, _) = Self.batch(2, seed: 8)
+        let m = try Self.model(configuration: c)
+        let (x, labels, _) = Self.batch(2, seed: 8)
         _ = m.trainingStep(input: x, labels: labels, boxMask: nil, phase: .joint, loss: LossWeights(), dropoutSeed: 0)
-        let e = m.activation("explainer.E")!.storage, e2 = m.activation("classifier.E2")!.storage
-        let s = c.side, h = s / 2
-        for b in 0..<2 { for i in 0..<h { for j in 0..<h {
-            let window = [(0, 0), (0, 1), (1, 0), (1, 1)].map { e[b * s * s + (2 * i + $0.0) * s + 2 * j + $0.1] }
-            #expect(e2[b * h * h + i * h + j] == window.max()!)
-        } } }
+        let e = m.activation("explainer.E")!.storage
+        let e2 = m.activation("classifier.E2")!.storage
+        let s = c.side
+        let h = s / 2
+        for b in 0..<2 {
+            for i in 0..<h {
+                for j in 0..<h {
+                    let window = [(0, 0), (0, 1), (1, 0), (1, 1)].map {
+                        e[b * s * s + (2 * i + $0.0) * s + 2 * j + $0.1]
+                    }
+                    #expect(e2[b * h * h + i * h + j] == window.max()!)
+                }
+            }
+        }
         // dE flows back through the max-pooled path: the stage-2 product makes d(loss)/dE nonzero somewhere.
         #expect(m.activationGradient("explainer.E")!.storage.contains { $0 != 0 })
     }
 
     @Test func withoutABoxMaskTheBoxTermIsZero() throws {
-        let m = try Self.model(), (x, labels, z) = Self.batch(2, seed: 10)
+        let m = try Self.model()
+        let (x, labels, z) = Self.batch(2, seed: 10)
         let weights = LossWeights(l1: 1e-3, box: 0.5)
         let with = m.evaluate(input: x, labels: labels, boxMask: z, phase: .joint, loss: weights)
         let without = m.evaluate(input: x, labels: labels, boxMask: nil, phase: .joint, loss: weights)

@@ -5,11 +5,14 @@ import Network
 import Testing
 
 @Suite struct ModelGradientTests {
-    static let cases: [(EPooling, Phase)] = [(.max, .joint), (.average, .joint), (.max, .explainerOnly), (.max, .classifierOnly)]
+    static let cases: [(EPooling, Phase)] = [
+        (.max, .joint), (.average, .joint), (.max, .explainerOnly), (.max, .classifierOnly),
+    ]
 
     @Test(arguments: cases) func directionalDerivativeMatchesTheGradient(ePooling: EPooling, phase: Phase) throws {
         // Dropout 0 so the loss is a deterministic function of the parameters.
-        let configuration = ModelConfiguration(side: 16, baseWidth: 2, classes: 3, hidden: 6, dropout: 0, ePooling: ePooling)
+        let configuration = ModelConfiguration(
+            side: 16, baseWidth: 2, classes: 3, hidden: 6, dropout: 0, ePooling: ePooling)
         let model = try JointModel(configuration: configuration, batchCapacity: 2)
         model.initialize(seed: 21)
         var g = SplitMix64(seed: 22)
@@ -23,16 +26,20 @@ import Testing
         let weights = LossWeights(l1: 1e-3, tv: 1e-2, box: 1e-1)
         func loss(_ p: [Float]) -> Double {
             model.parameters = p
-            return model.trainingStep(input: x, labels: [2, 0], boxMask: z, phase: phase, loss: weights, dropoutSeed: 0).total
+            return model.trainingStep(
+                input: x, labels: [2, 0], boxMask: z, phase: phase, loss: weights, dropoutSeed: 0
+            ).total
         }
         let p0 = model.parameters
         _ = loss(p0)
-        let gradient = model.gradients, trainable = model.trainableRange(phase)
+        let gradient = model.gradients
+        let trainable = model.trainableRange(phase)
         // A random direction over the trainable range only: frozen parameters have no gradient to check.
         var direction = [Float](repeating: 0, count: p0.count)
         for i in trainable { direction[i] = g.nextSymmetric(1) }
         let h: Float = 1e-3
-        let plus = loss(zip(p0, direction).map { $0 + h * $1 }), minus = loss(zip(p0, direction).map { $0 - h * $1 })
+        let plus = loss(zip(p0, direction).map { $0 + h * $1 })
+        let minus = loss(zip(p0, direction).map { $0 - h * $1 })
         let numeric = (plus - minus) / Double(2 * h)
         let analytic = trainable.reduce(0.0) { $0 + Double(gradient[$1]) * Double(direction[$1]) }
         // float32 forward: the loss carries ≈ 1e-7 relative rounding, i.e. ≈ 1e-4 after dividing by 2h.
@@ -40,7 +47,8 @@ import Testing
         // catches a missing or mis-signed term of the loss or of the backward wiring (a flipped TV
         // gradient is off by 3%), not an error confined to a small path such as E's coarser pools,
         // which the kernel tests cover.
-        #expect(abs(numeric - analytic) <= 0.01 * abs(analytic) + 2e-4,
-                "\(ePooling) phase \(phase.rawValue): finite difference \(numeric), gradient·direction \(analytic)")
+        #expect(
+            abs(numeric - analytic) <= 0.01 * abs(analytic) + 2e-4,
+            "\(ePooling) phase \(phase.rawValue): finite difference \(numeric), gradient·direction \(analytic)")
     }
 }

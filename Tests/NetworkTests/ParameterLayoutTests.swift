@@ -34,7 +34,8 @@ import Testing
     }
 
     @Test func kerasInitialisationIsGlorotWithZeroBiasesAndUnitGamma() throws {
-        let model = try JointModel(configuration: ModelConfiguration(side: 32, baseWidth: 4, hidden: 8), batchCapacity: 1)
+        let model = try JointModel(
+            configuration: ModelConfiguration(side: 32, baseWidth: 4, hidden: 8), batchCapacity: 1)
         model.initialize(seed: 7)
         for entry in model.layout.entries {
             let values = model.parameters[entry.range]
@@ -58,6 +59,8 @@ import Testing
 
     @Test func configurationRejectsASideThatIsNotAMultipleOf16() {
         #expect(throws: NetworkError.self) { try ModelConfiguration(side: 40).validate() }
-        #expect(throws: NetworkError.self) { try JointModel(configuration: ModelConfiguration(side: 32), batchCapacity: 0) }
+        #expect(throws: NetworkError.self) {
+            try JointModel(configuration: ModelConfiguration(side: 32), batchCapacity: 0)
+        }
     }
 }

@@ -6,6 +6,7 @@ import Foundation
 import MessagePassing
 import Testing
 import Training
+
 @testable import Report
 
 @Suite struct EvaluationMapsTests {
@@ -26,13 +27,18 @@ import Training
         let (tensors, metadata) = try Safetensors.decode(bytes, source: "maps")
         #expect(tensors.map(\.name) == ["input"] + methods)
         #expect(tensors[0].shape == [3, 3, side, side] && tensors[1...].allSatisfy { $0.shape == [3, side, side] })
-        #expect(metadata["indices"] == "[7,3,12]" && metadata["methods"] == "explainer,saliency,grad-cam" && metadata["side"] == "4")
+        #expect(
+            metadata["indices"] == "[7,3,12]" && metadata["methods"] == "explainer,saliency,grad-cam"
+                && metadata["side"] == "4")
         let plane = side * side
         for n in 0..<3 {
-            #expect(Array(tensors[0].values[(n * 3 * plane)..<((n + 1) * 3 * plane)]) == Array(rows[n][0..<(3 * plane)]))
+            #expect(
+                Array(tensors[0].values[(n * 3 * plane)..<((n + 1) * 3 * plane)]) == Array(rows[n][0..<(3 * plane)]))
             for m in methods.indices {
                 let start = (3 + m) * plane
-                #expect(Array(tensors[1 + m].values[(n * plane)..<((n + 1) * plane)]) == Array(rows[n][start..<(start + plane)]))
+                #expect(
+                    Array(tensors[1 + m].values[(n * plane)..<((n + 1) * plane)])
+                        == Array(rows[n][start..<(start + plane)]))
             }
         }
         let decoded = try EvaluationMaps.decode(bytes, source: "maps")
@@ -46,7 +52,9 @@ import Training
         let images = (0..<count).map { SavedMapsListing.Image(index: 10 + $0, path: "/data/\($0).png") }
         let single = try EvaluationMaps.encode(rows: (0..<count).map(row), methods: methods, side: side, images: images)
         let parts = (0..<2).map { rank in
-            RankStride.positions(rank: rank, size: 2, count: count).map { EvaluationMaps.row(bytes: EvaluationMaps.bytes(row($0))) }
+            RankStride.positions(rank: rank, size: 2, count: count).map {
+                EvaluationMaps.row(bytes: EvaluationMaps.bytes(row($0)))
+            }
         }
         #expect(parts.map(\.count) == [3, 2])
         let merged = RankStride.merge(parts, count: count)
@@ -56,12 +64,15 @@ import Training
     @Test func mismatchesAreNamed() throws {
         let images = [SavedMapsListing.Image(index: 0, path: nil)]
         #expect(throws: ReportError("maps row 0", "16 values, expected 96 (input and 3 map(s) at side 4)")) {
-            try EvaluationMaps.encode(rows: [[Float](repeating: 0, count: 16)], methods: methods, side: side, images: images)
+            try EvaluationMaps.encode(
+                rows: [[Float](repeating: 0, count: 16)], methods: methods, side: side, images: images)
         }
         #expect(throws: ReportError.self) {
-            try EvaluationMaps.encode(rows: [row(0)], methods: ["input", "saliency", "grad-cam"], side: side, images: images)
+            try EvaluationMaps.encode(
+                rows: [row(0)], methods: ["input", "saliency", "grad-cam"], side: side, images: images)
         }
-        let checkpointLike = try Safetensors.encode([NamedTensor(name: "w", shape: [1], values: [0])], metadata: ["format": "xcnn-checkpoint"])
+        let checkpointLike = try Safetensors.encode(
+            [NamedTensor(name: "w", shape: [1], values: [0])], metadata: ["format": "xcnn-checkpoint"])
         #expect(throws: ReportError("c.safetensors", "not an xcnn maps file (format xcnn-checkpoint)")) {
             try EvaluationMaps.decode(checkpointLike, source: "c.safetensors")
         }

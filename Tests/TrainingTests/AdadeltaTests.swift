@@ -4,9 +4,12 @@ import Training
 
 @Suite struct AdadeltaTests {
     @Test func adadeltaFollowsTheKerasFormulaOnlyInsideItsRange() throws {
-        var parameters: [Float] = [0.5, -0.2, 1.0, 3.0], optimizer = Adadelta(parameterCount: 4)
+        var parameters: [Float] = [0.5, -0.2, 1.0, 3.0]
+        var optimizer = Adadelta(parameterCount: 4)
         let gradients: [Float] = [0.3, -2.0, 1e-5, 7.0]
-        var p = parameters.map(Double.init), sq = [Double](repeating: 0, count: 4), acc = sq
+        var p = parameters.map(Double.init)
+        var sq = [Double](repeating: 0, count: 4)
+        var acc = sq
         for _ in 0..<3 {
             optimizer.update(parameters: &parameters, gradients: gradients, range: 0..<3)
             for i in 0..<3 {

@@ -4,6 +4,7 @@ import Datasets
 import Kernels
 import Network
 import Testing
+
 @testable import Training
 
 @Suite struct BatchNormPopulationTests {
@@ -17,7 +18,8 @@ import Testing
     }
 
     static func model() throws -> JointModel {
-        let model = try JointModel(configuration: ModelConfiguration(side: 32, baseWidth: 4, classes: 2, hidden: 8), batchCapacity: 8)
+        let model = try JointModel(
+            configuration: ModelConfiguration(side: 32, baseWidth: 4, classes: 2, hidden: 8), batchCapacity: 8)
         model.initialize(seed: 5)
         return model
     }
@@ -25,21 +27,28 @@ import Testing
     static func batches() throws -> [Tensor] {
         let dataset = try Dataset.synthetic(GeneratorOptions.small(colourCue: false, seed: 2).with { $0.count = 64 })
         return try (0..<6).map { b in
-            Tensor(shape: [8, 3, 32, 32], storage: try (0..<8).flatMap { try dataset.load(index: b * 8 + $0, side: 32).pixels })
+            Tensor(
+                shape: [8, 3, 32, 32],
+                storage: try (0..<8).flatMap { try dataset.load(index: b * 8 + $0, side: 32).pixels })
         }
     }
 
     @Test func ranksSumsCombineToTheWholeSetsStatistics() throws {
-        let model = try Self.model(), batches = try Self.batches()
-        var whole = BatchNormPopulation(), rank0 = BatchNormPopulation(), rank1 = BatchNormPopulation()
+        let model = try Self.model()
+        let batches = try Self.batches()
+        var whole = BatchNormPopulation()
+        var rank0 = BatchNormPopulation()
+        var rank1 = BatchNormPopulation()
         for (i, batch) in batches.prefix(4).enumerated() {
             whole.add(model: model, input: batch)
             if i % 2 == 0 { rank0.add(model: model, input: batch) } else { rank1.add(model: model, input: batch) }
         }
         let reduced = BatchNormPopulation(sums: zip(rank0.sums, rank1.sums).map { $0 + $1 })
         // Sums of four terms in another order: equal up to Double rounding, far below Float's.
-        #expect(reduced.statistics.mean == whole.statistics.mean && reduced.statistics.variance == whole.statistics.variance)
-        #expect(model.buffers == [0, 1])   // measuring leaves the running statistics alone
+        #expect(
+            reduced.statistics.mean == whole.statistics.mean && reduced.statistics.variance == whole.statistics.variance
+        )
+        #expect(model.buffers == [0, 1])  // measuring leaves the running statistics alone
     }
 
     /// Mean |E_inference − E_training| over one batch: E with the stored statistics against E with
@@ -47,15 +56,17 @@ import Testing
     static func meanDifference(_ model: JointModel, _ batch: Tensor) -> Double {
         let inference = model.explain(input: batch).E.storage
         let saved = model.buffers
-        _ = model.trainingStep(input: batch, labels: [Int](repeating: 0, count: 8), boxMask: nil, phase: .joint,
-                               loss: LossWeights(), dropoutSeed: 1)
+        _ = model.trainingStep(
+            input: batch, labels: [Int](repeating: 0, count: 8), boxMask: nil, phase: .joint,
+            loss: LossWeights(), dropoutSeed: 1)
         let training = model.activation("explainer.E")!.storage
         model.buffers = saved
         return zip(inference, training).reduce(0.0) { $0 + Double(abs($1.0 - $1.1)) } / Double(training.count)
     }
 
     @Test func populationStatisticsMakeInferenceEMatchTrainingE() throws {
-        let model = try Self.model(), batches = try Self.batches()
+        let model = try Self.model()
+        let batches = try Self.batches()
         // Held-out batches 4 and 5; statistics from batches 0–3.
         let before = batches.suffix(2).map { Self.meanDifference(model, $0) }
         var population = BatchNormPopulation()

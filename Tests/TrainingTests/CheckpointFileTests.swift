@@ -2,17 +2,20 @@
 import Foundation
 import Network
 import Testing
+
 @testable import Training
 
 @Suite struct CheckpointFileTests {
     static func sample() -> Checkpoint {
         let tensors = [
-            NamedTensor(name: "explainer.enc1.conv1.weight", shape: [2, 3, 3, 3], values: (0..<54).map { Float($0) * 0.25 - 3 }),
+            NamedTensor(
+                name: "explainer.enc1.conv1.weight", shape: [2, 3, 3, 3], values: (0..<54).map { Float($0) * 0.25 - 3 }),
             NamedTensor(name: "explainer.enc1.conv1.bias", shape: [2], values: [.leastNonzeroMagnitude, -0.0]),
             NamedTensor(name: "optimizer.explainer.enc1.conv1.bias.square_avg", shape: [2], values: [1e-30, 7]),
         ]
-        let cursor = TrainingCursor(phase: .explainerOnly, epoch: 3, batchInEpoch: 4, globalStep: 55, worldSize: 2,
-                                    seed: 0xFFFF_FFFF_FFFF_FFF1, bestValidationLoss: 0.125, bestEpoch: 1)
+        let cursor = TrainingCursor(
+            phase: .explainerOnly, epoch: 3, batchInEpoch: 4, globalStep: 55, worldSize: 2,
+            seed: 0xFFFF_FFFF_FFFF_FFF1, bestValidationLoss: 0.125, bestEpoch: 1)
         return Checkpoint(tensors: tensors, cursor: cursor, configuration: #"{"side":32}"#)
     }
 
@@ -53,7 +56,9 @@ import Testing
         let directory = Self.temporaryDirectory()
         try CheckpointFile.write(Self.sample(), to: directory.appendingPathComponent("a"))
         try CheckpointFile.write(Self.sample(), to: directory.appendingPathComponent("b"))
-        #expect(try Data(contentsOf: directory.appendingPathComponent("a")) == Data(contentsOf: directory.appendingPathComponent("b")))
+        #expect(
+            try Data(contentsOf: directory.appendingPathComponent("a"))
+                == Data(contentsOf: directory.appendingPathComponent("b")))
     }
 
     @Test func truncatedFileIsRefusedWithItsPath() throws {
@@ -114,7 +119,8 @@ import Testing
         }
         let lock = try RunLock(run)
         #expect(run.removeTemporaryFiles(holding: lock) == leftovers)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: run.checkpointsURL.path).sorted()
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: run.checkpointsURL.path).sorted()
                 == [".hidden-notes", "notes.txt", "phase2-latest.safetensors"])
         #expect(run.removeTemporaryFiles(holding: lock).isEmpty)
     }
@@ -127,7 +133,9 @@ import Testing
         #expect(text(CheckpointPause.parse("write:2")) == "write 2.0")
         #expect(text(CheckpointPause.parse("rename:0.5")) == "rename 0.5")
         #expect(text(CheckpointPause.parse("renamed:1")) == "renamed 1.0")
-        for text in [nil, "", "write", "write:", "write:0", "write:-1", "write:61", "fsync:1", "write:1:2", "write:nan"] {
+        for text in [
+            nil, "", "write", "write:", "write:0", "write:-1", "write:61", "fsync:1", "write:1:2", "write:nan",
+        ] {
             #expect(CheckpointPause.parse(text) == nil, "\(text ?? "nil")")
         }
     }
@@ -152,7 +160,8 @@ import Testing
         #expect(!run.holdsCheckpoints)
         let latest = run.checkpointURL(phase: .classifierOnly, kind: .latest)
         let bytes = try Safetensors.encode(Self.sample().tensors, metadata: [:])
-        try Data(bytes.prefix(bytes.count / 2)).write(to: run.checkpointsURL.appendingPathComponent(".\(latest.lastPathComponent).tmp-4242"))
+        try Data(bytes.prefix(bytes.count / 2)).write(
+            to: run.checkpointsURL.appendingPathComponent(".\(latest.lastPathComponent).tmp-4242"))
         #expect(!run.holdsCheckpoints)
         #expect(try run.newestValidCheckpoint() == nil)
         try CheckpointFile.write(Self.sample(), to: latest)
@@ -174,16 +183,24 @@ import Testing
     /// FC13 (../shared/field-cases): shapes whose products overflow, with offsets consistent with
     /// the wrapped or huge size. They trapped the process (exit 132), which defeated --resume's fallback.
     @Test(arguments: [
-        (#"{"w": {"dtype": "F32", "shape": [4294967296, 4294967296], "data_offsets": [0, 0]}}"#,
-         "tensor w: shape [4294967296, 4294967296] overflows (its element count is over 9223372036854775807)"),
-        (#"{"w": {"dtype": "F32", "shape": [4611686018427387904], "data_offsets": [0, 0]}}"#,
-         "tensor w: shape [4611686018427387904] overflows (4611686018427387904 F32 values are over 9223372036854775807 bytes)"),
-        (#"{"w": {"dtype": "F32", "shape": [2305843009213693951], "data_offsets": [0, 9223372036854775804]}}"#,
-         "tensor w ends at byte 9223372036854775804 of the data but the file holds 0 data bytes: truncated"),
+        (
+            #"{"w": {"dtype": "F32", "shape": [4294967296, 4294967296], "data_offsets": [0, 0]}}"#,
+            "tensor w: shape [4294967296, 4294967296] overflows (its element count is over 9223372036854775807)"
+        ),
+        (
+            #"{"w": {"dtype": "F32", "shape": [4611686018427387904], "data_offsets": [0, 0]}}"#,
+            "tensor w: shape [4611686018427387904] overflows (4611686018427387904 F32 values are over 9223372036854775807 bytes)"
+        ),
+        (
+            #"{"w": {"dtype": "F32", "shape": [2305843009213693951], "data_offsets": [0, 9223372036854775804]}}"#,
+            "tensor w ends at byte 9223372036854775804 of the data but the file holds 0 data bytes: truncated"
+        ),
     ])
     func overflowingHeaderNumbersAreRefusedNamingFileAndTensor(header: String, reason: String) {
         let withMetadata = "{" + Self.xcnnMetadata + ", " + header.dropFirst()
-        let error = #expect(throws: TrainingError.self) { try CheckpointFile.decode(Self.file(header: withMetadata), source: "run/x.safetensors") }
+        let error = #expect(throws: TrainingError.self) {
+            try CheckpointFile.decode(Self.file(header: withMetadata), source: "run/x.safetensors")
+        }
         #expect(error?.description == "run/x.safetensors: not a valid safetensors file: " + reason)
     }
 
@@ -192,21 +209,41 @@ import Testing
         (#"{"w": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}}"#, "shape [-1] is not a list of integers"),
         (#"{"w": {"dtype": "F32", "shape": [1.5], "data_offsets": [0, 4]}}"#, "shape [1.5] is not a list of integers"),
         (#"{"w": {"dtype": "F32", "shape": [1e30], "data_offsets": [0, 4]}}"#, "is not a list of integers"),
-        (#"{"w": {"dtype": "F32", "shape": [18446744073709551615], "data_offsets": [0, 4]}}"#, "is not a list of integers"),
+        (
+            #"{"w": {"dtype": "F32", "shape": [18446744073709551615], "data_offsets": [0, 4]}}"#,
+            "is not a list of integers"
+        ),
         (#"{"w": {"dtype": "F32", "shape": ["1"], "data_offsets": [0, 4]}}"#, "is not a list of integers"),
-        (#"{"w": {"dtype": "F32", "shape": [1], "data_offsets": [-4, 0]}}"#, "data_offsets [-4, 0] is not two integers"),
+        (
+            #"{"w": {"dtype": "F32", "shape": [1], "data_offsets": [-4, 0]}}"#,
+            "data_offsets [-4, 0] is not two integers"
+        ),
         (#"{"w": {"dtype": "F32", "shape": [1], "data_offsets": [0]}}"#, "data_offsets [0] is not two integers"),
-        (#"{"w": {"dtype": "F32", "shape": [1], "data_offsets": [8, 4]}}"#, "data_offsets [8, 4] do not match shape [1]"),
-        (#"{"w": {"dtype": "F32", "shape": [1], "data_offsets": [9223372036854775800, 9223372036854775804]}}"#, "tensor w ends at byte 9223372036854775804"),
+        (
+            #"{"w": {"dtype": "F32", "shape": [1], "data_offsets": [8, 4]}}"#,
+            "data_offsets [8, 4] do not match shape [1]"
+        ),
+        (
+            #"{"w": {"dtype": "F32", "shape": [1], "data_offsets": [9223372036854775800, 9223372036854775804]}}"#,
+            "tensor w ends at byte 9223372036854775804"
+        ),
         (#"{"w": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}"#, "data bytes 0..<4 belong to no tensor"),
-        (#"{"w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, "v": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}"#, "overlaps"),
+        (
+            #"{"w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, "v": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}"#,
+            "overlaps"
+        ),
         (#"{"w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}"#, "data bytes 4..<8 belong to no tensor"),
         (#"{"w": {"dtype": "F16", "shape": [2], "data_offsets": [0, 4]}}"#, "tensor w has dtype F16"),
         (#"{"w": {"dtype": "F32", "shape": 2, "data_offsets": [0, 8]}}"#, "tensor w has a malformed entry"),
-        (#"{"__metadata__": {"format": 2}, "w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}"#, "__metadata__ is not an object of strings"),
+        (
+            #"{"__metadata__": {"format": 2}, "w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}"#,
+            "__metadata__ is not an object of strings"
+        ),
     ])
     func hostileHeaderNumbersAreRefused(header: String, reason: String) {
-        let error = #expect(throws: TrainingError.self) { try Safetensors.decode(Self.file(header: header, data: [UInt8](repeating: 0, count: 8)), source: "h") }
+        let error = #expect(throws: TrainingError.self) {
+            try Safetensors.decode(Self.file(header: header, data: [UInt8](repeating: 0, count: 8)), source: "h")
+        }
         #expect(error?.description.hasPrefix("h: not a valid safetensors file: ") == true)
         #expect(error?.description.contains(reason) == true, "was: \(error?.description ?? "")")
     }
@@ -230,20 +267,28 @@ import Testing
         // What resave.py does: tensors sorted by name, the config re-dumped with indent=2, sort_keys=True.
         var resaved = metadata
         resaved["config"] = "{\n  \"side\": 32\n}"
-        resaved["cursor"] = try String(decoding: JSONSerialization.data(withJSONObject: JSONSerialization.jsonObject(with: Data(metadata["cursor"]!.utf8)),
-                                                                    options: [.prettyPrinted]), as: UTF8.self)
+        resaved["cursor"] = try String(
+            decoding: JSONSerialization.data(
+                withJSONObject: JSONSerialization.jsonObject(with: Data(metadata["cursor"]!.utf8)),
+                options: [.prettyPrinted]), as: UTF8.self)
         let byName = tensors.sorted { $0.name < $1.name }
         #expect(byName.map(\.name) != tensors.map(\.name))
         let bytes = try Safetensors.encode(byName, metadata: resaved)
         let loaded = try CheckpointFile.decode(bytes, source: "resaved")
         #expect(loaded.cursor == Self.sample().cursor)
-        #expect(Dictionary(uniqueKeysWithValues: loaded.tensors.map { ($0.name, $0.values.map(\.bitPattern)) })
-                == Dictionary(uniqueKeysWithValues: Self.sample().tensors.map { ($0.name, $0.values.map(\.bitPattern)) }))
+        #expect(
+            Dictionary(uniqueKeysWithValues: loaded.tensors.map { ($0.name, $0.values.map(\.bitPattern)) })
+                == Dictionary(
+                    uniqueKeysWithValues: Self.sample().tensors.map { ($0.name, $0.values.map(\.bitPattern)) }))
         // An edited value in the metadata is refused as such, not as damaged tensor data.
         resaved["config"] = "{\"side\": 48}"
-        let error = #expect(throws: TrainingError.self) { try CheckpointFile.decode(Safetensors.encode(byName, metadata: resaved), source: "edited") }
+        let error = #expect(throws: TrainingError.self) {
+            try CheckpointFile.decode(Safetensors.encode(byName, metadata: resaved), source: "edited")
+        }
         #expect(error?.description.hasPrefix("edited: checksum mismatch in the metadata") == true)
-        #expect(error?.description.hasSuffix("its cursor or config was edited or damaged after xcnn wrote it (the tensors are intact)") == true)
+        #expect(
+            error?.description.hasSuffix(
+                "its cursor or config was edited or damaged after xcnn wrote it (the tensors are intact)") == true)
     }
 
     @Test func theTensorChecksumIgnoresOrderButNotNamesShapesOrValues() {
@@ -263,9 +308,11 @@ import Testing
 
     @Test func formatOneCheckpointsStillRead() throws {
         let sample = Self.sample()
-        let metadata = ["format": "xcnn-checkpoint", "format_version": "1", "config": sample.configuration,
-                        "cursor": String(decoding: try JSONEncoder.sorted.encode(sample.cursor), as: UTF8.self),
-                        "checksum": Safetensors.fileOrderChecksum(sample.tensors)]
+        let metadata = [
+            "format": "xcnn-checkpoint", "format_version": "1", "config": sample.configuration,
+            "cursor": String(decoding: try JSONEncoder.sorted.encode(sample.cursor), as: UTF8.self),
+            "checksum": Safetensors.fileOrderChecksum(sample.tensors),
+        ]
         let loaded = try CheckpointFile.decode(Safetensors.encode(sample.tensors, metadata: metadata), source: "old")
         #expect(loaded.cursor == sample.cursor && loaded.tensors == sample.tensors)
     }
@@ -275,7 +322,9 @@ import Testing
         let sample = Self.sample()
         let cursor = String(decoding: try JSONEncoder.sorted.encode(sample.cursor), as: UTF8.self)
             .replacingOccurrences(of: #""phase":2"#, with: #""phase":\#(cursorPhase)"#)
-        var metadata = ["format": "xcnn-checkpoint", "format_version": "2", "config": sample.configuration, "cursor": cursor]
+        var metadata = [
+            "format": "xcnn-checkpoint", "format_version": "2", "config": sample.configuration, "cursor": cursor,
+        ]
         metadata["metadata_checksum"] = Safetensors.metadataChecksum(metadata)
         metadata["checksum"] = Safetensors.checksum(sample.tensors)
         return try Safetensors.encode(sample.tensors, metadata: metadata)
@@ -283,8 +332,12 @@ import Testing
 
     @Test func aCursorOutOfRangeIsRefused() throws {
         for phase in [9, 0, 7] {
-            let error = #expect(throws: TrainingError.self) { try CheckpointFile.decode(Self.checkpointBytes(cursorPhase: phase), source: "c") }
-            #expect(error?.description == "c: the training cursor is out of range (phase \(phase), epoch 3, batch 4, step 55, ranks 2)")
+            let error = #expect(throws: TrainingError.self) {
+                try CheckpointFile.decode(Self.checkpointBytes(cursorPhase: phase), source: "c")
+            }
+            #expect(
+                error?.description
+                    == "c: the training cursor is out of range (phase \(phase), epoch 3, batch 4, step 55, ranks 2)")
         }
     }
 
@@ -297,14 +350,26 @@ import Testing
 
     @Test func theClassCountIsBoundedBeforeAModelIsBuiltFromIt() throws {
         for (shape, values) in [([Int](), 1), ([0, 4], 0), ([200_000, 1], 200_000), ([2], 2)] {
-            let checkpoint = Checkpoint(tensors: [NamedTensor(name: "classifier.out.weight", shape: shape, values: [Float](repeating: 0, count: values))],
-                                        cursor: Self.sample().cursor, configuration: "{}")
+            let checkpoint = Checkpoint(
+                tensors: [
+                    NamedTensor(
+                        name: "classifier.out.weight", shape: shape, values: [Float](repeating: 0, count: values))
+                ],
+                cursor: Self.sample().cursor, configuration: "{}")
             let error = #expect(throws: TrainingError.self) { try checkpoint.classCount(source: "c") }
-            #expect(error?.description == "c: tensor classifier.out.weight has shape \(shape); expected [classes, hidden] with 1 to 100000 classes")
+            #expect(
+                error?.description
+                    == "c: tensor classifier.out.weight has shape \(shape); expected [classes, hidden] with 1 to 100000 classes"
+            )
         }
-        let good = Checkpoint(tensors: [NamedTensor(name: "classifier.out.weight", shape: [2, 3], values: [Float](repeating: 0, count: 6))],
-                              cursor: Self.sample().cursor, configuration: "{}")
+        let good = Checkpoint(
+            tensors: [
+                NamedTensor(name: "classifier.out.weight", shape: [2, 3], values: [Float](repeating: 0, count: 6))
+            ],
+            cursor: Self.sample().cursor, configuration: "{}")
         #expect(try good.classCount(source: "c") == 2)
-        #expect(throws: TrainingError.self) { try Checkpoint(tensors: [], cursor: Self.sample().cursor, configuration: "{}").classCount(source: "c") }
+        #expect(throws: TrainingError.self) {
+            try Checkpoint(tensors: [], cursor: Self.sample().cursor, configuration: "{}").classCount(source: "c")
+        }
     }
 }

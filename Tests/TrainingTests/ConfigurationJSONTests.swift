@@ -2,6 +2,7 @@
 // column, never a trap, a hang or a silent guess.
 import Foundation
 import Testing
+
 @testable import Training
 
 @Suite struct ConfigurationJSONTests {
@@ -14,7 +15,10 @@ import Testing
     }
 
     @Test func membersKeepFileOrderLinesAndLiterals() throws {
-        let read = try members(Array("\u{FEFF}{\n \"a\": 1e1,\r\n\t\"b\" : [true, null, \"x\\u00e9\\ud83d\\ude00\\n\"], \"c\": {\"d\": -0.5}}".utf8))
+        let read = try members(
+            Array(
+                "\u{FEFF}{\n \"a\": 1e1,\r\n\t\"b\" : [true, null, \"x\\u00e9\\ud83d\\ude00\\n\"], \"c\": {\"d\": -0.5}}"
+                    .utf8))
         #expect(read.map(\.key) == ["a", "b", "c"])
         #expect(read.map(\.line) == [2, 3, 3])
         #expect(read[0].value == .number("1e1"))
@@ -28,17 +32,38 @@ import Testing
         ("{\"a\": 1} {}", "c.json: not valid JSON at line 1, column 10: unexpected text after the top-level object"),
         ("{\"a\" 1}", "c.json: not valid JSON at line 1, column 6: expected ':' after the key"),
         ("{\n\"a\": 01}", "c.json: not valid JSON at line 2, column 7: expected ',' or '}' after a value in an object"),
-        ("{\"a\": .5}", "c.json: not valid JSON at line 1, column 7: expected a value (a number, string, true, false, null, array or object)"),
-        ("{\"a\": 1.}", "c.json: not valid JSON at line 1, column 7: expected a value (a number, string, true, false, null, array or object)"),
-        ("{\"a\": tru}", "c.json: not valid JSON at line 1, column 7: expected a value (a number, string, true, false, null, array or object)"),
+        (
+            "{\"a\": .5}",
+            "c.json: not valid JSON at line 1, column 7: expected a value (a number, string, true, false, null, array or object)"
+        ),
+        (
+            "{\"a\": 1.}",
+            "c.json: not valid JSON at line 1, column 7: expected a value (a number, string, true, false, null, array or object)"
+        ),
+        (
+            "{\"a\": tru}",
+            "c.json: not valid JSON at line 1, column 7: expected a value (a number, string, true, false, null, array or object)"
+        ),
         ("{\"a\": \"x", "c.json: not valid JSON at line 1, column 7: a string is not closed"),
-        ("{\"a\": \"\t\"}", "c.json: not valid JSON at line 1, column 8: a control character inside a string (write it as an escape)"),
+        (
+            "{\"a\": \"\t\"}",
+            "c.json: not valid JSON at line 1, column 8: a control character inside a string (write it as an escape)"
+        ),
         ("{\"a\": \"\\x\"}", "c.json: not valid JSON at line 1, column 8: invalid escape in a string"),
         ("{\"a\": \"\\u12\"}", "c.json: not valid JSON at line 1, column 8: a \\u escape needs four hex digits"),
-        ("{\"a\": \"\\ud83d\"}", "c.json: not valid JSON at line 1, column 8: a \\u escape of a high surrogate without its low surrogate"),
+        (
+            "{\"a\": \"\\ud83d\"}",
+            "c.json: not valid JSON at line 1, column 8: a \\u escape of a high surrogate without its low surrogate"
+        ),
         ("{\"a\": \"\\ude00\"}", "c.json: not valid JSON at line 1, column 8: a \\u escape of a lone low surrogate"),
-        ("{\"a\": [1, 2}", "c.json: not valid JSON at line 1, column 12: expected ',' or ']' after a value in an array"),
-        ("{\"a\": NaN}", "c.json: not valid JSON at line 1, column 7: expected a value (a number, string, true, false, null, array or object)"),
+        (
+            "{\"a\": [1, 2}",
+            "c.json: not valid JSON at line 1, column 12: expected ',' or ']' after a value in an array"
+        ),
+        (
+            "{\"a\": NaN}",
+            "c.json: not valid JSON at line 1, column 7: expected a value (a number, string, true, false, null, array or object)"
+        ),
     ])
     func malformedJSONIsRefusedWithItsPosition(text: String, message: String) {
         #expect(refusal(text) == message)
@@ -57,7 +82,9 @@ import Testing
 
     @Test func aFileBeyondAMegabyteIsRefusedBeforeParsing() {
         let big = [UInt8](repeating: UInt8(ascii: " "), count: (1 << 20) + 1)
-        #expect(refusal(String(decoding: big, as: UTF8.self)) == "c.json: larger than 1048576 bytes, too large for a configuration file")
+        #expect(
+            refusal(String(decoding: big, as: UTF8.self))
+                == "c.json: larger than 1048576 bytes, too large for a configuration file")
     }
 
     /// Many keys on many lines: finding each key's line must not rescan the file (quadratic time).
@@ -82,14 +109,17 @@ import Testing
     /// Random byte edits of a valid file (a fixed-seed stand-in for the fuzzer): each is read or
     /// refused with a message, none traps or hangs.
     @Test func randomEditsOfAConfigAreReadOrRefused() {
-        let valid = Array(#"{"side": 48, "epochs": [1, 0, 2], "lambdaL1": 1e-6, "dataset": "synthetic:paper-no-colour", "seed": 18446744073709551615, "imageCount": null}"#.utf8)
+        let valid = Array(
+            #"{"side": 48, "epochs": [1, 0, 2], "lambdaL1": 1e-6, "dataset": "synthetic:paper-no-colour", "seed": 18446744073709551615, "imageCount": null}"#
+                .utf8)
         let alphabet = Array(#"{}[],:"\-+.eE0123456789 tfnu"#.utf8) + [0x00, 0x0A, 0xC3, 0xFF]
         var state: UInt64 = 0x2545_F491_4F6C_DD1D
         func next(_ bound: Int) -> Int {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Int((state >> 33) % UInt64(bound))
         }
-        var read = 0, refused = 0
+        var read = 0
+        var refused = 0
         for _ in 0..<3000 {
             var bytes = valid
             for _ in 0...next(4) {
@@ -115,10 +145,12 @@ import Testing
 
     /// Every prefix of a valid file is refused or read: none traps (a small stand-in for the fuzzer).
     @Test func everyTruncationOfAConfigIsHandled() {
-        let text = Array(#"{"side": 48, "epochs": [1, 0, 0], "dataset": "synthetic:paper-no-colour", "s\u00e9": -1.5e-3}"#.utf8)
+        let text = Array(
+            #"{"side": 48, "epochs": [1, 0, 0], "dataset": "synthetic:paper-no-colour", "s\u00e9": -1.5e-3}"#.utf8)
         for end in 0..<text.count {
             _ = try? members(Array(text[0..<end]))
-            _ = try? TrainingSettings(json: Array(text[0..<end]), origin: .file("c.json")).applied(to: TrainingConfiguration())
+            _ = try? TrainingSettings(json: Array(text[0..<end]), origin: .file("c.json")).applied(
+                to: TrainingConfiguration())
         }
     }
 }

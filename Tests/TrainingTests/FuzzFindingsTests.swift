@@ -13,7 +13,7 @@ import Training
     static let safetensors = [
         // Shape numbers whose product overflows Int (FC13's kind): trapped before main's
         // field-case work bounded every header number; found by the structured half of the target.
-        "crash-structured-shape-overflow",
+        "crash-structured-shape-overflow"
     ]
 
     @Test func everyFindingHasATest() throws {

@@ -35,7 +35,8 @@ struct GoldenCase {
 
     func load(_ key: String) throws -> [Float] {
         guard let entry = tensors[key] as? [String: Any], let file = entry["file"] as? String,
-              let offset = (entry["off"] as? NSNumber)?.intValue else {
+            let offset = (entry["off"] as? NSNumber)?.intValue
+        else {
             throw GoldenError(key, "not in \(name)/manifest.json")
         }
         let count = try shape(key).reduce(1, *)
@@ -45,7 +46,11 @@ struct GoldenCase {
             throw GoldenError(url.path, "holds \(data.count) bytes, need \(offset + 4 * count)")
         }
         return data.withUnsafeBytes { raw in
-            (0..<count).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4 * $0, as: UInt32.self))) }
+            (0..<count).map {
+                Float(
+                    bitPattern: UInt32(
+                        littleEndian: raw.loadUnaligned(fromByteOffset: offset + 4 * $0, as: UInt32.self)))
+            }
         }
     }
 
@@ -58,7 +63,8 @@ struct GoldenCase {
 
     func tolerance(_ kind: String) throws -> Double {
         let section = manifest["float32_vs_float64"] as? [String: Any]
-        guard let tol = ((section?["suggested_scaled_tol_by_kind"] as? [String: Any])?[kind] as? NSNumber)?.doubleValue else {
+        guard let tol = ((section?["suggested_scaled_tol_by_kind"] as? [String: Any])?[kind] as? NSNumber)?.doubleValue
+        else {
             throw GoldenError("\(name)/manifest.json", "no suggested tolerance for kind \(kind)")
         }
         return tol
@@ -78,15 +84,20 @@ struct GoldenCase {
             roots.append(URL(fileURLWithPath: extra))
         }
         let files = FileManager.default
-        var seen = Set<String>(), cases: [URL] = []
+        var seen = Set<String>()
+        var cases: [URL] = []
         func add(_ url: URL) {
             let real = url.resolvingSymlinksInPath().path
             if seen.insert(real).inserted { cases.append(url) }
         }
         for root in roots {
-            if files.fileExists(atPath: root.appendingPathComponent("manifest.json").path) { add(root); continue }
+            if files.fileExists(atPath: root.appendingPathComponent("manifest.json").path) {
+                add(root)
+                continue
+            }
             let children = (try? files.contentsOfDirectory(atPath: root.path)) ?? []
-            for child in children.sorted() where files.fileExists(atPath: root.appendingPathComponent(child + "/manifest.json").path) {
+            for child in children.sorted()
+            where files.fileExists(atPath: root.appendingPathComponent(child + "/manifest.json").path) {
                 add(root.appendingPathComponent(child))
             }
         }
@@ -96,6 +107,9 @@ struct GoldenCase {
 
 struct GoldenError: Error, CustomStringConvertible {
     let location: String, reason: String
-    init(_ location: String, _ reason: String) { self.location = location; self.reason = reason }
+    init(_ location: String, _ reason: String) {
+        self.location = location
+        self.reason = reason
+    }
     var description: String { "\(location): \(reason)" }
 }

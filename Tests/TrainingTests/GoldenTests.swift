@@ -25,7 +25,8 @@ final class GoldenComparison {
             failures.append("\(key): have \(actual.count) values, golden \(expected.count)")
             return
         }
-        var maxDiff = 0.0, maxRef = 0.0
+        var maxDiff = 0.0
+        var maxRef = 0.0
         for i in expected.indices {
             maxDiff = max(maxDiff, abs(Double(actual[i]) - Double(expected[i])))
             maxRef = max(maxRef, abs(Double(expected[i])))
@@ -38,7 +39,8 @@ final class GoldenComparison {
 
     /// Noise tensors (README "Tolerances"): absolute bound, not counted as a scaled error.
     func compareAbsolute(_ key: String, _ actual: [Float], reference: [Float], bound: Double) {
-        var maxDiff = 0.0, ulp = 0.0
+        var maxDiff = 0.0
+        var ulp = 0.0
         for i in actual.indices {
             maxDiff = max(maxDiff, abs(Double(actual[i]) - Double(reference[i])))
             ulp = max(ulp, Double(reference[i].ulp))
@@ -52,7 +54,9 @@ final class GoldenComparison {
     func compareScalar(_ key: String, _ actual: Double, _ expected: Double) {
         let relative = abs(actual - expected) / max(abs(expected), 1e-30)
         worstByKind["loss"] = max(worstByKind["loss"] ?? 0, relative)
-        record(key, relative, passed: relative <= 1e-5, detail: "relative error \(relative) > 1e-5 (\(actual) vs \(expected))")
+        record(
+            key, relative, passed: relative <= 1e-5,
+            detail: "relative error \(relative) > 1e-5 (\(actual) vs \(expected))")
     }
 
     private func record(_ key: String, _ error: Double, passed: Bool, detail: String) {
@@ -81,22 +85,33 @@ final class GoldenComparison {
         for folder in cases {
             let golden = try GoldenCase(folder: folder)
             let comparison = GoldenComparison(golden)
-            for phase in Phase.allCases { try check(golden, phase: phase, convolution3x3: convolution3x3, into: comparison) }
+            for phase in Phase.allCases {
+                try check(golden, phase: phase, convolution3x3: convolution3x3, into: comparison)
+            }
             let algorithm = convolution3x3.map { "every 3×3 layer on \($0.rawValue)" } ?? "per-layer rule"
-            print("golden case \(golden.name) (\(algorithm)): \(comparison.checked) tensors checked, worst scaled error "
-                  + "\(comparison.worst.error) (\(comparison.worst.key))")
-            print("  worst by kind: " + comparison.worstByKind.sorted { $0.key < $1.key }
-                .map { "\($0.key) \(String(format: "%.2e", $0.value))" }.joined(separator: ", "))
-            #expect(comparison.failures.isEmpty, "golden case \(golden.name) (\(algorithm)): \(comparison.failures.joined(separator: "; "))")
+            print(
+                "golden case \(golden.name) (\(algorithm)): \(comparison.checked) tensors checked, worst scaled error "
+                    + "\(comparison.worst.error) (\(comparison.worst.key))")
+            print(
+                "  worst by kind: "
+                    + comparison.worstByKind.sorted { $0.key < $1.key }
+                    .map { "\($0.key) \(String(format: "%.2e", $0.value))" }.joined(separator: ", "))
+            #expect(
+                comparison.failures.isEmpty,
+                "golden case \(golden.name) (\(algorithm)): \(comparison.failures.joined(separator: "; "))")
         }
     }
 
-    private func check(_ golden: GoldenCase, phase: Phase, convolution3x3: Algorithm3x3?, into c: GoldenComparison) throws {
-        let n = golden.int("batch"), p = "phase\(phase.rawValue)/"
-        let configuration = ModelConfiguration(side: golden.int("side"), baseWidth: golden.int("base_width"),
-                                               classes: golden.int("classes"), hidden: golden.int("hidden"), dropout: 0,
-                                               ePooling: EPooling(rawValue: golden.string("e_pool")) ?? .average,
-                                               convolution3x3: convolution3x3)
+    private func check(_ golden: GoldenCase, phase: Phase, convolution3x3: Algorithm3x3?, into c: GoldenComparison)
+        throws
+    {
+        let n = golden.int("batch")
+        let p = "phase\(phase.rawValue)/"
+        let configuration = ModelConfiguration(
+            side: golden.int("side"), baseWidth: golden.int("base_width"),
+            classes: golden.int("classes"), hidden: golden.int("hidden"), dropout: 0,
+            ePooling: EPooling(rawValue: golden.string("e_pool")) ?? .average,
+            convolution3x3: convolution3x3)
         let model = try JointModel(configuration: configuration, batchCapacity: n)
         model.computesInputGradient = true
         for entry in model.layout.entries {
@@ -107,8 +122,9 @@ final class GoldenComparison {
         let x = Tensor(shape: try golden.shape("input/x"), storage: try golden.load("input/x"))
         let z = Tensor(shape: try golden.shape("input/z"), storage: try golden.load("input/z"))
         let labels = try golden.load("input/labels").map { Int($0) }
-        let weights = LossWeights(l1: Float(golden.double("lam_l1")), tv: Float(golden.double("lam_tv")),
-                                  box: Float(golden.double("lam_box")))
+        let weights = LossWeights(
+            l1: Float(golden.double("lam_l1")), tv: Float(golden.double("lam_tv")),
+            box: Float(golden.double("lam_box")))
         let trainable = model.trainableRange(phase)
         let noise = golden.noiseKeys
         // README: noise tensors get |·| ≤ 1e-4·max|d loss/d head.conv.weight| (+1 ulp, in compareAbsolute).
@@ -118,40 +134,54 @@ final class GoldenComparison {
             noiseBound = 1e-4 * Double(headGrad.map { abs($0) }.max() ?? 0)
         }
 
-        let result = model.trainingStep(input: x, labels: labels, boxMask: z, phase: phase, loss: weights, dropoutSeed: 0)
-        let parts: [(String, Double)] = [("ce", result.crossEntropy), ("l1", result.l1), ("tv", result.tv),
-                                         ("box", result.box), ("total", result.total)]
+        let result = model.trainingStep(
+            input: x, labels: labels, boxMask: z, phase: phase, loss: weights, dropoutSeed: 0)
+        let parts: [(String, Double)] = [
+            ("ce", result.crossEntropy), ("l1", result.l1), ("tv", result.tv),
+            ("box", result.box), ("total", result.total),
+        ]
         for (name, value) in parts {
-            if let expected = golden.phaseNumber(phase.rawValue, "loss", name) { c.compareScalar(p + "loss." + name, value, expected) }
+            if let expected = golden.phaseNumber(phase.rawValue, "loss", name) {
+                c.compareScalar(p + "loss." + name, value, expected)
+            }
         }
         for key in golden.tensors.keys.sorted() where key.hasPrefix(p + "acts/") {
             let name = String(key.dropFirst((p + "acts/").count))
-            guard let actual = model.activation(name) else { throw GoldenError(key, "the model has no activation \(name)") }
+            guard let actual = model.activation(name) else {
+                throw GoldenError(key, "the model has no activation \(name)")
+            }
             try c.compare(key, actual.storage, kind: "activations")
         }
-        try compareParameters(golden, model, prefix: p + "grad/", values: model.gradients, reference: nil,
-                              kind: "param_grads", noise: noise, bound: noiseBound, into: c)
+        try compareParameters(
+            golden, model, prefix: p + "grad/", values: model.gradients, reference: nil,
+            kind: "param_grads", noise: noise, bound: noiseBound, into: c)
         // Frozen parameters get no gradient: the fresh model's zeros stay untouched.
-        #expect(model.gradients.indices.filter { !trainable.contains($0) }.allSatisfy { model.gradients[$0] == 0 },
-                "phase \(phase.rawValue) wrote gradients outside its trainable range")
-        try c.compare(p + "grad_act/classifier.logits", model.activationGradient("classifier.logits")!.storage, kind: "activation_grads")
+        #expect(
+            model.gradients.indices.filter { !trainable.contains($0) }.allSatisfy { model.gradients[$0] == 0 },
+            "phase \(phase.rawValue) wrote gradients outside its trainable range")
+        try c.compare(
+            p + "grad_act/classifier.logits", model.activationGradient("classifier.logits")!.storage,
+            kind: "activation_grads")
         if phase.rawValue > 1 {
-            try c.compare(p + "grad_act/explainer.E", model.activationGradient("explainer.E")!.storage, kind: "activation_grads")
+            try c.compare(
+                p + "grad_act/explainer.E", model.activationGradient("explainer.E")!.storage, kind: "activation_grads")
         }
         try c.compare(p + "dx", model.activationGradient("input")!.storage, kind: "input_grad")
 
         var optimizer = Adadelta(parameterCount: model.parameters.count)
         for step in 1...2 {
             if step == 2 {
-                let again = model.trainingStep(input: x, labels: labels, boxMask: z, phase: phase, loss: weights, dropoutSeed: 0)
+                let again = model.trainingStep(
+                    input: x, labels: labels, boxMask: z, phase: phase, loss: weights, dropoutSeed: 0)
                 if let expected = golden.phaseNumber(phase.rawValue, "loss_step2", "total") {
                     c.compareScalar(p + "loss_step2.total", again.total, expected)
                 }
             }
             optimizer.update(parameters: &model.parameters, gradients: model.gradients, range: trainable)
             let kind = step == 1 ? "params_step1" : "params_step2"
-            try compareParameters(golden, model, prefix: p + "step\(step)/", values: model.parameters, reference: params0,
-                                  kind: kind, noise: noise, bound: noiseBound * Double(step), into: c)
+            try compareParameters(
+                golden, model, prefix: p + "step\(step)/", values: model.parameters, reference: params0,
+                kind: kind, noise: noise, bound: noiseBound * Double(step), into: c)
             for (index, name) in JointModel.bufferNames.enumerated() {
                 let key = p + "step\(step)/" + name
                 if noise.contains(key) {
@@ -161,8 +191,9 @@ final class GoldenComparison {
                     // convolution's output in float32).
                     let reference = try golden.load(key)
                     let scaledBound = try golden.tolerance(kind) * Double(reference.map { abs($0) }.max() ?? 0)
-                    c.compareAbsolute(key, [model.buffers[index]], reference: reference,
-                                      bound: max(0.01 * noiseBound, scaledBound))
+                    c.compareAbsolute(
+                        key, [model.buffers[index]], reference: reference,
+                        bound: max(0.01 * noiseBound, scaledBound))
                 } else {
                     try c.compare(key, [model.buffers[index]], kind: kind)
                 }
@@ -171,10 +202,13 @@ final class GoldenComparison {
         let state = optimizer.exportState()
         for entry in model.layout.entries where trainable.contains(entry.offset) {
             for (index, suffix) in [".square_avg", ".acc_delta"].enumerated() {
-                let key = p + "adadelta2/" + entry.name + suffix, values = Array(state[index][entry.range])
+                let key = p + "adadelta2/" + entry.name + suffix
+                let values = Array(state[index][entry.range])
                 if noise.contains(key) {
                     // Accumulators of a noise gradient only need to be that small: (1−ρ)·g² ≤ bound².
-                    c.compareAbsolute(key, values, reference: [Float](repeating: 0, count: values.count), bound: noiseBound * noiseBound)
+                    c.compareAbsolute(
+                        key, values, reference: [Float](repeating: 0, count: values.count),
+                        bound: noiseBound * noiseBound)
                 } else {
                     try c.compare(key, values, kind: "adadelta_state_step2")
                 }
@@ -184,11 +218,14 @@ final class GoldenComparison {
 
     /// Compares each trainable parameter tensor (or its gradient) under `prefix`; noise tensors get the
     /// absolute bound on |value − reference| (reference nil: on |value|).
-    private func compareParameters(_ golden: GoldenCase, _ model: JointModel, prefix: String, values: [Float],
-                                   reference: [Float]?, kind: String, noise: Set<String>, bound: Double,
-                                   into c: GoldenComparison) throws {
+    private func compareParameters(
+        _ golden: GoldenCase, _ model: JointModel, prefix: String, values: [Float],
+        reference: [Float]?, kind: String, noise: Set<String>, bound: Double,
+        into c: GoldenComparison
+    ) throws {
         for entry in model.layout.entries where golden.has(prefix + entry.name) {
-            let key = prefix + entry.name, actual = Array(values[entry.range])
+            let key = prefix + entry.name
+            let actual = Array(values[entry.range])
             if noise.contains(key) {
                 let base = reference.map { Array($0[entry.range]) } ?? [Float](repeating: 0, count: entry.count)
                 c.compareAbsolute(key, actual, reference: base, bound: bound)

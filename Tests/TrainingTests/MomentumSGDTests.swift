@@ -4,7 +4,8 @@ import Training
 
 @Suite struct MomentumSGDTests {
     @Test func momentumSGDAccumulatesVelocity() throws {
-        var parameters: [Float] = [1, 1], sgd = MomentumSGD(parameterCount: 2, learningRate: 0.1, momentum: 0.9)
+        var parameters: [Float] = [1, 1]
+        var sgd = MomentumSGD(parameterCount: 2, learningRate: 0.1, momentum: 0.9)
         sgd.update(parameters: &parameters, gradients: [1, 0], range: 0..<2)
         sgd.update(parameters: &parameters, gradients: [1, 0], range: 0..<2)
         // v1 = −0.1, p1 = 0.9; v2 = −0.09 − 0.1 = −0.19, p2 = 0.71.

@@ -2,6 +2,7 @@
 // its holder. (A holder killed with SIGKILL is tested across processes in scripts/test-train.)
 import Foundation
 import Testing
+
 @testable import Training
 
 @Suite struct RunLockTests {
@@ -13,7 +14,9 @@ import Testing
         #expect(first != nil)
         // flock belongs to the open file, so a second open in this same process conflicts like another job.
         let error = #expect(throws: TrainingError.self) { try RunLock(run) }
-        #expect(error?.description.contains("is in use by another job (host \(RunLock.hostName) pid \(getpid()); lock file") == true)
+        #expect(
+            error?.description.contains("is in use by another job (host \(RunLock.hostName) pid \(getpid()); lock file")
+                == true)
         first = nil
         #expect(throws: Never.self) { _ = try RunLock(run) }
     }

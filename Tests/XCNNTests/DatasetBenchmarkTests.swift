@@ -3,6 +3,7 @@
 import Datasets
 import Foundation
 import Testing
+
 @testable import xcnn
 
 @Suite struct DatasetBenchmarkTests {
@@ -26,7 +27,8 @@ import Testing
         let result = try DatasetBenchmark.run(side: 224, images: 300, directory: directory)
         var report = ["benchmark: \(result)"]
         for name in GeneratorOptions.presetNames {
-            let counts = DatasetCounts(generator: try SyntheticGenerator(options: GeneratorOptions.preset(named: name)!))
+            let counts = DatasetCounts(
+                generator: try SyntheticGenerator(options: GeneratorOptions.preset(named: name)!))
             report.append("\(name) (seed 0): \(counts)")
         }
         try (report.joined(separator: "\n") + "\n").write(toFile: Self.reportPath!, atomically: true, encoding: .utf8)

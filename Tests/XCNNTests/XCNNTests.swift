@@ -2,15 +2,19 @@
 import ArgumentParser
 import Testing
 import Training
+
 @testable import xcnn
 
 @Suite struct XCNNTests {
     @Test func everyCommandNamesItselfAndUsageMessagesNameTheWholePath() {
         let commands = XCNN.commandTypes(XCNN.self)
         #expect(commands.count >= 15)
-        for command in commands { #expect(command.configuration.commandName?.isEmpty == false, "\(command) has no commandName") }
+        for command in commands {
+            #expect(command.configuration.commandName?.isEmpty == false, "\(command) has no commandName")
+        }
         #expect(XCNN.commandPath(to: StepBench.self, from: XCNN.self) == ["xcnn", "bench", "step"])
-        let message = XCNN.usageMessage(TrainingError.usage("--seed must be a non-negative integer, got -1"), command: TrainCommand.self)
+        let message = XCNN.usageMessage(
+            TrainingError.usage("--seed must be a non-negative integer, got -1"), command: TrainCommand.self)
         #expect(message.hasPrefix("xcnn: error: --seed must be a non-negative integer, got -1\nUsage: xcnn train"))
         #expect(message.hasSuffix("See 'xcnn train --help' for more information.\n"))
     }

@@ -39,21 +39,27 @@ public enum Convolution {
     /// Floats of workspace `col` (and `dcol`) one call needs: for k = 3 the im2col columns (C·9·R·W) or,
     /// when `algorithm` picks Winograd, the largest of its forward, input-gradient and weight-gradient
     /// needs; none for k = 1 (x is its own col).
-    public static func workspaceCount(channels c: Int, filters f: Int, height h: Int, width w: Int, kernel k: Int,
-                                      algorithm: Algorithm3x3? = nil) -> Int {
+    public static func workspaceCount(
+        channels c: Int, filters f: Int, height h: Int, width w: Int, kernel k: Int,
+        algorithm: Algorithm3x3? = nil
+    ) -> Int {
         if k == 1 { return 0 }
-        guard let variant = winogradVariant(algorithm ?? self.algorithm(channels: c, filters: f, height: h, width: w)) else {
+        guard let variant = winogradVariant(algorithm ?? self.algorithm(channels: c, filters: f, height: h, width: w))
+        else {
             return c * 9 * bandRows(channels: c, height: h, width: w) * w
         }
         // The forward and weight gradient pass C → F, the input gradient F → C.
-        return max(variant.workspaceCount(inChannels: c, outChannels: f, height: h, width: w),
-                   variant.workspaceCount(inChannels: f, outChannels: c, height: h, width: w))
+        return max(
+            variant.workspaceCount(inChannels: c, outChannels: f, height: h, width: w),
+            variant.workspaceCount(inChannels: f, outChannels: c, height: h, width: w))
     }
 
     /// Floats a forward needs to keep its input transforms for the weight gradient (`keepInputTransforms`
     /// of `forward`, `keptInputTransforms` of `backward`): 0 when `algorithm` is im2col (nothing to keep).
-    public static func inputTransformCount(channels c: Int, filters f: Int, height h: Int, width w: Int, kernel k: Int,
-                                           batch n: Int, algorithm: Algorithm3x3? = nil) -> Int {
+    public static func inputTransformCount(
+        channels c: Int, filters f: Int, height h: Int, width w: Int, kernel k: Int,
+        batch n: Int, algorithm: Algorithm3x3? = nil
+    ) -> Int {
         guard k == 3 else { return 0 }
         let variant = winogradVariant(algorithm ?? self.algorithm(channels: c, filters: f, height: h, width: w))
         return variant?.inputTransformCount(channels: c, batch: n, height: h, width: w) ?? 0
@@ -85,17 +91,20 @@ public enum Convolution {
         keepInputTransforms keep: UnsafeMutablePointer<Float>? = nil
     ) {
         precondition(k == 3 || k == 1, "convolution kernel must be 3 or 1, got \(k)")
-        let hw = h * w, ck = c * k * k
+        let hw = h * w
+        let ck = c * k * k
         let chosen = k == 3 ? algorithm ?? self.algorithm(channels: c, filters: f, height: h, width: w) : .im2col
         if let variant = winogradVariant(chosen) {
             variant.transformWeights(weight, filters: f, channels: c, adjoint: false, into: col)
-            variant.convolve(input: x, batch: n, channels: c, height: h, width: w, transformed: col, filters: f,
-                             bias: bias, relu: relu, accumulate: false, output: y, work: col + variant.elements * f * c,
-                             keep: keep)
+            variant.convolve(
+                input: x, batch: n, channels: c, height: h, width: w, transformed: col, filters: f,
+                bias: bias, relu: relu, accumulate: false, output: y, work: col + variant.elements * f * c,
+                keep: keep)
             return
         }
         for image in 0..<n {
-            let xi = x + image * c * hw, yi = y + image * f * hw
+            let xi = x + image * c * hw
+            let yi = y + image * f * hw
             if k == 1 {
                 for o in 0..<f { (yi + o * hw).update(repeating: bias[o], count: hw) }
                 GEMM.multiply(m: f, n: hw, k: c, a: weight, lda: c, b: xi, ldb: hw, beta: 1, c: yi, ldc: hw)
@@ -104,12 +113,14 @@ public enum Convolution {
             }
             let step = bandRows(channels: c, height: h, width: w)
             for top in bands(channels: c, height: h, width: w) {
-                let rows = top..<min(h, top + step), columns = rows.count * w
+                let rows = top..<min(h, top + step)
+                let columns = rows.count * w
                 Im2Col.patches3x3(xi, channels: c, height: h, width: w, rows: rows, into: col)
                 // The bias goes in band by band too, so y is first touched while the band is hot.
                 for o in 0..<f { (yi + o * hw + top * w).update(repeating: bias[o], count: columns) }
-                GEMM.multiply(m: f, n: columns, k: ck, a: weight, lda: ck, b: col, ldb: columns,
-                              beta: 1, c: yi + top * w, ldc: hw)
+                GEMM.multiply(
+                    m: f, n: columns, k: ck, a: weight, lda: ck, b: col, ldb: columns,
+                    beta: 1, c: yi + top * w, ldc: hw)
                 if relu { rectify(yi, filters: f, stride: hw, start: top * w, count: columns) }
             }
         }
@@ -132,48 +143,60 @@ public enum Convolution {
         keptInputTransforms kept: UnsafePointer<Float>? = nil
     ) {
         precondition(k == 3 || k == 1, "convolution kernel must be 3 or 1, got \(k)")
-        let hw = h * w, ck = c * k * k
+        let hw = h * w
+        let ck = c * k * k
         let chosen = k == 3 ? algorithm ?? self.algorithm(channels: c, filters: f, height: h, width: w) : .im2col
         if let variant = winogradVariant(chosen) {
             prepare(dy, reluOutput, dBias: dBias, filters: n * f, stride: hw, start: 0, count: hw, biasStride: f)
             if let dWeight {
-                variant.weightGradient(input: x, dOutput: dy, batch: n, channels: c, height: h, width: w, filters: f,
-                                       dWeight: dWeight, work: col, kept: kept)
+                variant.weightGradient(
+                    input: x, dOutput: dy, batch: n, channels: c, height: h, width: w, filters: f,
+                    dWeight: dWeight, work: col, kept: kept)
             }
             if let dx {
                 // dx = dy ⋆ (W rotated 180°, C and F swapped): the forward algorithm from F to C channels.
                 variant.transformWeights(weight, filters: f, channels: c, adjoint: true, into: dcol)
-                variant.convolve(input: dy, batch: n, channels: f, height: h, width: w, transformed: dcol, filters: c,
-                                 bias: nil, relu: false, accumulate: true, output: dx, work: dcol + variant.elements * f * c)
+                variant.convolve(
+                    input: dy, batch: n, channels: f, height: h, width: w, transformed: dcol, filters: c,
+                    bias: nil, relu: false, accumulate: true, output: dx, work: dcol + variant.elements * f * c)
             }
             return
         }
         for image in 0..<n {
-            let xi = x + image * c * hw, dyi = dy + image * f * hw
+            let xi = x + image * c * hw
+            let dyi = dy + image * f * hw
             if k == 1 {
-                prepare(dyi, reluOutput.map { $0 + image * f * hw }, dBias: dBias, filters: f, stride: hw, start: 0, count: hw)
+                prepare(
+                    dyi, reluOutput.map { $0 + image * f * hw }, dBias: dBias, filters: f, stride: hw, start: 0,
+                    count: hw)
                 if let dWeight {
-                    GEMM.multiply(transB: true, m: f, n: c, k: hw, a: dyi, lda: hw, b: xi, ldb: hw, beta: 1, c: dWeight, ldc: c)
+                    GEMM.multiply(
+                        transB: true, m: f, n: c, k: hw, a: dyi, lda: hw, b: xi, ldb: hw, beta: 1, c: dWeight, ldc: c)
                 }
                 if let dx {
-                    GEMM.multiply(transA: true, m: c, n: hw, k: f, a: weight, lda: c, b: dyi, ldb: hw,
-                                  beta: 1, c: dx + image * c * hw, ldc: hw)
+                    GEMM.multiply(
+                        transA: true, m: c, n: hw, k: f, a: weight, lda: c, b: dyi, ldb: hw,
+                        beta: 1, c: dx + image * c * hw, ldc: hw)
                 }
                 continue
             }
             let step = bandRows(channels: c, height: h, width: w)
             for top in bands(channels: c, height: h, width: w) {
-                let rows = top..<min(h, top + step), columns = rows.count * w
-                prepare(dyi, reluOutput.map { $0 + image * f * hw }, dBias: dBias, filters: f, stride: hw,
-                        start: top * w, count: columns)
+                let rows = top..<min(h, top + step)
+                let columns = rows.count * w
+                prepare(
+                    dyi, reluOutput.map { $0 + image * f * hw }, dBias: dBias, filters: f, stride: hw,
+                    start: top * w, count: columns)
                 if let dWeight {
                     Im2Col.patches3x3(xi, channels: c, height: h, width: w, rows: rows, into: col)
-                    GEMM.multiply(transB: true, m: f, n: ck, k: columns, a: dyi + top * w, lda: hw, b: col, ldb: columns,
-                                  beta: 1, c: dWeight, ldc: ck)
+                    GEMM.multiply(
+                        transB: true, m: f, n: ck, k: columns, a: dyi + top * w, lda: hw, b: col, ldb: columns,
+                        beta: 1, c: dWeight, ldc: ck)
                 }
                 if let dx {
-                    GEMM.multiply(transA: true, m: ck, n: columns, k: f, a: weight, lda: ck, b: dyi + top * w, ldb: hw,
-                                  beta: 0, c: dcol, ldc: columns)
+                    GEMM.multiply(
+                        transA: true, m: ck, n: columns, k: f, a: weight, lda: ck, b: dyi + top * w, ldb: hw,
+                        beta: 0, c: dcol, ldc: columns)
                     Im2Col.accumulate3x3(dcol, channels: c, height: h, width: w, rows: rows, into: dx + image * c * hw)
                 }
             }
@@ -191,7 +214,10 @@ public enum Convolution {
                 store8(row + j, zero.replacing(with: v, where: v .> zero))
                 j &+= 8
             }
-            while j < count { row[j] = row[j] > 0 ? row[j] : 0; j &+= 1 }
+            while j < count {
+                row[j] = row[j] > 0 ? row[j] : 0
+                j &+= 1
+            }
         }
     }
 
@@ -199,9 +225,12 @@ public enum Convolution {
     /// (in place; kept where y > 0), then add each row's sum into dBias[row % biasStride] (rows are the
     /// F filters of one image, or N·F for a whole batch with biasStride F). Vector loops: the compiler
     /// leaves both scalar (the select aliases dy and y; the sum is an ordered float reduction).
-    private static func prepare(_ dy: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>?, dBias: UnsafeMutablePointer<Float>?,
-                                filters rows: Int, stride: Int, start: Int, count: Int, biasStride: Int? = nil) {
-        let zero = SIMD8<Float>(repeating: 0), wide = count & ~7
+    private static func prepare(
+        _ dy: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>?, dBias: UnsafeMutablePointer<Float>?,
+        filters rows: Int, stride: Int, start: Int, count: Int, biasStride: Int? = nil
+    ) {
+        let zero = SIMD8<Float>(repeating: 0)
+        let wide = count & ~7
         for r in 0..<rows {
             let row = dy + r * stride + start
             if let y {

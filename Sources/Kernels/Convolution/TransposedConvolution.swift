@@ -14,11 +14,13 @@ public enum TransposedConvolution {
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, outputChannels f: Int,
         output y: UnsafeMutablePointer<Float>, col: UnsafeMutablePointer<Float>
     ) {
-        let hw = h * w, f4 = f * 4
+        let hw = h * w
+        let f4 = f * 4
         for image in 0..<n {
             // col[F·4, h·w] = Wᵀ · x: the conv's dInput GEMM before its col2im.
-            GEMM.multiply(transA: true, m: f4, n: hw, k: c, a: weight, lda: f4, b: x + image * c * hw, ldb: hw,
-                          beta: 0, c: col, ldc: hw)
+            GEMM.multiply(
+                transA: true, m: f4, n: hw, k: c, a: weight, lda: f4, b: x + image * c * hw, ldb: hw,
+                beta: 0, c: col, ldc: hw)
             Im2Col.scatter2x2Stride2(col, channels: f, height: h, width: w, bias: bias, into: y + image * f4 * hw)
         }
     }
@@ -32,7 +34,8 @@ public enum TransposedConvolution {
         dInput dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?,
         dBias: UnsafeMutablePointer<Float>?, col: UnsafeMutablePointer<Float>
     ) {
-        let hw = h * w, f4 = f * 4
+        let hw = h * w
+        let f4 = f * 4
         for image in 0..<n {
             let dyi = dy + image * f4 * hw
             if let dBias {
@@ -41,12 +44,14 @@ public enum TransposedConvolution {
             // The conv's forward im2col of dy: dcol[F·4, h·w].
             Im2Col.patches2x2Stride2(dyi, channels: f, height: h, width: w, into: col)
             if let dWeight {
-                GEMM.multiply(transB: true, m: c, n: f4, k: hw, a: x + image * c * hw, lda: hw, b: col, ldb: hw,
-                              beta: 1, c: dWeight, ldc: f4)
+                GEMM.multiply(
+                    transB: true, m: c, n: f4, k: hw, a: x + image * c * hw, lda: hw, b: col, ldb: hw,
+                    beta: 1, c: dWeight, ldc: f4)
             }
             if let dx {
-                GEMM.multiply(m: c, n: hw, k: f4, a: weight, lda: f4, b: col, ldb: hw,
-                              beta: 1, c: dx + image * c * hw, ldc: hw)
+                GEMM.multiply(
+                    m: c, n: hw, k: f4, a: weight, lda: f4, b: col, ldb: hw,
+                    beta: 1, c: dx + image * c * hw, ldc: hw)
             }
         }
     }

@@ -33,24 +33,38 @@ public enum Winograd: WinogradVariant {
     /// u[16][C][F] for the input gradient: the kernel rotated 180° with C and F swapped. Reversing g
     /// swaps rows 0 and 3 of G g and leaves rows 1 and 2 (they are symmetric in g), so element (a, b)
     /// of the rotated kernel's transform is element (σa, σb) of the original's, σ = (3, 1, 2, 0).
-    public static func transformWeights(_ weight: UnsafePointer<Float>, filters f: Int, channels c: Int,
-                                        adjoint: Bool, into u: UnsafeMutablePointer<Float>) {
+    public static func transformWeights(
+        _ weight: UnsafePointer<Float>, filters f: Int, channels c: Int,
+        adjoint: Bool, into u: UnsafeMutablePointer<Float>
+    ) {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 28) { scratch in
-            let t = scratch.baseAddress!, r = t + 12   // t = G g (4×3), r = t Gᵀ (4×4)
+            let t = scratch.baseAddress!
+            let r = t + 12  // t = G g (4×3), r = t Gᵀ (4×4)
             for o in 0..<f {
                 for ch in 0..<c {
                     let g = weight + (o * c + ch) * 9
                     for v in 0..<3 {
-                        let g0 = g[v], g1 = g[3 + v], g2 = g[6 + v]
-                        t[v] = g0; t[3 + v] = 0.5 * (g0 + g1 + g2); t[6 + v] = 0.5 * (g0 - g1 + g2); t[9 + v] = g2
+                        let g0 = g[v]
+                        let g1 = g[3 + v]
+                        let g2 = g[6 + v]
+                        t[v] = g0
+                        t[3 + v] = 0.5 * (g0 + g1 + g2)
+                        t[6 + v] = 0.5 * (g0 - g1 + g2)
+                        t[9 + v] = g2
                     }
                     for a in 0..<4 {
-                        let h0 = t[3 * a], h1 = t[3 * a + 1], h2 = t[3 * a + 2]
-                        r[4 * a] = h0; r[4 * a + 1] = 0.5 * (h0 + h1 + h2); r[4 * a + 2] = 0.5 * (h0 - h1 + h2); r[4 * a + 3] = h2
+                        let h0 = t[3 * a]
+                        let h1 = t[3 * a + 1]
+                        let h2 = t[3 * a + 2]
+                        r[4 * a] = h0
+                        r[4 * a + 1] = 0.5 * (h0 + h1 + h2)
+                        r[4 * a + 2] = 0.5 * (h0 - h1 + h2)
+                        r[4 * a + 3] = h2
                     }
                     for e in 0..<16 {
                         if adjoint {
-                            let a = e / 4, b = e % 4
+                            let a = e / 4
+                            let b = e % 4
                             let flipped = (a == 0 || a == 3 ? 3 - a : a) * 4 + (b == 0 || b == 3 ? 3 - b : b)
                             u[(e * c + ch) * f + o] = r[flipped]
                         } else {
@@ -70,10 +84,14 @@ public enum Winograd: WinogradVariant {
     /// v[16][C][count] ← Bᵀ d B for every tile of tile rows `band`. The vertical half (Bᵀ ·) runs on whole
     /// padded rows, `verticalGroup` tile rows at a time; the horizontal half (· B) reads 4 columns per tile
     /// at a stride of 2. `rows` holds `verticalGroup`·4·(2·tiles(w) + 2) floats.
-    static func transformInput(_ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
-                               tileRows band: Range<Int>, count: Int, rows: UnsafeMutablePointer<Float>,
-                               zero: UnsafePointer<Float>, into v: UnsafeMutablePointer<Float>) {
-        let tw = tiles(w), length = 2 * tw + 2, per = tiles(h)
+    static func transformInput(
+        _ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
+        tileRows band: Range<Int>, count: Int, rows: UnsafeMutablePointer<Float>,
+        zero: UnsafePointer<Float>, into v: UnsafeMutablePointer<Float>
+    ) {
+        let tw = tiles(w)
+        let length = 2 * tw + 2
+        let per = tiles(h)
         // Padding columns: index 0 is input column −1, indices past w are beyond the right edge.
         for k in 0..<(4 * verticalGroup) {
             rows[k * length] = 0
@@ -83,40 +101,72 @@ public enum Winograd: WinogradVariant {
             for first in stride(from: band.lowerBound, to: band.upperBound, by: verticalGroup) {
                 let group = first..<min(band.upperBound, first + verticalGroup)
                 for g in group {
-                    let ti = g % per, xc = x + ((g / per) * c + ch) * h * w, i = 2 * ti - 1
+                    let ti = g % per
+                    let xc = x + ((g / per) * c + ch) * h * w
+                    let i = 2 * ti - 1
                     @inline(__always) func row(_ r: Int) -> UnsafePointer<Float> { r >= 0 && r < h ? xc + r * w : zero }
-                    let r0 = row(i), r1 = row(i + 1), r2 = row(i + 2), r3 = row(i + 3)
-                    let b0 = rows + 4 * (g - first) * length, b1 = b0 + length, b2 = b1 + length, b3 = b2 + length
+                    let r0 = row(i)
+                    let r1 = row(i + 1)
+                    let r2 = row(i + 2)
+                    let r3 = row(i + 3)
+                    let b0 = rows + 4 * (g - first) * length
+                    let b1 = b0 + length
+                    let b2 = b1 + length
+                    let b3 = b2 + length
                     var p = 0
                     while p &+ 8 <= w {
-                        let d0 = load8(r0 + p), d1 = load8(r1 + p), d2 = load8(r2 + p), d3 = load8(r3 + p)
-                        store8(b0 + (p &+ 1), d0 - d2); store8(b1 + (p &+ 1), d1 + d2)
-                        store8(b2 + (p &+ 1), d2 - d1); store8(b3 + (p &+ 1), d1 - d3)
+                        let d0 = load8(r0 + p)
+                        let d1 = load8(r1 + p)
+                        let d2 = load8(r2 + p)
+                        let d3 = load8(r3 + p)
+                        store8(b0 + (p &+ 1), d0 - d2)
+                        store8(b1 + (p &+ 1), d1 + d2)
+                        store8(b2 + (p &+ 1), d2 - d1)
+                        store8(b3 + (p &+ 1), d1 - d3)
                         p &+= 8
                     }
                     while p < w {
-                        b0[p &+ 1] = r0[p] - r2[p]; b1[p &+ 1] = r1[p] + r2[p]
-                        b2[p &+ 1] = r2[p] - r1[p]; b3[p &+ 1] = r1[p] - r3[p]
+                        b0[p &+ 1] = r0[p] - r2[p]
+                        b1[p &+ 1] = r1[p] + r2[p]
+                        b2[p &+ 1] = r2[p] - r1[p]
+                        b3[p &+ 1] = r1[p] - r3[p]
                         p &+= 1
                     }
                 }
                 for g in group {
-                    let base = v + ch * count + (g - band.lowerBound) * tw, stride = c * count
+                    let base = v + ch * count + (g - band.lowerBound) * tw
+                    let stride = c * count
                     for k in 0..<4 {
                         let b = rows + (4 * (g - first) + k) * length
-                        let o0 = base + 4 * k * stride, o1 = o0 + stride, o2 = o1 + stride, o3 = o2 + stride
+                        let o0 = base + 4 * k * stride
+                        let o1 = o0 + stride
+                        let o2 = o1 + stride
+                        let o3 = o2 + stride
                         // 8 tiles at a time: two 16-float loads (offsets 0 and 2) split into even and odd lanes
                         // give d0…d3 (the compiler leaves this strided loop scalar on its own).
                         var tj = 0
                         while tj &+ 8 <= tw {
-                            let lo = load16(b + 2 &* tj), hi = load16(b + (2 &* tj &+ 2))
-                            let d0 = evens(lo), d1 = odds(lo), d2 = evens(hi), d3 = odds(hi)
-                            store8(o0 + tj, d0 - d2); store8(o1 + tj, d1 + d2); store8(o2 + tj, d2 - d1); store8(o3 + tj, d1 - d3)
+                            let lo = load16(b + 2 &* tj)
+                            let hi = load16(b + (2 &* tj &+ 2))
+                            let d0 = evens(lo)
+                            let d1 = odds(lo)
+                            let d2 = evens(hi)
+                            let d3 = odds(hi)
+                            store8(o0 + tj, d0 - d2)
+                            store8(o1 + tj, d1 + d2)
+                            store8(o2 + tj, d2 - d1)
+                            store8(o3 + tj, d1 - d3)
                             tj &+= 8
                         }
                         while tj < tw {
-                            let d0 = b[2 &* tj], d1 = b[2 &* tj &+ 1], d2 = b[2 &* tj &+ 2], d3 = b[2 &* tj &+ 3]
-                            o0[tj] = d0 - d2; o1[tj] = d1 + d2; o2[tj] = d2 - d1; o3[tj] = d1 - d3
+                            let d0 = b[2 &* tj]
+                            let d1 = b[2 &* tj &+ 1]
+                            let d2 = b[2 &* tj &+ 2]
+                            let d3 = b[2 &* tj &+ 3]
+                            o0[tj] = d0 - d2
+                            o1[tj] = d1 + d2
+                            o2[tj] = d2 - d1
+                            o3[tj] = d1 - d3
                             tj &+= 1
                         }
                     }
@@ -128,38 +178,65 @@ public enum Winograd: WinogradVariant {
     /// out ← Aᵀ M A for every tile of tile rows `band` (see `convolve` for bias, relu, accumulate). Two
     /// passes per tile row so both vectorise: the 16 M rows → 4 contiguous quarter-rows in `scratch`
     /// (4·tw floats), then those are interleaved into the two output rows.
-    static func transformOutput(_ m: UnsafePointer<Float>, filters f: Int, height h: Int, width w: Int,
-                                        tileRows band: Range<Int>, count: Int, bias: UnsafePointer<Float>?, relu: Bool,
-                                        accumulate: Bool, scratch: UnsafeMutablePointer<Float>,
-                                        into y: UnsafeMutablePointer<Float>) {
-        let tw = tiles(w), full = w / 2, stride = f * count, per = tiles(h)
-        let q00 = scratch, q01 = q00 + tw, q10 = q01 + tw, q11 = q10 + tw
+    static func transformOutput(
+        _ m: UnsafePointer<Float>, filters f: Int, height h: Int, width w: Int,
+        tileRows band: Range<Int>, count: Int, bias: UnsafePointer<Float>?, relu: Bool,
+        accumulate: Bool, scratch: UnsafeMutablePointer<Float>,
+        into y: UnsafeMutablePointer<Float>
+    ) {
+        let tw = tiles(w)
+        let full = w / 2
+        let stride = f * count
+        let per = tiles(h)
+        let q00 = scratch
+        let q01 = q00 + tw
+        let q10 = q01 + tw
+        let q11 = q10 + tw
         for o in 0..<f {
             let b = accumulate ? 0 : bias?[o] ?? 0
             for g in band {
-                let ti = g % per, yo = y + ((g / per) * f + o) * h * w
+                let ti = g % per
+                let yo = y + ((g / per) * f + o) * h * w
                 let s = m + o * count + (g - band.lowerBound) * tw
                 var tj = 0
                 while tj &+ 8 <= tw {
                     @inline(__always) func e(_ k: Int) -> SIMD8<Float> { load8(s + (k &* stride &+ tj)) }
-                    let p00 = e(0) + e(4) + e(8), p01 = e(1) + e(5) + e(9), p02 = e(2) + e(6) + e(10), p03 = e(3) + e(7) + e(11)
-                    let p10 = e(4) - e(8) - e(12), p11 = e(5) - e(9) - e(13), p12 = e(6) - e(10) - e(14), p13 = e(7) - e(11) - e(15)
-                    store8(q00 + tj, p00 + p01 + p02); store8(q01 + tj, p01 - p02 - p03)
-                    store8(q10 + tj, p10 + p11 + p12); store8(q11 + tj, p11 - p12 - p13)
+                    let p00 = e(0) + e(4) + e(8)
+                    let p01 = e(1) + e(5) + e(9)
+                    let p02 = e(2) + e(6) + e(10)
+                    let p03 = e(3) + e(7) + e(11)
+                    let p10 = e(4) - e(8) - e(12)
+                    let p11 = e(5) - e(9) - e(13)
+                    let p12 = e(6) - e(10) - e(14)
+                    let p13 = e(7) - e(11) - e(15)
+                    store8(q00 + tj, p00 + p01 + p02)
+                    store8(q01 + tj, p01 - p02 - p03)
+                    store8(q10 + tj, p10 + p11 + p12)
+                    store8(q11 + tj, p11 - p12 - p13)
                     tj &+= 8
                 }
                 while tj < tw {
                     @inline(__always) func e(_ k: Int) -> Float { s[k &* stride &+ tj] }
-                    let p00 = e(0) + e(4) + e(8), p01 = e(1) + e(5) + e(9), p02 = e(2) + e(6) + e(10), p03 = e(3) + e(7) + e(11)
-                    let p10 = e(4) - e(8) - e(12), p11 = e(5) - e(9) - e(13), p12 = e(6) - e(10) - e(14), p13 = e(7) - e(11) - e(15)
-                    q00[tj] = p00 + p01 + p02; q01[tj] = p01 - p02 - p03
-                    q10[tj] = p10 + p11 + p12; q11[tj] = p11 - p12 - p13
+                    let p00 = e(0) + e(4) + e(8)
+                    let p01 = e(1) + e(5) + e(9)
+                    let p02 = e(2) + e(6) + e(10)
+                    let p03 = e(3) + e(7) + e(11)
+                    let p10 = e(4) - e(8) - e(12)
+                    let p11 = e(5) - e(9) - e(13)
+                    let p12 = e(6) - e(10) - e(14)
+                    let p13 = e(7) - e(11) - e(15)
+                    q00[tj] = p00 + p01 + p02
+                    q01[tj] = p01 - p02 - p03
+                    q10[tj] = p10 + p11 + p12
+                    q11[tj] = p11 - p12 - p13
                     tj &+= 1
                 }
                 // With an odd height the last tile row has no second output row.
                 let top = yo + 2 * ti * w
                 emit(top, q00, q01, full: full, odd: full < tw, bias: b, relu: relu, accumulate: accumulate)
-                if 2 * ti + 1 < h { emit(top + w, q10, q11, full: full, odd: full < tw, bias: b, relu: relu, accumulate: accumulate) }
+                if 2 * ti + 1 < h {
+                    emit(top + w, q10, q11, full: full, odd: full < tw, bias: b, relu: relu, accumulate: accumulate)
+                }
             }
         }
     }
@@ -168,21 +245,37 @@ public enum Winograd: WinogradVariant {
     /// is odd; ⊕ is += with `accumulate`, else = (· + bias), rectified when `relu`. 8 pairs at a time,
     /// one loop per mode so none carries a branch.
     @inline(__always)
-    private static func emit(_ row: UnsafeMutablePointer<Float>, _ left: UnsafePointer<Float>, _ right: UnsafePointer<Float>,
-                             full: Int, odd: Bool, bias b: Float, relu: Bool, accumulate: Bool) {
+    private static func emit(
+        _ row: UnsafeMutablePointer<Float>, _ left: UnsafePointer<Float>, _ right: UnsafePointer<Float>,
+        full: Int, odd: Bool, bias b: Float, relu: Bool, accumulate: Bool
+    ) {
         @inline(__always) func pairs(_ j: Int) -> SIMD16<Float> { interleave(load8(left + j), load8(right + j)) }
-        let wide = full & ~7, zero = SIMD16<Float>(repeating: 0), bias = SIMD16<Float>(repeating: b)
+        let wide = full & ~7
+        let zero = SIMD16<Float>(repeating: 0)
+        let bias = SIMD16<Float>(repeating: b)
         if accumulate {
             for j in stride(from: 0, to: wide, by: 8) { store16(row + 2 &* j, load16(row + 2 &* j) + pairs(j)) }
-            for j in wide..<full { row[2 &* j] += left[j]; row[2 &* j &+ 1] += right[j] }
+            for j in wide..<full {
+                row[2 &* j] += left[j]
+                row[2 &* j &+ 1] += right[j]
+            }
             if odd { row[2 &* full] += left[full] }
         } else if relu {
-            for j in stride(from: 0, to: wide, by: 8) { let v = pairs(j) + bias; store16(row + 2 &* j, v.replacing(with: zero, where: v .< zero)) }
-            for j in wide..<full { row[2 &* j] = max(left[j] + b, 0); row[2 &* j &+ 1] = max(right[j] + b, 0) }
+            for j in stride(from: 0, to: wide, by: 8) {
+                let v = pairs(j) + bias
+                store16(row + 2 &* j, v.replacing(with: zero, where: v .< zero))
+            }
+            for j in wide..<full {
+                row[2 &* j] = max(left[j] + b, 0)
+                row[2 &* j &+ 1] = max(right[j] + b, 0)
+            }
             if odd { row[2 &* full] = max(left[full] + b, 0) }
         } else {
             for j in stride(from: 0, to: wide, by: 8) { store16(row + 2 &* j, pairs(j) + bias) }
-            for j in wide..<full { row[2 &* j] = left[j] + b; row[2 &* j &+ 1] = right[j] + b }
+            for j in wide..<full {
+                row[2 &* j] = left[j] + b
+                row[2 &* j &+ 1] = right[j] + b
+            }
             if odd { row[2 &* full] = left[full] + b }
         }
     }

@@ -14,23 +14,28 @@ protocol WinogradVariant {
     static func paddedRowsCount(width w: Int) -> Int
     static func outputScratchCount(width w: Int) -> Int
     /// u[E][F][C] ← G g Gᵀ of weight[F, C, 3, 3]; with `adjoint`, u[E][C][F] of the kernel rotated 180°.
-    static func transformWeights(_ weight: UnsafePointer<Float>, filters f: Int, channels c: Int, adjoint: Bool,
-                                 into u: UnsafeMutablePointer<Float>)
+    static func transformWeights(
+        _ weight: UnsafePointer<Float>, filters f: Int, channels c: Int, adjoint: Bool,
+        into u: UnsafeMutablePointer<Float>)
     /// v[E][C][count] ← Bᵀ d B for the tiles of tile rows `band` of x[N, C, H, W].
-    static func transformInput(_ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
-                               tileRows band: Range<Int>, count: Int, rows: UnsafeMutablePointer<Float>,
-                               zero: UnsafePointer<Float>, into v: UnsafeMutablePointer<Float>)
+    static func transformInput(
+        _ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
+        tileRows band: Range<Int>, count: Int, rows: UnsafeMutablePointer<Float>,
+        zero: UnsafePointer<Float>, into v: UnsafeMutablePointer<Float>)
     /// out ← Aᵀ M A (+ bias, rectified when `relu`; or added to out with `accumulate`) for tile rows `band`.
-    static func transformOutput(_ m: UnsafePointer<Float>, filters f: Int, height h: Int, width w: Int,
-                                tileRows band: Range<Int>, count: Int, bias: UnsafePointer<Float>?, relu: Bool,
-                                accumulate: Bool, scratch: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>)
+    static func transformOutput(
+        _ m: UnsafePointer<Float>, filters f: Int, height h: Int, width w: Int,
+        tileRows band: Range<Int>, count: Int, bias: UnsafePointer<Float>?, relu: Bool,
+        accumulate: Bool, scratch: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>)
     /// z[E][F][count] ← A dY Aᵀ for the tiles of tile rows `band` of dy[N, F, H, W].
-    static func transformGradient(_ dy: UnsafePointer<Float>, filters f: Int, height h: Int, width w: Int,
-                                  tileRows band: Range<Int>, count: Int, zero: UnsafePointer<Float>,
-                                  into z: UnsafeMutablePointer<Float>)
+    static func transformGradient(
+        _ dy: UnsafePointer<Float>, filters f: Int, height h: Int, width w: Int,
+        tileRows band: Range<Int>, count: Int, zero: UnsafePointer<Float>,
+        into z: UnsafeMutablePointer<Float>)
     /// dWeight[o, ch] += Gᵀ dU[·][o][ch] G.
-    static func accumulateKernelGradient(_ du: UnsafePointer<Float>, filters f: Int, channels c: Int,
-                                         into dWeight: UnsafeMutablePointer<Float>)
+    static func accumulateKernelGradient(
+        _ du: UnsafePointer<Float>, filters f: Int, channels c: Int,
+        into dWeight: UnsafeMutablePointer<Float>)
 }
 
 extension WinogradVariant {
@@ -56,22 +61,32 @@ extension WinogradVariant {
         accumulate: Bool, output y: UnsafeMutablePointer<Float>, work: UnsafeMutablePointer<Float>,
         keep: UnsafeMutablePointer<Float>? = nil
     ) {
-        let e = elements, th = n * tiles(h), tw = tiles(w)
-        let step = bandTileRows(inChannels: c, outChannels: f, height: h, width: w), capacity = step * tw
-        let scratchV = work, m = scratchV + e * c * capacity, rows = m + e * f * capacity
-        let zero = rows + paddedRowsCount(width: w), scratch = zero + w
+        let e = elements
+        let th = n * tiles(h)
+        let tw = tiles(w)
+        let step = bandTileRows(inChannels: c, outChannels: f, height: h, width: w)
+        let capacity = step * tw
+        let scratchV = work
+        let m = scratchV + e * c * capacity
+        let rows = m + e * f * capacity
+        let zero = rows + paddedRowsCount(width: w)
+        let scratch = zero + w
         zero.update(repeating: 0, count: w)
         for top in stride(from: 0, to: th, by: step) {
-            let band = top..<min(th, top + step), count = band.count * tw
+            let band = top..<min(th, top + step)
+            let count = band.count * tw
             // With `keep`, V goes to its place in the whole batch's transforms, for the weight gradient.
             let v = keep.map { $0 + e * c * top * tw } ?? scratchV
-            transformInput(x, channels: c, height: h, width: w, tileRows: band, count: count, rows: rows, zero: zero, into: v)
+            transformInput(
+                x, channels: c, height: h, width: w, tileRows: band, count: count, rows: rows, zero: zero, into: v)
             for k in 0..<e {
-                GEMM.multiply(m: f, n: count, k: c, a: u + k * f * c, lda: c, b: v + k * c * count, ldb: count,
-                              beta: 0, c: m + k * f * count, ldc: count)
+                GEMM.multiply(
+                    m: f, n: count, k: c, a: u + k * f * c, lda: c, b: v + k * c * count, ldb: count,
+                    beta: 0, c: m + k * f * count, ldc: count)
             }
-            transformOutput(m, filters: f, height: h, width: w, tileRows: band, count: count, bias: bias, relu: relu,
-                            accumulate: accumulate, scratch: scratch, into: y)
+            transformOutput(
+                m, filters: f, height: h, width: w, tileRows: band, count: count, bias: bias, relu: relu,
+                accumulate: accumulate, scratch: scratch, into: y)
         }
     }
 
@@ -83,28 +98,38 @@ extension WinogradVariant {
     /// (F(4×4) bands 4× the forward's, for longer GEMM inner dimensions, measured 2–5% slower at 224².)
     static func weightGradient(
         input x: UnsafePointer<Float>, dOutput dy: UnsafePointer<Float>, batch n: Int, channels c: Int,
-        height h: Int, width w: Int, filters f: Int, dWeight: UnsafeMutablePointer<Float>, work: UnsafeMutablePointer<Float>,
+        height h: Int, width w: Int, filters f: Int, dWeight: UnsafeMutablePointer<Float>,
+        work: UnsafeMutablePointer<Float>,
         kept: UnsafePointer<Float>? = nil
     ) {
-        let e = elements, th = n * tiles(h), tw = tiles(w)
-        let step = bandTileRows(inChannels: c, outChannels: f, height: h, width: w), capacity = step * tw
-        let du = work, scratchV = du + e * f * c, z = scratchV + e * c * capacity, rows = z + e * f * capacity
+        let e = elements
+        let th = n * tiles(h)
+        let tw = tiles(w)
+        let step = bandTileRows(inChannels: c, outChannels: f, height: h, width: w)
+        let capacity = step * tw
+        let du = work
+        let scratchV = du + e * f * c
+        let z = scratchV + e * c * capacity
+        let rows = z + e * f * capacity
         let zero = rows + paddedRowsCount(width: w)
         zero.update(repeating: 0, count: w)
         for top in stride(from: 0, to: th, by: step) {
-            let band = top..<min(th, top + step), count = band.count * tw
+            let band = top..<min(th, top + step)
+            let count = band.count * tw
             let v: UnsafePointer<Float>
             if let kept {
                 v = kept + e * c * top * tw
             } else {
-                transformInput(x, channels: c, height: h, width: w, tileRows: band, count: count, rows: rows, zero: zero,
-                               into: scratchV)
+                transformInput(
+                    x, channels: c, height: h, width: w, tileRows: band, count: count, rows: rows, zero: zero,
+                    into: scratchV)
                 v = UnsafePointer(scratchV)
             }
             transformGradient(dy, filters: f, height: h, width: w, tileRows: band, count: count, zero: zero, into: z)
             for k in 0..<e {
-                GEMM.multiply(transB: true, m: f, n: c, k: count, a: z + k * f * count, lda: count, b: v + k * c * count,
-                              ldb: count, beta: top == 0 ? 0 : 1, c: du + k * f * c, ldc: c)
+                GEMM.multiply(
+                    transB: true, m: f, n: c, k: count, a: z + k * f * count, lda: count, b: v + k * c * count,
+                    ldb: count, beta: top == 0 ? 0 : 1, c: du + k * f * c, ldc: c)
             }
         }
         accumulateKernelGradient(du, filters: f, channels: c, into: dWeight)

@@ -22,13 +22,16 @@ public func fuzzImage(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         fatalError("cannot write \(scratch.input)")
     }
     guard let image = try? ImageCodec.decode(path: scratch.input, limits: limits) else { return 0 }
-    precondition(image.width >= 1 && image.height >= 1 && image.rgb.count == image.width * image.height * 3,
-                 "decoded \(image.width)x\(image.height) with \(image.rgb.count) bytes")
+    precondition(
+        image.width >= 1 && image.height >= 1 && image.rgb.count == image.width * image.height * 3,
+        "decoded \(image.width)x\(image.height) with \(image.rgb.count) bytes")
     do {
-        try ImageCodec.writePNG(path: scratch.output, width: image.width, height: image.height, channels: 3, pixels: image.rgb)
+        try ImageCodec.writePNG(
+            path: scratch.output, width: image.width, height: image.height, channels: 3, pixels: image.rgb)
         let again = try ImageCodec.decode(path: scratch.output, limits: limits)
-        precondition(again.width == image.width && again.height == image.height && again.rgb == image.rgb,
-                     "PNG round trip changed the image")
+        precondition(
+            again.width == image.width && again.height == image.height && again.rgb == image.rgb,
+            "PNG round trip changed the image")
     } catch {
         fatalError("PNG round trip of a decoded \(image.width)x\(image.height) image failed: \(error)")
     }

@@ -20,12 +20,14 @@ private let root: String = {
     func annotation(_ file: String, _ objects: [AnnotatedObject]) -> Data {
         Data(VOCAnnotation(filename: file, width: 4, height: 4, objects: objects).xml.utf8)
     }
-    let triangle = AnnotatedObject(name: "triangle", box: PixelBox(xmin: 1, ymin: 1, xmax: 3, ymax: 3), truncated: false)
+    let triangle = AnnotatedObject(
+        name: "triangle", box: PixelBox(xmin: 1, ymin: 1, xmax: 3, ymax: 3), truncated: false)
     manager.createFile(atPath: root + "/Annotations/a.xml", contents: annotation("a.jpg", [triangle]))
     manager.createFile(atPath: root + "/Annotations/b.xml", contents: annotation("b.jpg", []))
     manager.createFile(atPath: root + "/Annotations/c.xml", contents: annotation("missing.jpg", []))
-    try! ImageCodec.writePNG(path: root + "/JPEGImages/a.jpg", width: 4, height: 4, channels: 3,
-                             pixels: [UInt8](repeating: 200, count: 48))
+    try! ImageCodec.writePNG(
+        path: root + "/JPEGImages/a.jpg", width: 4, height: 4, channels: 3,
+        pixels: [UInt8](repeating: 200, count: 48))
     manager.createFile(atPath: root + "/JPEGImages/b.jpg", contents: Data([0xFF, 0xD8, 0xFF, 0xE0]))
     return root
 }()
@@ -37,7 +39,8 @@ public func fuzzImageSets(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let skipBad = bytes[0] & 1 == 1
     let lists = bytes.dropFirst()
     let split = lists.firstIndex(of: 0)
-    let train = root + "/ImageSets/Main/train.txt", validation = root + "/ImageSets/Main/val.txt"
+    let train = root + "/ImageSets/Main/train.txt"
+    let validation = root + "/ImageSets/Main/val.txt"
     FileManager.default.createFile(atPath: train, contents: Data(lists[..<(split ?? lists.endIndex)]))
     if let split {
         FileManager.default.createFile(atPath: validation, contents: Data(lists[(split + 1)...]))
