@@ -150,11 +150,7 @@ struct ClassifierGraph {
             for k in 1..<4 {
                 let s = side(ofStage: k - 1)
                 var pooled = [Float](repeating: 0, count: n * (s / 2) * (s / 2))
-                if configuration.ePooling == .average {
-                    Pooling.averageForward(input: levels[k - 1], planes: n, height: s, width: s, output: &pooled)
-                } else {
-                    Pooling.maxForward(input: levels[k - 1], planes: n, height: s, width: s, output: &pooled)
-                }
+                configuration.ePooling.forward(input: levels[k - 1], planes: n, side: s, output: &pooled)
                 levels.append(pooled)
             }
             acts.e = levels

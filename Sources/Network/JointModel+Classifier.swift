@@ -70,33 +70,18 @@ extension JointModel {
     /// E_K = 2×2 pooling of E_{K−1} (average or max, `ePooling`); nothing at stage 1.
     private func ePoolingForward(_ x: Pass, _ stage: ClassifierStage) {
         guard let finer = stage.finerExplanation else { return }
-        let side = finer.shape[1]
         timed(.pooling) {
-            if configuration.ePooling == .average {
-                Pooling.averageForward(
-                    input: x.value(finer), planes: x.n, height: side, width: side,
-                    output: x.value(stage.explanation))
-            } else {
-                Pooling.maxForward(
-                    input: x.value(finer), planes: x.n, height: side, width: side,
-                    output: x.value(stage.explanation))
-            }
+            configuration.ePooling.forward(
+                input: x.value(finer), planes: x.n, side: finer.shape[1], output: x.value(stage.explanation))
         }
     }
 
     private func ePoolingBackward(_ x: Pass, _ stage: ClassifierStage) {
         guard let finer = stage.finerExplanation else { return }
-        let side = finer.shape[1]
         timed(.pooling) {
-            if configuration.ePooling == .average {
-                Pooling.averageBackward(
-                    dOutput: x.grad(stage.explanation), planes: x.n, height: side, width: side,
-                    dInput: x.grad(finer))
-            } else {
-                Pooling.maxBackward(
-                    input: x.value(finer), dOutput: x.grad(stage.explanation), planes: x.n, height: side,
-                    width: side, dInput: x.grad(finer))
-            }
+            configuration.ePooling.backward(
+                input: x.value(finer), dOutput: x.grad(stage.explanation), planes: x.n, side: finer.shape[1],
+                dInput: x.grad(finer))
         }
     }
 

@@ -2,12 +2,6 @@
 // and the head's batch-norm momentum; and how its 3×3 convolutions are computed.
 import Kernels
 
-/// How E is downsampled between classifier stages: 2×2 average (authors' 2020 code) or max (2019).
-public enum EPooling: String, Codable, Sendable, CaseIterable {
-    case average = "avg"
-    case max
-}
-
 public struct ModelConfiguration: Codable, Sendable, Equatable {
     /// Input side S (images are S×S RGB); a positive multiple of 16.
     public var side: Int
