@@ -114,7 +114,7 @@ public struct TrainingSettings: Sendable {
         }
         // A chosen optimizer without a learning rate gets its own default, not the previous one's.
         if keys.contains("optimizer") && !keys.contains("learningRate") {
-            configuration.learningRate = [Double](repeating: configuration.optimizer.defaultLearningRate, count: 3)
+            configuration.learningRate = configuration.optimizer.defaultLearningRates
         }
         return configuration
     }

@@ -62,7 +62,9 @@ struct TrainCommand: ParsableCommand {
     var explainerInitScale: String?
     @Option(
         parsing: .unconditional,
-        help: "ε of the explainer head's batch norm (default \(defaultText("bnEpsilon")), Keras').")
+        help:
+            "ε of the explainer head's batch norm (default \(defaultText("bnEpsilon")); Keras' and the paper's: 0.001)."
+    )
     var bnEpsilon: String?
     @Option(
         parsing: .unconditional,
@@ -98,8 +100,8 @@ struct TrainCommand: ParsableCommand {
     @Option(
         name: .customLong("lambda-l1-per-pixel"), parsing: .unconditional,
         help: """
-            Weight of the L1 penalty per pixel, λ·mean|E| (= Keras' λ × side²; default \(defaultText("lambdaL1PerPixel")), \
-            the paper's 1e-6 at 224², at every side).
+            Weight of the L1 penalty per pixel, λ·mean|E| (= Keras' λ × side²; default \(defaultText("lambdaL1PerPixel")) at every \
+            side; the paper's 1e-6 at 224² is 0.050176).
             """)
     var lambdaL1PerPixel: String?
     @Option(
@@ -124,7 +126,7 @@ struct TrainCommand: ParsableCommand {
         parsing: .unconditional,
         help: """
             Learning rate, one for all phases or three (phases 1,2,3), e.g. 1e-3,1e-4,1e-4 (default: the optimizer's own, \
-            \(OptimizerKind.allCases.map { "\($0.rawValue) \($0.defaultLearningRate)" }.joined(separator: ", "))).
+            \(OptimizerKind.allCases.map { "\($0.rawValue) \($0.defaultLearningRates.map { "\($0)" }.joined(separator: ","))" }.joined(separator: "; "))).
             """)
     var learningRate: String?
     @Option(parsing: .unconditional, help: "SGD momentum (default \(defaultText("momentum"))).")

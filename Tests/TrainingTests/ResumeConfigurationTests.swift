@@ -34,7 +34,7 @@ import Testing
     @Test func aFlagOfTheModelDataOrOptimisationIsRefusedByName() {
         #expect(
             refusal(stored([1, 1, 1]), [("lambdaL1", "1e-5")], at: cursor(2, 0, 3))
-                == "--lambda-l1 cannot change on --resume: the run was trained with --lambda-l1-per-pixel 0.050176; start a new run directory"
+                == "--lambda-l1 cannot change on --resume: the run was trained with --lambda-l1-per-pixel 0.2; start a new run directory"
         )
         var keras = stored([1, 1, 1])
         keras.lambdaL1 = 1e-6
@@ -68,7 +68,7 @@ import Testing
     /// A requeue script that repeats every original flag must still resume.
     @Test func repeatingTheStoredValuesChangesNothing() throws {
         let given = TrainingSettings(flags: [
-            ("lambdaL1PerPixel", "0.050176"), ("side", "224"), ("epochs", "1,1,1"), ("batch", "8"),
+            ("lambdaL1PerPixel", "0.2"), ("side", "224"), ("epochs", "1,1,1"), ("batch", "8"),
         ])
         let (configuration, changes) = try stored([1, 1, 1]).resumed(with: given, at: cursor(2, 0, 3))
         #expect(configuration == stored([1, 1, 1]))

@@ -15,24 +15,54 @@ import Testing
         #expect(throws: TrainingError.self) { try file(json, name) }?.description
     }
 
-    @Test func defaultsAreThePapersSchedule() throws {
+    @Test func defaultsAreTheRecipeOnThePapersSchedule() throws {
         let configuration = TrainingConfiguration()
         try configuration.validate()
         #expect(configuration.epochs == [50, 50, 50])
         #expect(configuration.stepsPerEpoch == 50 && configuration.batch == 8)
+        #expect(configuration.optimizer == .adam && configuration.learningRate == [1e-3, 1e-4, 1e-4])
+        #expect(configuration.lambdaL1PerPixel == 0.2 && configuration.lambdaL1 == nil)
+        #expect(configuration.bnEpsilon == 0.01)
+    }
+
+    /// Runs written before the recipe stored no bnEpsilon (and older ones fewer keys): reading them
+    /// must give what they trained with, not today's defaults.
+    @Test func aStoredConfigurationReadsAbsentKeysAsTheyWereBeforeTheRecipe() throws {
+        let stored = try TrainingConfiguration(json: Data(#"{"side": 64, "seed": 3}"#.utf8), source: "ck")
+        #expect(stored.optimizer == .adadelta && stored.learningRate == [1, 1, 1])
+        #expect(stored.bnEpsilon == 1e-3 && stored.lambdaL1PerPixel == TrainingConfiguration.paperLambdaL1PerPixel)
+        #expect(stored.side == 64 && stored.seed == 3)
+        let today = TrainingConfiguration()
+        let roundTrip = try TrainingConfiguration(json: Data(today.jsonText().utf8), source: "ck")
+        #expect(roundTrip == today, "a configuration written today reads back whole")
+    }
+
+    /// configs/paper.json is the paper's configuration (Rio-Torto et al. 2019): Adadelta at Keras'
+    /// defaults, λ_L1 1e-6 in Keras' sum form at 224², max pooling, Keras' BN ε and running statistics.
+    @Test func thePapersConfigFileHoldsThePapersChoices() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("configs/paper.json")
+        let paper = try TrainingSettings(configFile: url.path).applied(to: TrainingConfiguration())
+        try paper.validate()
+        #expect(paper.optimizer == .adadelta && paper.learningRate == [1, 1, 1])
+        #expect(paper.lambdaL1 == 1e-6 && paper.lambdaL1PerPixel == nil && paper.lambdaL1Sum == 1e-6)
+        #expect(paper.bnEpsilon == 1e-3 && paper.bnStatistics == .running && paper.ePooling == .max)
+        #expect(paper.side == 224 && paper.epochs == [50, 50, 50] && paper.stepsPerEpoch == 50 && paper.batch == 8)
+        #expect(paper.dataset == "synthetic:paper-no-colour" && paper.alpha == nil)
     }
 
     @Test func jsonOverridesOnlyTheKeysItHas() throws {
         let merged = try file(#"{"side": 64, "epochs": [2, 2, 2], "lambdaL1": 1e-5, "imageCount": 100}"#)
         #expect(merged.side == 64 && merged.epochs == [2, 2, 2] && merged.lambdaL1 == 1e-5 && merged.imageCount == 100)
-        #expect(merged.batch == 8 && merged.optimizer == .adadelta)
+        #expect(merged.batch == 8 && merged.optimizer == .adam)
     }
 
     @Test func anOptimizerWithoutALearningRateGetsItsOwnDefault() throws {
-        #expect(try file(#"{"optimizer": "adam"}"#).learningRate == [0.001, 0.001, 0.001])
+        #expect(try file(#"{"optimizer": "adam"}"#).learningRate == [0.001, 0.0001, 0.0001])
         #expect(try file(#"{"optimizer": "sgd"}"#).learningRate == [0.01, 0.01, 0.01])
+        #expect(try file(#"{"optimizer": "adadelta"}"#).learningRate == [1, 1, 1], "Keras' default")
         #expect(try file(#"{"optimizer": "adam", "learningRate": 0.01}"#).learningRate == [0.01, 0.01, 0.01])
-        #expect(try file(#"{"batch": 4}"#).learningRate == [1, 1, 1], "Adadelta's Keras default")
+        #expect(try file(#"{"batch": 4}"#).learningRate == [0.001, 0.0001, 0.0001], "the recipe's")
     }
 
     @Test func theLearningRateIsOneOrThreePerPhase() throws {
@@ -242,9 +272,10 @@ import Testing
         }
     }
 
-    /// λ per pixel = Keras' λ × side²; the default is the paper's 1e-6 at 224² at every side.
+    /// λ per pixel = Keras' λ × side²: the paper's 1e-6 at 224² is 0.050176 at every side.
     @Test func theL1WeightHasAPerPixelFormThatMeansTheSameAtEverySide() throws {
         var paper = TrainingConfiguration()
+        paper.lambdaL1PerPixel = TrainingConfiguration.paperLambdaL1PerPixel
         #expect(paper.lambdaL1 == nil && paper.lambdaL1PerPixel == 0.050176)
         #expect(abs(paper.lambdaL1Sum - 1e-6) < 1e-18)
         paper.side = 64
