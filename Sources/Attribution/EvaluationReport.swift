@@ -23,6 +23,13 @@ public struct MethodSummary: Sendable, Equatable, Codable {
     public var negativeImages = 0
     public var negativesActiveShare: Double?
     public var negativesMeanE: Double?
+    /// Images with the target and other shapes drawn (synthetic sets): mean share of E on the other
+    /// shapes' outlines, a uniform map's value there, and how many images that is (the paper's
+    /// λ 1e-8 finding: E also on the circles). Without a target a map's share is that of a map
+    /// near zero, so those images are left out, as in the energy in the box.
+    public var distractorImages = 0
+    public var energyOnDistractors: Double?
+    public var uniformOnDistractors: Double?
     /// All images: active share and mean E.
     public var activeShare: Double?
     public var meanE: Double?
@@ -58,6 +65,10 @@ public struct MethodSummary: Sendable, Equatable, Codable {
         negativeImages = negatives.count
         negativesActiveShare = mean(negatives.map(\.activeShare))
         negativesMeanE = mean(negatives.map(\.meanE))
+        let withDistractors = targets.filter { $0.uniformOnDistractors != nil }
+        distractorImages = withDistractors.count
+        energyOnDistractors = mean(withDistractors.compactMap(\.energyOnDistractors))
+        uniformOnDistractors = mean(withDistractors.compactMap(\.uniformOnDistractors))
         activeShare = mean(scores.map(\.activeShare))
         meanE = mean(scores.map(\.meanE))
         let curves = scores.compactMap(\.deletion)

@@ -19,6 +19,10 @@ public struct MapScores: Sendable, Equatable, Codable {
     public var iou: Double?
     /// POMPOM (Rio-Torto et al., 2020): share of meaningful pixels (E ≥ 0.75) outside the mask.
     public var pompom: Double?
+    /// Energy on the other shapes' outlines (DistractorOutlines: synthetic images only), Σ E there ÷
+    /// Σ E, and what a uniform map scores there; nil without distractors or for other datasets.
+    public var energyOnDistractors: Double?
+    public var uniformOnDistractors: Double?
     /// Share of pixels with E ≥ 0.75, and mean E, over the whole image.
     public var activeShare: Double
     public var meanE: Double
@@ -32,14 +36,19 @@ public struct MapScores: Sendable, Equatable, Codable {
 
     /// Scores a map against whatever ground truth the image has. targetMask: the filled target
     /// shape(s) (nil when the dataset has no masks); boxMask: 1 inside the target boxes (nil when
-    /// it has no boxes). Both [S, S].
+    /// it has no boxes). Both [S, S]. distractors: DistractorOutlines.region of the image (nil:
+    /// not scored).
     public static func score(
         explanation e: [Float], side: Int, targetMask: [Float]?, boxMask: [Float]?,
-        deletion: DeletionCurve? = nil
+        distractors: [Float]? = nil, deletion: DeletionCurve? = nil
     ) -> MapScores {
         precondition(e.count == side * side, "explanation is not \(side)×\(side)")
         let (active, mean) = ExplanationMetrics.activity(explanation: e)
         var s = MapScores(activeShare: active, meanE: mean, deletion: deletion)
+        if let distractors {
+            s.energyOnDistractors = ExplanationMetrics.energyShare(explanation: e, region: distractors) ?? 0
+            s.uniformOnDistractors = ExplanationMetrics.areaShare(distractors)
+        }
         guard let truth = targetMask ?? boxMask else { return s }
         let present = truth.contains { $0 > 0.5 }
         s.hasTarget = present

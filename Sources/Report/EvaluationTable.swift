@@ -32,6 +32,10 @@ public enum EvaluationTable {
                 "POMPOM (E ≥ 0.75 outside the mask)",
                 { $0.pompom == nil ? "–" : "\(f($0.pompom)) (\($0.pompomImages) img)" }
             ),
+            (
+                "energy on other shapes' outlines (uniform map)",
+                { pair($0.energyOnDistractors, $0.uniformOnDistractors) }
+            ),
             ("without target: active share (E ≥ 0.75)", { f($0.negativesActiveShare) }),
             ("without target: mean E", { f($0.negativesMeanE) }),
             ("all images: active share / mean E", { "\(f($0.activeShare)) / \(f($0.meanE))" }),
@@ -74,7 +78,9 @@ public enum EvaluationTable {
                 "summary method=\(s.method) accuracy=\(f(report.accuracy)) energy_inside=\(f(s.energyInBox)) "
                     + "uniform=\(f(s.uniformInBox)) energy_inside_mask=\(f(s.energyInMask)) pointing_game=\(f(s.pointingGame, 2)) "
                     + "iou=\(f(s.iou)) pompom=\(f(s.pompom)) negatives_active=\(f(s.negativesActiveShare)) "
-                    + "deletion_auc=\(f(s.deletionAUC)) aopc=\(f(s.aopc))")
+                    + "deletion_auc=\(f(s.deletionAUC)) aopc=\(f(s.aopc)) mean_e=\(f(s.meanE, 4)) "
+                    + "energy_on_distractors=\(f(s.energyOnDistractors)) uniform_on_distractors=\(f(s.uniformOnDistractors))"
+            )
         }
         return lines
     }

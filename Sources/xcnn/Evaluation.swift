@@ -58,6 +58,10 @@ struct Evaluation {
             let (e, probabilities) = model.explain(input: input)
             let p = probabilities.storage
             let predicted = p.indices.max { p[$0] < p[$1] }!
+            // Only a generated image has a flat background from which its other shapes can be read.
+            let distractors =
+                opened.configuration.dataset.hasPrefix("synthetic:")
+                ? DistractorOutlines.region(image: sample.pixels, side: side, targetMask: sample.targetMask) : nil
             var scores: [MapScores] = []
             var raws: [[Float]] = []
             for method in methods {
@@ -82,7 +86,7 @@ struct Evaluation {
                 scores.append(
                     MapScores.score(
                         explanation: map, side: side, targetMask: sample.targetMask,
-                        boxMask: sample.boxMask, deletion: curve))
+                        boxMask: sample.boxMask, distractors: distractors, deletion: curve))
             }
             if saveMaps { mapRows.append(EvaluationMaps.row(input: sample.pixels, maps: raws, side: side)) }
             mine.append(

@@ -52,8 +52,8 @@ import Testing
         #expect(!html.contains("href=") && !html.contains("http://") && !html.contains("https://"))
         #expect(html.contains("window.Chart = function") && html.contains("Chart.js 9.9.9"))
         for method in methods {
-            // The table's header and cells (13 rows), the grid's header and panel.
-            #expect(count("data-method=\"\(method)\"", in: html) == 1 + 11 + 2, "method \(method)")
+            // The table's header and cells (12 rows), the grid's header and panel.
+            #expect(count("data-method=\"\(method)\"", in: html) == 1 + 12 + 2, "method \(method)")
         }
         #expect(count("data-method=\"image\"", in: html) == 2)
         for id in ["curve-phase1-loss", "curve-phase1-accuracy", "curve-phase2-loss", "curve-phase2-accuracy"] {
