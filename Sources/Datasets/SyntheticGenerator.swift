@@ -110,11 +110,13 @@ public struct SyntheticGenerator: Sendable {
     {
         let side = options.side
         let background = options.background.unit
-        var canvas = [Double](repeating: 0, count: side * side * 3)
-        for p in 0..<(side * side) {
-            canvas[3 * p] = background.0
-            canvas[3 * p + 1] = background.1
-            canvas[3 * p + 2] = background.2
+        var canvas = [Double](unsafeUninitializedCapacity: side * side * 3) { buffer, initialised in
+            for p in 0..<(side * side) {
+                buffer[3 * p] = background.0
+                buffer[3 * p + 1] = background.1
+                buffer[3 * p + 2] = background.2
+            }
+            initialised = side * side * 3
         }
         var mask = [UInt8](repeating: 0, count: side * side)
         var objects: [AnnotatedObject] = []
@@ -126,16 +128,43 @@ public struct SyntheticGenerator: Sendable {
             let cut = x0 - 0.5 < 0 || y0 - 0.5 < 0 || x1 + 0.5 > Double(side) || y1 + 0.5 > Double(side)
             objects.append(AnnotatedObject(name: shape.kind.name, box: box, truncated: cut))
         }
-        var rgb = [UInt8](repeating: 0, count: side * side * 3)
-        for i in 0..<rgb.count {
-            var value = canvas[i]
-            if options.noise > 0 { value += options.noise * random.normal() }
-            rgb[i] = UInt8((min(1, max(0, value)) * 255).rounded())
+        let rgb: [UInt8]
+        if options.noise > 0 {
+            // Every sample draws its noise in order, so the whole canvas is converted.
+            rgb = canvas.map { value in Self.byte(value + options.noise * random.normal()) }
+        } else {
+            // Pixels no outline reached hold the background exactly, which converts to the same
+            // bytes everywhere: fill those, then convert only the rectangles the outlines can touch.
+            let fill = [Self.byte(background.0), Self.byte(background.1), Self.byte(background.2)]
+            var bytes = [UInt8](unsafeUninitializedCapacity: side * side * 3) { buffer, initialised in
+                for p in 0..<(side * side) {
+                    buffer[3 * p] = fill[0]
+                    buffer[3 * p + 1] = fill[1]
+                    buffer[3 * p + 2] = fill[2]
+                }
+                initialised = side * side * 3
+            }
+            canvas.withUnsafeBufferPointer { canvas in
+                bytes.withUnsafeMutableBufferPointer { bytes in
+                    for shape in shapes {
+                        let range = shape.pixelRange(side: side)
+                        for y in range.y {
+                            for i in (3 * (y * side + range.x.lowerBound))..<(3 * (y * side + range.x.upperBound)) {
+                                bytes[i] = Self.byte(canvas[i])
+                            }
+                        }
+                    }
+                }
+            }
+            rgb = bytes
         }
         return SyntheticImage(
             index: index, id: id(of: index), side: side, rgb: rgb, label: positive ? 1 : 0,
             objects: objects, targetMask: mask, targetName: options.target.name)
     }
+
+    /// One canvas value (nominally in [0, 1]) as an 8-bit level, clamped and rounded to nearest.
+    private static func byte(_ value: Double) -> UInt8 { UInt8((min(1, max(0, value)) * 255).rounded()) }
 
     /// Blends one outline over the canvas with coverage max(0, 1 − distance): the area a 1-pixel
     /// line covers of a pixel whose centre is that far away. Returns the tight box of the pixels
