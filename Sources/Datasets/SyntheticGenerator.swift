@@ -119,11 +119,14 @@ public struct SyntheticGenerator: Sendable {
             initialised = side * side * 3
         }
         var mask = [UInt8](repeating: 0, count: side * side)
+        // 1 where an outline changed the canvas; everywhere else it still holds the background.
+        var changed = [UInt8](repeating: 0, count: side * side)
         var objects: [AnnotatedObject] = []
         for shape in shapes {
             let isTarget = shape.kind == options.target
             let colour = (isTarget ? options.targetColour : nil) ?? options.shapeColour
-            let box = draw(shape, colour: colour.unit, into: &canvas, mask: &mask, marksMask: isTarget)
+            let box = draw(
+                shape, colour: colour.unit, into: &canvas, changed: &changed, mask: &mask, marksMask: isTarget)
             let (x0, y0, x1, y1) = shape.extent
             let cut = x0 - 0.5 < 0 || y0 - 0.5 < 0 || x1 + 0.5 > Double(side) || y1 + 0.5 > Double(side)
             objects.append(AnnotatedObject(name: shape.kind.name, box: box, truncated: cut))
@@ -133,8 +136,8 @@ public struct SyntheticGenerator: Sendable {
             // Every sample draws its noise in order, so the whole canvas is converted.
             rgb = canvas.map { value in Self.byte(value + options.noise * random.normal()) }
         } else {
-            // Pixels no outline reached hold the background exactly, which converts to the same
-            // bytes everywhere: fill those, then convert only the rectangles the outlines can touch.
+            // Pixels no outline changed hold the background exactly, which converts to the same
+            // bytes everywhere: fill those, then convert the changed pixels (each once).
             let fill = [Self.byte(background.0), Self.byte(background.1), Self.byte(background.2)]
             var bytes = [UInt8](unsafeUninitializedCapacity: side * side * 3) { buffer, initialised in
                 for p in 0..<(side * side) {
@@ -149,8 +152,12 @@ public struct SyntheticGenerator: Sendable {
                     for shape in shapes {
                         let range = shape.pixelRange(side: side)
                         for y in range.y {
-                            for i in (3 * (y * side + range.x.lowerBound))..<(3 * (y * side + range.x.upperBound)) {
-                                bytes[i] = Self.byte(canvas[i])
+                            for p in (y * side + range.x.lowerBound)..<(y * side + range.x.upperBound)
+                            where changed[p] != 0 {
+                                changed[p] = 0
+                                bytes[3 * p] = Self.byte(canvas[3 * p])
+                                bytes[3 * p + 1] = Self.byte(canvas[3 * p + 1])
+                                bytes[3 * p + 2] = Self.byte(canvas[3 * p + 2])
                             }
                         }
                     }
@@ -168,11 +175,11 @@ public struct SyntheticGenerator: Sendable {
 
     /// Blends one outline over the canvas with coverage max(0, 1 − distance): the area a 1-pixel
     /// line covers of a pixel whose centre is that far away. Returns the tight box of the pixels
-    /// it changed by at least one 8-bit level (coverage ≥ 1/255). A target also marks its filled
-    /// area (interior or coverage ≥ ½) in `mask`.
+    /// it changed by at least one 8-bit level (coverage ≥ 1/255), which it also marks in `changed`.
+    /// A target also marks its filled area (interior or coverage ≥ ½) in `mask`.
     private func draw(
         _ shape: PlacedShape, colour: (Double, Double, Double), into canvas: inout [Double],
-        mask: inout [UInt8], marksMask: Bool
+        changed: inout [UInt8], mask: inout [UInt8], marksMask: Bool
     ) -> PixelBox {
         let side = options.side
         let range = shape.pixelRange(side: side)
@@ -188,6 +195,7 @@ public struct SyntheticGenerator: Sendable {
                 canvas[p] += coverage * (colour.0 - canvas[p])
                 canvas[p + 1] += coverage * (colour.1 - canvas[p + 1])
                 canvas[p + 2] += coverage * (colour.2 - canvas[p + 2])
+                changed[y * side + x] = 1
                 box = (min(box.minX, x), min(box.minY, y), max(box.maxX, x), max(box.maxY, y))
             }
         }
