@@ -9,6 +9,9 @@
 #include <string.h>
 #include <zlib.h>
 
+// The bit writer and the eight-byte loads take the first byte in memory as the lowest.
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "png_runs.c assumes a little-endian CPU");
+
 enum { ADLER_MOD = 65521, MIN_MATCH = 3, MAX_MATCH = 258 };
 
 // Fixed literal/length code of RFC 1951 §3.2.6, bit-reversed for an LSB-first bit stream.
@@ -71,12 +74,18 @@ static inline void put_bits(bit_writer *w, uint64_t value, int count) {
 }
 
 void ximg_pack_row(const uint8_t *values, uint32_t width, uint8_t *bits) {
-    // Eight values per byte without a branch per pixel.
     uint32_t x = 0;
     for (; x + 8 <= width; x += 8) {
-        uint8_t byte = 0;
-        for (int k = 0; k < 8; k++) byte |= (uint8_t)((values[x + k] != 0) << (7 - k));
-        bits[x >> 3] = byte;
+        // Eight pixels at once: fold each byte onto its lowest bit (1 when nonzero), then one
+        // multiplication gathers byte k's bit into bit 7 − k of the top byte (no carries: every
+        // product term lands on its own bit).
+        uint64_t word;
+        memcpy(&word, values + x, 8);
+        word |= word >> 4;
+        word |= word >> 2;
+        word |= word >> 1;
+        word &= 0x0101010101010101ull;
+        bits[x >> 3] = (uint8_t)((word * 0x8040201008040201ull) >> 56);
     }
     if (x < width) {
         uint8_t byte = 0;
