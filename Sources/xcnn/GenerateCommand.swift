@@ -131,9 +131,10 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         let options = try options()
         let generator = try SyntheticGenerator(options: options)
-        // Without mpirun the world is this process alone: MPI's singleton start-up (a third of a
-        // second of waiting) is skipped.
-        let world = Communicator.launchedByMPIRun ? try Communicator.world() : nil
+        // Started by no launcher, the world is this process alone: MPI's singleton start-up (a third
+        // of a second of waiting) is skipped.
+        let launched = Communicator.launchedByMPIRun || XCNN.rankInEnvironment != nil
+        let world = launched ? try Communicator.world() : nil
         let (rank, size) = (world?.rank ?? 0, world?.size ?? 1)
         let threads = try threads ?? Self.defaultThreads(world)
         let writer = VOCWriter(generator: generator, directory: output)
