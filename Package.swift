@@ -33,7 +33,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas"),
         .target(
             name: "CImage",
-            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("z")]
+            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]
         ),
 
         .target(name: "CPUGuard", cSettings: guardSettings),

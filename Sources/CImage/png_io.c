@@ -1,7 +1,6 @@
 // PNG decode (to 8-bit RGB) and encode through libpng; libpng's longjmp stops here and comes back
 // to Swift as a status code plus message.
 #include "CImage.h"
-#include "png_runs.h"
 #include <png.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -117,6 +116,22 @@ void ximg_image_free(ximg_image *image) {
     image->rgb = NULL;
 }
 
+// Packs one row of 8-bit values into 1-bit pixels, most significant bit first (PNG's order):
+// nonzero is 1 (white in a greyscale image). Eight values per byte without a branch per pixel.
+static void pack_row(const uint8_t *values, uint32_t width, uint8_t *bits) {
+    uint32_t x = 0;
+    for (; x + 8 <= width; x += 8) {
+        uint8_t byte = 0;
+        for (int k = 0; k < 8; k++) byte |= (uint8_t)((values[x + k] != 0) << (7 - k));
+        bits[x >> 3] = byte;
+    }
+    if (x < width) {
+        uint8_t byte = 0;
+        for (int k = 0; x + k < width; k++) byte |= (uint8_t)((values[x + k] != 0) << (7 - k));
+        bits[x >> 3] = byte;
+    }
+}
+
 // Encodes to an open stream; the caller opens and closes it (a file, or memory for ximg_png_encode).
 static int png_write_stream(FILE *file, const ximg_png_format *format, const uint8_t *pixels, char *message,
                             size_t message_size) {
@@ -125,13 +140,6 @@ static int png_write_stream(FILE *file, const ximg_png_format *format, const uin
     if (channels != 1 && channels != 3) return fail(message, message_size, XIMG_ERR_WRITE, "channels must be 1 or 3");
     if (depth != 8 && !(depth == 1 && channels == 1))
         return fail(message, message_size, XIMG_ERR_WRITE, "bit depth must be 8, or 1 for one channel");
-    if (format->strategy == XIMG_PNG_RUNS) {
-        if (format->filters != XIMG_PNG_FILTER_NONE)
-            return fail(message, message_size, XIMG_ERR_WRITE, "run-length PNGs take no filter");
-        return ximg_png_write_runs(file, format, pixels)
-                   ? XIMG_OK
-                   : fail(message, message_size, XIMG_ERR_WRITE, "cannot write the run-length PNG");
-    }
     png_context context = {.message = message, .message_size = message_size};
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &context, on_png_error, on_png_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
@@ -165,7 +173,7 @@ static int png_write_stream(FILE *file, const ximg_png_format *format, const uin
     for (uint32_t y = 0; y < height; y++) {
         const uint8_t *row = pixels + (size_t)y * width * channels;
         if (depth == 1) {
-            ximg_pack_row(row, width, packed + y * packed_stride);
+            pack_row(row, width, packed + y * packed_stride);
             rows[y] = packed + y * packed_stride;
         } else {
             rows[y] = (png_bytep)row;

@@ -3,19 +3,16 @@
 import CImage
 
 public struct PNGCompression: Hashable, Sendable, CustomStringConvertible {
-    /// zlib's strategies, and xcnn's own `runs`. zlib's `rle` looks for runs of one byte only
-    /// (matches at distance 1), which is all a line drawing on a plain background offers. `runs`
-    /// writes the same kind of matches itself, with deflate's fixed Huffman codes and no filter
-    /// (png_runs.c): it skips the hash tables zlib slides even when RLE never reads them.
+    /// zlib's strategies: `rle` looks for runs of one byte only (matches at distance 1), which is
+    /// all a line drawing on a plain background offers, and is the fastest.
     public enum Strategy: String, CaseIterable, Sendable {
-        case `default`, filtered, rle, runs
+        case `default`, filtered, rle
 
         var code: Int32 {
             switch self {
             case .default: Int32(XIMG_ZLIB_DEFAULT_STRATEGY)
             case .filtered: Int32(XIMG_ZLIB_FILTERED)
             case .rle: Int32(XIMG_ZLIB_RLE)
-            case .runs: Int32(XIMG_PNG_RUNS)
             }
         }
     }
@@ -37,14 +34,13 @@ public struct PNGCompression: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// zlib level, 0 (stored) to 9. Ignored by the `rle` strategy beyond 0 versus not 0, and by `runs`.
+    /// zlib level, 0 (stored) to 9. Ignored by the `rle` strategy beyond 0 versus not 0.
     public var level: Int
     public var strategy: Strategy
     public var filter: Filter
 
     public init(level: Int, strategy: Strategy, filter: Filter) {
         precondition((0...9).contains(level), "zlib level \(level) outside 0...9")
-        precondition(strategy != .runs || filter == .none, "the runs strategy takes no filter")
         self.level = level
         self.strategy = strategy
         self.filter = filter
@@ -53,11 +49,11 @@ public struct PNGCompression: Hashable, Sendable, CustomStringConvertible {
     /// Figures and report panels: level 6, SUB filter (what every PNG of xcnn was before).
     public static let figures = PNGCompression(level: 6, strategy: .default, filter: .sub)
 
-    /// Generated datasets (images and masks): xcnn's run-length deflate, unfiltered. Measured by
-    /// `xcnn bench png` (docs/perf/generation.md) on paper-sized images: 4–5× faster than zlib's
-    /// fastest setting (`rle`, level 1, no filter) for 17% more bytes, and 10× faster than
-    /// `figures` at about the same size.
-    public static let dataset = PNGCompression(level: 1, strategy: .runs, filter: .none)
+    /// Generated datasets (images and masks): no filter and run-length deflate, the fastest
+    /// setting measured on outlines over a plain background and near the smallest (`xcnn bench
+    /// png`, docs/perf/generation.md: a paper-sized image in 355 µs and 7.6 KB against 1143 µs and
+    /// 8.6 KB at `figures`; level 6 saves 4% at 3× the time, level 9 10% at 20×).
+    public static let dataset = PNGCompression(level: 1, strategy: .rle, filter: .none)
 
     public var description: String { "level \(level), \(strategy.rawValue) strategy, \(filter.rawValue) filter" }
 }

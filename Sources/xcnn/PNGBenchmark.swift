@@ -25,8 +25,7 @@ struct PNGBenchmark: Sendable {
     }
 
     /// The settings measured for each subject: every filter at levels 1, 6 and 9 (zlib's default
-    /// strategy), level 1 with the `filtered` strategy, `rle` (which ignores the level), and
-    /// xcnn's `runs` (unfiltered only).
+    /// strategy), level 1 with the `filtered` strategy, and `rle` (which ignores the level).
     static func settings(for subject: Subject) -> [PNGCompression] {
         // A 1-bit row has no byte-sized neighbours to predict from: filters only add work.
         let filters: [PNGCompression.Filter] = subject == .bilevelMask ? [.none] : PNGCompression.Filter.allCases
@@ -35,7 +34,7 @@ struct PNGBenchmark: Sendable {
                 PNGCompression(level: 1, strategy: .filtered, filter: filter),
                 PNGCompression(level: 1, strategy: .rle, filter: filter),
             ]
-        } + [PNGCompression(level: 1, strategy: .runs, filter: .none)]
+        }
     }
 
     /// Encodes `images` images of `options` (and their masks) `repeats` times at every setting.

@@ -16,7 +16,7 @@ import Testing
         #expect(rows.allSatisfy { $0.microseconds > 0 && $0.bytes > 0 })
         let table = PNGBenchmark.table(rows)
         #expect(table.components(separatedBy: "✓").count - 1 == 2)
-        #expect(table.contains("| image (RGB) ✓ | none | runs | 1 |"))
-        #expect(table.contains("| mask (1-bit) ✓ | none | runs | 1 |"))
+        #expect(table.contains("| image (RGB) ✓ | none | rle | 1 |"))
+        #expect(table.contains("| mask (1-bit) ✓ | none | rle | 1 |"))
     }
 }

@@ -52,7 +52,6 @@ enum {
     XIMG_ZLIB_DEFAULT_STRATEGY = 0,
     XIMG_ZLIB_FILTERED = 1,
     XIMG_ZLIB_RLE = 3,
-    XIMG_PNG_RUNS = 100, ///< not zlib's: xcnn's own run-length deflate (png_runs.c), no filter
     XIMG_PNG_FILTER_NONE = 0x08,
     XIMG_PNG_FILTER_SUB = 0x10,
     XIMG_PNG_FILTER_UP = 0x20,
@@ -69,7 +68,7 @@ typedef struct {
     int channels;  ///< 1 (gray) or 3 (RGB), one byte per sample in the caller's rows
     int bit_depth; ///< 8, or 1 for one channel: then any nonzero byte is a white pixel
     int level;     ///< zlib level 0-9
-    int strategy;  ///< XIMG_ZLIB_* (through libpng and zlib) or XIMG_PNG_RUNS
+    int strategy;  ///< XIMG_ZLIB_*
     int filters;   ///< XIMG_PNG_FILTER_* or several of them ORed: libpng picks one per row
 } ximg_png_format;
 
