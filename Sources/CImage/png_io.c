@@ -116,22 +116,6 @@ void ximg_image_free(ximg_image *image) {
     image->rgb = NULL;
 }
 
-// Packs one row of 8-bit values into 1-bit pixels, most significant bit first (PNG's order):
-// nonzero is 1 (white in a greyscale image). Eight values per byte without a branch per pixel.
-static void pack_row(const uint8_t *values, uint32_t width, uint8_t *bits) {
-    uint32_t x = 0;
-    for (; x + 8 <= width; x += 8) {
-        uint8_t byte = 0;
-        for (int k = 0; k < 8; k++) byte |= (uint8_t)((values[x + k] != 0) << (7 - k));
-        bits[x >> 3] = byte;
-    }
-    if (x < width) {
-        uint8_t byte = 0;
-        for (int k = 0; x + k < width; k++) byte |= (uint8_t)((values[x + k] != 0) << (7 - k));
-        bits[x >> 3] = byte;
-    }
-}
-
 // Encodes to an open stream; the caller opens and closes it (a file, or memory for ximg_png_encode).
 static int png_write_stream(FILE *file, const ximg_png_format *format, const uint8_t *pixels, char *message,
                             size_t message_size) {
@@ -148,10 +132,8 @@ static int png_write_stream(FILE *file, const ximg_png_format *format, const uin
         return fail(message, message_size, XIMG_ERR_MEMORY, "libpng: out of memory");
     }
     png_bytep *volatile rows = NULL;
-    uint8_t *volatile packed = NULL;
     if (setjmp(context.jump)) {
         free(rows);
-        free(packed);
         png_destroy_write_struct(&png, &info);
         return XIMG_ERR_WRITE;
     }
@@ -163,26 +145,17 @@ static int png_write_stream(FILE *file, const ximg_png_format *format, const uin
     png_set_IHDR(png, info, width, height, depth, channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_write_info(png, info);
+    // 1-bit rows come one byte per pixel: libpng packs them eight to a byte, any nonzero byte a 1.
+    if (depth == 1) png_set_packing(png);
     rows = malloc(sizeof(png_bytep) * height);
-    size_t packed_stride = (width + 7) / 8;
-    if (depth == 1) packed = malloc(packed_stride * height);
-    if (!rows || (depth == 1 && !packed)) {
+    if (!rows) {
         snprintf(message, message_size, "out of memory");
         longjmp(context.jump, 1);
     }
-    for (uint32_t y = 0; y < height; y++) {
-        const uint8_t *row = pixels + (size_t)y * width * channels;
-        if (depth == 1) {
-            pack_row(row, width, packed + y * packed_stride);
-            rows[y] = packed + y * packed_stride;
-        } else {
-            rows[y] = (png_bytep)row;
-        }
-    }
+    for (uint32_t y = 0; y < height; y++) rows[y] = (png_bytep)(pixels + (size_t)y * width * channels);
     png_write_image(png, rows);
     png_write_end(png, info);
     free(rows);
-    free(packed);
     png_destroy_write_struct(&png, &info);
     return XIMG_OK;
 }
