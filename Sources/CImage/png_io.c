@@ -9,7 +9,8 @@
 #include <zlib.h>
 
 _Static_assert(XIMG_ZLIB_DEFAULT_STRATEGY == Z_DEFAULT_STRATEGY && XIMG_ZLIB_FILTERED == Z_FILTERED &&
-                   XIMG_ZLIB_RLE == Z_RLE, "zlib strategies");
+                   XIMG_ZLIB_HUFFMAN_ONLY == Z_HUFFMAN_ONLY && XIMG_ZLIB_RLE == Z_RLE && XIMG_ZLIB_FIXED == Z_FIXED,
+               "zlib strategies");
 _Static_assert(XIMG_PNG_FILTER_NONE == PNG_FILTER_NONE && XIMG_PNG_FILTER_SUB == PNG_FILTER_SUB &&
                    XIMG_PNG_FILTER_UP == PNG_FILTER_UP && XIMG_PNG_FILTER_AVG == PNG_FILTER_AVG &&
                    XIMG_PNG_FILTER_PAETH == PNG_FILTER_PAETH && XIMG_PNG_ALL_FILTERS == PNG_ALL_FILTERS,

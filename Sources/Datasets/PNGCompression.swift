@@ -4,15 +4,20 @@ import CImage
 
 public struct PNGCompression: Hashable, Sendable, CustomStringConvertible {
     /// zlib's strategies: `rle` looks for runs of one byte only (matches at distance 1), which is
-    /// all a line drawing on a plain background offers, and is the fastest.
+    /// all a line drawing on a plain background offers, and is the fastest; `huffmanOnly` finds no
+    /// matches at all, `fixed` searches as `default` does but codes with deflate's fixed tables.
     public enum Strategy: String, CaseIterable, Sendable {
         case `default`, filtered, rle
+        case huffmanOnly = "huffman-only"
+        case fixed
 
         var code: Int32 {
             switch self {
             case .default: Int32(XIMG_ZLIB_DEFAULT_STRATEGY)
             case .filtered: Int32(XIMG_ZLIB_FILTERED)
             case .rle: Int32(XIMG_ZLIB_RLE)
+            case .huffmanOnly: Int32(XIMG_ZLIB_HUFFMAN_ONLY)
+            case .fixed: Int32(XIMG_ZLIB_FIXED)
             }
         }
     }
@@ -34,7 +39,7 @@ public struct PNGCompression: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// zlib level, 0 (stored) to 9. Ignored by the `rle` strategy beyond 0 versus not 0.
+    /// zlib level, 0 (stored) to 9. Ignored by `rle` and `huffmanOnly` beyond 0 versus not 0.
     public var level: Int
     public var strategy: Strategy
     public var filter: Filter
@@ -49,10 +54,11 @@ public struct PNGCompression: Hashable, Sendable, CustomStringConvertible {
     /// Figures and report panels: level 6, SUB filter (what every PNG of xcnn was before).
     public static let figures = PNGCompression(level: 6, strategy: .default, filter: .sub)
 
-    /// Generated datasets (images and masks): no filter and run-length deflate, the fastest
-    /// setting measured on outlines over a plain background and near the smallest (`xcnn bench
-    /// png`, docs/perf/generation.md: a paper-sized image in 355 µs and 7.6 KB against 1143 µs and
-    /// 8.6 KB at `figures`; level 6 saves 4% at 3× the time, level 9 10% at 20×).
+    /// Generated datasets (images and masks): no filter and zlib's run-length strategy, the fastest
+    /// of zlib's settings measured on outlines over a plain background and near the smallest
+    /// (`xcnn bench png`, docs/perf/generation.md: a paper-sized image in 352 µs and 7.6 KB;
+    /// `fixed` 490 µs and 8.6 KB, `huffmanOnly` 1300 µs and 24.5 KB, `figures` 1440 µs and
+    /// 8.6 KB; level 6 saves 4% at 3× the time, level 9 10% at 20×).
     public static let dataset = PNGCompression(level: 1, strategy: .rle, filter: .none)
 
     public var description: String { "level \(level), \(strategy.rawValue) strategy, \(filter.rawValue) filter" }

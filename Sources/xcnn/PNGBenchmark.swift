@@ -25,15 +25,15 @@ struct PNGBenchmark: Sendable {
     }
 
     /// The settings measured for each subject: every filter at levels 1, 6 and 9 (zlib's default
-    /// strategy), level 1 with the `filtered` strategy, and `rle` (which ignores the level).
+    /// strategy), and level 1 with each other strategy (`rle` and `huffmanOnly` ignore the level).
     static func settings(for subject: Subject) -> [PNGCompression] {
         // A 1-bit row has no byte-sized neighbours to predict from: filters only add work.
         let filters: [PNGCompression.Filter] = subject == .bilevelMask ? [.none] : PNGCompression.Filter.allCases
         return filters.flatMap { filter in
-            [1, 6, 9].map { PNGCompression(level: $0, strategy: .default, filter: filter) } + [
-                PNGCompression(level: 1, strategy: .filtered, filter: filter),
-                PNGCompression(level: 1, strategy: .rle, filter: filter),
-            ]
+            [1, 6, 9].map { PNGCompression(level: $0, strategy: .default, filter: filter) }
+                + PNGCompression.Strategy.allCases.filter { $0 != .default }.map {
+                    PNGCompression(level: 1, strategy: $0, filter: filter)
+                }
         }
     }
 

@@ -51,7 +51,9 @@ void ximg_image_free(ximg_image *image);
 enum {
     XIMG_ZLIB_DEFAULT_STRATEGY = 0,
     XIMG_ZLIB_FILTERED = 1,
+    XIMG_ZLIB_HUFFMAN_ONLY = 2,
     XIMG_ZLIB_RLE = 3,
+    XIMG_ZLIB_FIXED = 4,
     XIMG_PNG_FILTER_NONE = 0x08,
     XIMG_PNG_FILTER_SUB = 0x10,
     XIMG_PNG_FILTER_UP = 0x20,
