@@ -6,6 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
+
+_Static_assert(XIMG_ZLIB_DEFAULT_STRATEGY == Z_DEFAULT_STRATEGY && XIMG_ZLIB_FILTERED == Z_FILTERED &&
+                   XIMG_ZLIB_HUFFMAN_ONLY == Z_HUFFMAN_ONLY && XIMG_ZLIB_RLE == Z_RLE && XIMG_ZLIB_FIXED == Z_FIXED,
+               "zlib strategies");
+_Static_assert(XIMG_PNG_FILTER_NONE == PNG_FILTER_NONE && XIMG_PNG_FILTER_SUB == PNG_FILTER_SUB &&
+                   XIMG_PNG_FILTER_UP == PNG_FILTER_UP && XIMG_PNG_FILTER_AVG == PNG_FILTER_AVG &&
+                   XIMG_PNG_FILTER_PAETH == PNG_FILTER_PAETH && XIMG_PNG_ALL_FILTERS == PNG_ALL_FILTERS,
+               "libpng filter masks");
 
 typedef struct {
     jmp_buf jump;
@@ -109,9 +118,13 @@ void ximg_image_free(ximg_image *image) {
 }
 
 // Encodes to an open stream; the caller opens and closes it (a file, or memory for ximg_png_encode).
-static int png_write_stream(FILE *file, uint32_t width, uint32_t height, int channels, const uint8_t *pixels,
-                            char *message, size_t message_size) {
+static int png_write_stream(FILE *file, const ximg_png_format *format, const uint8_t *pixels, char *message,
+                            size_t message_size) {
+    uint32_t width = format->width, height = format->height;
+    int channels = format->channels, depth = format->bit_depth;
     if (channels != 1 && channels != 3) return fail(message, message_size, XIMG_ERR_WRITE, "channels must be 1 or 3");
+    if (depth != 8 && !(depth == 1 && channels == 1))
+        return fail(message, message_size, XIMG_ERR_WRITE, "bit depth must be 8, or 1 for one channel");
     png_context context = {.message = message, .message_size = message_size};
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &context, on_png_error, on_png_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
@@ -126,18 +139,21 @@ static int png_write_stream(FILE *file, uint32_t width, uint32_t height, int cha
         return XIMG_ERR_WRITE;
     }
     png_init_io(png, file);
-    // Fixed settings so the bytes depend only on the pixels (and zlib's version).
-    png_set_compression_level(png, 6);
-    png_set_filter(png, 0, PNG_FILTER_SUB);
-    png_set_IHDR(png, info, width, height, 8, channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY,
+    // Fixed settings so the bytes depend only on the pixels, the settings and zlib's version.
+    png_set_compression_level(png, format->level);
+    png_set_compression_strategy(png, format->strategy);
+    png_set_filter(png, 0, format->filters);
+    png_set_IHDR(png, info, width, height, depth, channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_write_info(png, info);
+    // 1-bit rows come one byte per pixel: libpng packs them eight to a byte, any nonzero byte a 1.
+    if (depth == 1) png_set_packing(png);
     rows = malloc(sizeof(png_bytep) * height);
     if (!rows) {
         snprintf(message, message_size, "out of memory");
         longjmp(context.jump, 1);
     }
-    for (uint32_t y = 0; y < height; y++) rows[y] = (png_bytep)pixels + (size_t)y * width * channels;
+    for (uint32_t y = 0; y < height; y++) rows[y] = (png_bytep)(pixels + (size_t)y * width * channels);
     png_write_image(png, rows);
     png_write_end(png, info);
     free(rows);
@@ -145,17 +161,19 @@ static int png_write_stream(FILE *file, uint32_t width, uint32_t height, int cha
     return XIMG_OK;
 }
 
-int ximg_png_write(const char *path, uint32_t width, uint32_t height, int channels,
-                   const uint8_t *pixels, char *message, size_t message_size) {
+int ximg_png_write(const char *path, ximg_png_format format, const uint8_t *pixels, char *message,
+                   size_t message_size) {
     FILE *file = fopen(path, "wb");
     if (!file) return fail(message, message_size, XIMG_ERR_OPEN, "cannot create file");
-    int status = png_write_stream(file, width, height, channels, pixels, message, message_size);
+    // One write(2) for a file of up to 64 KB instead of one per 4 KB of stdio's default buffer.
+    setvbuf(file, NULL, _IOFBF, 1 << 16);
+    int status = png_write_stream(file, &format, pixels, message, message_size);
     if (fclose(file) != 0 && status == XIMG_OK) return fail(message, message_size, XIMG_ERR_WRITE, "cannot finish writing file");
     return status;
 }
 
-int ximg_png_encode(uint32_t width, uint32_t height, int channels, const uint8_t *pixels,
-                    uint8_t **out, size_t *out_size, char *message, size_t message_size) {
+int ximg_png_encode(ximg_png_format format, const uint8_t *pixels, uint8_t **out, size_t *out_size, char *message,
+                    size_t message_size) {
     *out = NULL;
     *out_size = 0;
     char *buffer = NULL;
@@ -163,7 +181,7 @@ int ximg_png_encode(uint32_t width, uint32_t height, int channels, const uint8_t
     // POSIX 2008 memory stream: libpng writes through stdio as it does to a file.
     FILE *stream = open_memstream(&buffer, &size);
     if (!stream) return fail(message, message_size, XIMG_ERR_MEMORY, "cannot open a memory stream");
-    int status = png_write_stream(stream, width, height, channels, pixels, message, message_size);
+    int status = png_write_stream(stream, &format, pixels, message, message_size);
     if (fclose(stream) != 0 && status == XIMG_OK) status = fail(message, message_size, XIMG_ERR_MEMORY, "cannot finish the memory stream");
     if (status != XIMG_OK) {
         free(buffer);

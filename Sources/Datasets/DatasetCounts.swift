@@ -29,6 +29,16 @@ public struct DatasetCounts: Hashable, Sendable, CustomStringConvertible {
         for name in Set(image.objects.map(\.name)) { imagesWithClass[name, default: 0] += 1 }
     }
 
+    /// Adds the counts of another part of the set (a rank's or a thread's share).
+    public mutating func add(_ other: DatasetCounts) {
+        images += other.images
+        positives += other.positives
+        negatives += other.negatives
+        truncated += other.truncated
+        shapes.merge(other.shapes, uniquingKeysWith: +)
+        imagesWithClass.merge(other.imagesWithClass, uniquingKeysWith: +)
+    }
+
     public var description: String {
         let perClass = shapes.keys.sorted().map { "\($0): \(shapes[$0]!) shapes in \(imagesWithClass[$0] ?? 0) images" }
         return "\(images) images, \(positives) positive, \(negatives) negative; " + perClass.joined(separator: "; ")

@@ -86,40 +86,52 @@ public enum ImageCodec {
         return DecodedImage(width: width, height: height, rgb: rgb)
     }
 
-    /// Writes an 8-bit PNG; `channels` is 1 (gray) or 3 (interleaved RGB). Equal pixels give equal bytes.
-    public static func writePNG(path: String, width: Int, height: Int, channels: Int, pixels: [UInt8]) throws {
-        precondition(
-            pixels.count == width * height * channels, "pixel count does not match \(width)x\(height)x\(channels)")
+    /// Writes a PNG; `channels` is 1 (gray) or 3 (interleaved RGB), one byte per sample.
+    /// `bitDepth` 1 (one channel only) writes a bilevel image: any nonzero byte is white, and it
+    /// decodes to 0 and 255. Equal pixels and settings give equal bytes.
+    public static func writePNG(
+        path: String, width: Int, height: Int, channels: Int, bitDepth: Int = 8, pixels: [UInt8],
+        compression: PNGCompression = .figures
+    ) throws {
+        let format = pngFormat(width, height, channels, bitDepth, pixels, compression)
         var message = [CChar](repeating: 0, count: 512)
         let status = message.withUnsafeMutableBufferPointer { buffer in
             pixels.withUnsafeBufferPointer { source in
-                ximg_png_write(
-                    path, UInt32(width), UInt32(height), Int32(channels), source.baseAddress, buffer.baseAddress,
-                    buffer.count)
+                ximg_png_write(path, format, source.baseAddress, buffer.baseAddress, buffer.count)
             }
         }
         try check(status, message, path)
     }
 
     /// The bytes `writePNG` would write, in memory (for data URIs). `name` only labels an error.
-    public static func encodePNG(width: Int, height: Int, channels: Int, pixels: [UInt8], name: String = "PNG image")
-        throws -> [UInt8]
-    {
-        precondition(
-            pixels.count == width * height * channels, "pixel count does not match \(width)x\(height)x\(channels)")
+    public static func encodePNG(
+        width: Int, height: Int, channels: Int, bitDepth: Int = 8, pixels: [UInt8],
+        compression: PNGCompression = .figures, name: String = "PNG image"
+    ) throws -> [UInt8] {
+        let format = pngFormat(width, height, channels, bitDepth, pixels, compression)
         var message = [CChar](repeating: 0, count: 512)
         var buffer: UnsafeMutablePointer<UInt8>?
         var size = 0
         let status = message.withUnsafeMutableBufferPointer { text in
             pixels.withUnsafeBufferPointer { source in
-                ximg_png_encode(
-                    UInt32(width), UInt32(height), Int32(channels), source.baseAddress, &buffer, &size,
-                    text.baseAddress, text.count)
+                ximg_png_encode(format, source.baseAddress, &buffer, &size, text.baseAddress, text.count)
             }
         }
         defer { ximg_buffer_free(buffer) }
         try check(status, message, name)
         return Array(UnsafeBufferPointer(start: buffer, count: size))
+    }
+
+    private static func pngFormat(
+        _ width: Int, _ height: Int, _ channels: Int, _ bitDepth: Int, _ pixels: [UInt8],
+        _ compression: PNGCompression
+    ) -> ximg_png_format {
+        precondition(
+            pixels.count == width * height * channels, "pixel count does not match \(width)x\(height)x\(channels)")
+        precondition(bitDepth == 8 || (bitDepth == 1 && channels == 1), "bit depth 8, or 1 for one channel")
+        return ximg_png_format(
+            width: UInt32(width), height: UInt32(height), channels: Int32(channels), bit_depth: Int32(bitDepth),
+            level: Int32(compression.level), strategy: compression.strategy.code, filters: compression.filter.mask)
     }
 
     /// A C status and its NUL-terminated message buffer as a DatasetError for `path`.

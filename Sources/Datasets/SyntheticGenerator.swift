@@ -110,40 +110,76 @@ public struct SyntheticGenerator: Sendable {
     {
         let side = options.side
         let background = options.background.unit
-        var canvas = [Double](repeating: 0, count: side * side * 3)
-        for p in 0..<(side * side) {
-            canvas[3 * p] = background.0
-            canvas[3 * p + 1] = background.1
-            canvas[3 * p + 2] = background.2
+        var canvas = [Double](unsafeUninitializedCapacity: side * side * 3) { buffer, initialised in
+            for p in 0..<(side * side) {
+                buffer[3 * p] = background.0
+                buffer[3 * p + 1] = background.1
+                buffer[3 * p + 2] = background.2
+            }
+            initialised = side * side * 3
         }
         var mask = [UInt8](repeating: 0, count: side * side)
+        // 1 where an outline changed the canvas; everywhere else it still holds the background.
+        var changed = [UInt8](repeating: 0, count: side * side)
         var objects: [AnnotatedObject] = []
         for shape in shapes {
             let isTarget = shape.kind == options.target
             let colour = (isTarget ? options.targetColour : nil) ?? options.shapeColour
-            let box = draw(shape, colour: colour.unit, into: &canvas, mask: &mask, marksMask: isTarget)
+            let box = draw(
+                shape, colour: colour.unit, into: &canvas, changed: &changed, mask: &mask, marksMask: isTarget)
             let (x0, y0, x1, y1) = shape.extent
             let cut = x0 - 0.5 < 0 || y0 - 0.5 < 0 || x1 + 0.5 > Double(side) || y1 + 0.5 > Double(side)
             objects.append(AnnotatedObject(name: shape.kind.name, box: box, truncated: cut))
         }
-        var rgb = [UInt8](repeating: 0, count: side * side * 3)
-        for i in 0..<rgb.count {
-            var value = canvas[i]
-            if options.noise > 0 { value += options.noise * random.normal() }
-            rgb[i] = UInt8((min(1, max(0, value)) * 255).rounded())
+        let rgb: [UInt8]
+        if options.noise > 0 {
+            // Every sample draws its noise in order, so the whole canvas is converted.
+            rgb = canvas.map { value in Self.byte(value + options.noise * random.normal()) }
+        } else {
+            // Pixels no outline changed hold the background exactly, which converts to the same
+            // bytes everywhere: fill those, then convert the changed pixels (each once).
+            let fill = [Self.byte(background.0), Self.byte(background.1), Self.byte(background.2)]
+            var bytes = [UInt8](unsafeUninitializedCapacity: side * side * 3) { buffer, initialised in
+                for p in 0..<(side * side) {
+                    buffer[3 * p] = fill[0]
+                    buffer[3 * p + 1] = fill[1]
+                    buffer[3 * p + 2] = fill[2]
+                }
+                initialised = side * side * 3
+            }
+            canvas.withUnsafeBufferPointer { canvas in
+                bytes.withUnsafeMutableBufferPointer { bytes in
+                    for shape in shapes {
+                        let range = shape.pixelRange(side: side)
+                        for y in range.y {
+                            for p in (y * side + range.x.lowerBound)..<(y * side + range.x.upperBound)
+                            where changed[p] != 0 {
+                                changed[p] = 0
+                                bytes[3 * p] = Self.byte(canvas[3 * p])
+                                bytes[3 * p + 1] = Self.byte(canvas[3 * p + 1])
+                                bytes[3 * p + 2] = Self.byte(canvas[3 * p + 2])
+                            }
+                        }
+                    }
+                }
+            }
+            rgb = bytes
         }
         return SyntheticImage(
             index: index, id: id(of: index), side: side, rgb: rgb, label: positive ? 1 : 0,
             objects: objects, targetMask: mask, targetName: options.target.name)
     }
 
+    /// One canvas value (nominally in [0, 1]) as an 8-bit level, clamped and rounded to nearest.
+    private static func byte(_ value: Double) -> UInt8 { UInt8((min(1, max(0, value)) * 255).rounded()) }
+
     /// Blends one outline over the canvas with coverage max(0, 1 − distance): the area a 1-pixel
     /// line covers of a pixel whose centre is that far away. Returns the tight box of the pixels
-    /// it changed by at least one 8-bit level (coverage ≥ 1/255). A target also marks its filled
-    /// area (interior or coverage ≥ ½) in `mask`.
+    /// it changed by at least one 8-bit level (coverage ≥ 1/255), which it also marks in `changed`.
+    /// A target also marks its filled area (interior or coverage ≥ ½) in `mask`.
     private func draw(
         _ shape: PlacedShape, colour: (Double, Double, Double), into canvas: inout [Double],
-        mask: inout [UInt8], marksMask: Bool
+        changed: inout [UInt8], mask: inout [UInt8], marksMask: Bool
     ) -> PixelBox {
         let side = options.side
         let range = shape.pixelRange(side: side)
@@ -159,6 +195,7 @@ public struct SyntheticGenerator: Sendable {
                 canvas[p] += coverage * (colour.0 - canvas[p])
                 canvas[p + 1] += coverage * (colour.1 - canvas[p + 1])
                 canvas[p + 2] += coverage * (colour.2 - canvas[p + 2])
+                changed[y * side + x] = 1
                 box = (min(box.minX, x), min(box.minY, y), max(box.maxX, x), max(box.maxY, y))
             }
         }

@@ -23,22 +23,42 @@ public struct VOCAnnotation: Hashable, Sendable {
     /// The XML text, laid out as VOC's own files (tabs, one element per line). No dates or
     /// machine names, so the bytes depend only on the annotation.
     public var xml: String {
-        var lines = [
-            "<annotation>", "\t<folder>JPEGImages</folder>", "\t<filename>\(Markup.escape(filename))</filename>",
-            "\t<source>", "\t\t<database>xcnn synthetic polygons</database>", "\t</source>",
-            "\t<size>", "\t\t<width>\(width)</width>", "\t\t<height>\(height)</height>", "\t\t<depth>\(depth)</depth>",
-            "\t</size>", "\t<segmented>0</segmented>",
-        ]
+        // One growing string: an array of lines joined at the end cost as much as a generated
+        // image's mask PNG.
+        var text = """
+            <annotation>
+            \t<folder>JPEGImages</folder>
+            \t<filename>\(Markup.escape(filename))</filename>
+            \t<source>
+            \t\t<database>xcnn synthetic polygons</database>
+            \t</source>
+            \t<size>
+            \t\t<width>\(width)</width>
+            \t\t<height>\(height)</height>
+            \t\t<depth>\(depth)</depth>
+            \t</size>
+            \t<segmented>0</segmented>
+
+            """
+        text.reserveCapacity(text.utf8.count + objects.count * 240 + 16)
         for object in objects {
-            lines += [
-                "\t<object>", "\t\t<name>\(Markup.escape(object.name))</name>", "\t\t<pose>Unspecified</pose>",
-                "\t\t<truncated>\(object.truncated ? 1 : 0)</truncated>", "\t\t<difficult>0</difficult>",
-                "\t\t<bndbox>", "\t\t\t<xmin>\(object.box.xmin)</xmin>", "\t\t\t<ymin>\(object.box.ymin)</ymin>",
-                "\t\t\t<xmax>\(object.box.xmax)</xmax>", "\t\t\t<ymax>\(object.box.ymax)</ymax>", "\t\t</bndbox>",
-                "\t</object>",
-            ]
+            text += """
+                \t<object>
+                \t\t<name>\(Markup.escape(object.name))</name>
+                \t\t<pose>Unspecified</pose>
+                \t\t<truncated>\(object.truncated ? 1 : 0)</truncated>
+                \t\t<difficult>0</difficult>
+                \t\t<bndbox>
+                \t\t\t<xmin>\(object.box.xmin)</xmin>
+                \t\t\t<ymin>\(object.box.ymin)</ymin>
+                \t\t\t<xmax>\(object.box.xmax)</xmax>
+                \t\t\t<ymax>\(object.box.ymax)</ymax>
+                \t\t</bndbox>
+                \t</object>
+
+                """
         }
-        lines.append("</annotation>")
-        return lines.joined(separator: "\n") + "\n"
+        text += "</annotation>\n"
+        return text
     }
 }

@@ -10,7 +10,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Micro-benchmarks (scripts/bench runs them and writes docs/perf/bench.md).",
-        subcommands: [SGEMMBench.self, AllreduceBench.self, DataBench.self, StepBench.self]
+        subcommands: [SGEMMBench.self, AllreduceBench.self, DataBench.self, PNGBench.self, StepBench.self]
     )
 }
 
@@ -127,5 +127,26 @@ struct DataBench: ParsableCommand {
                     "data side=%d images=%d generation_to_disk=%.1f generation_in_memory=%.1f folder_loading=%.1f voc_loading=%.1f",
                 side, images, result.generationToDisk, result.generationInMemory, result.folderLoading,
                 result.vocLoading))
+    }
+}
+
+struct PNGBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "png",
+        abstract:
+            "CPU µs and bytes per generated image and mask at each PNG setting (zlib level and strategy, filter, bit depth), in memory on the calling thread."
+    )
+
+    @Option(help: "Preset whose images are encoded.") var preset = "paper-no-colour"
+    @Option(help: "Images encoded per setting.") var images = 50
+    @Option(help: "Timed passes per setting; the median is reported.") var repeats = 3
+
+    func run() throws {
+        guard let options = GeneratorOptions.preset(named: preset) else {
+            throw ValidationError(
+                "invalid --preset \(preset): presets are \(GeneratorOptions.presetNames.joined(separator: ", "))")
+        }
+        guard images >= 1, repeats >= 1 else { throw ValidationError("--images and --repeats must be at least 1") }
+        print(PNGBenchmark.table(try PNGBenchmark.run(options: options, images: images, repeats: repeats)))
     }
 }

@@ -1,5 +1,6 @@
 // `xcnn generate`: writes a synthetic polygon dataset in PASCAL VOC layout (SPEC §3). Under mpirun
-// the ranks write disjoint ranges of images and rank 0 writes the image sets.
+// the ranks write disjoint ranges of images, each on several threads, and rank 0 writes the image
+// sets; the files are the same for any number of ranks and threads.
 import ArgumentParser
 import Datasets
 import Foundation
@@ -18,6 +19,8 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Folder to write (created; must not already hold a dataset).") var output: String
     @Option(help: "Number of images.") var count: Int?
     @Option(help: "Seed: the same seed and options give the same bytes.") var seed: UInt64 = 0
+    @Option(help: "Writer threads per rank (default: this machine's cores shared among the ranks on it).")
+    var threads: Int?
     @Option(help: "Image side in pixels.") var side: Int?
     @Option(help: "Shapes per image: N or MIN-MAX.") var shapes: String?
     @Option(help: "Radius range MIN-MAX in pixels (MAX excluded).") var radius: String?
@@ -117,6 +120,7 @@ struct GenerateCommand: ParsableCommand {
 
     func validate() throws {
         _ = try options()
+        if let threads, threads < 1 { throw ValidationError("invalid --threads \(threads): at least 1") }
         if FileManager.default.fileExists(
             atPath: URL(fileURLWithPath: output).appendingPathComponent("Annotations").path)
         {
@@ -127,18 +131,23 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         let options = try options()
         let generator = try SyntheticGenerator(options: options)
-        let world = try Communicator.world()
+        // Started by no launcher, the world is this process alone: MPI's singleton start-up (a third
+        // of a second of waiting) is skipped.
+        let launched = Communicator.launchedByMPIRun || XCNN.rankInEnvironment != nil
+        let world = launched ? try Communicator.world() : nil
+        let (rank, size) = (world?.rank ?? 0, world?.size ?? 1)
+        let threads = try threads ?? Self.defaultThreads(world)
         let writer = VOCWriter(generator: generator, directory: output)
         // Contiguous, disjoint ranges per rank; the image sets need only the shape kinds.
-        let share = (options.count + world.size - 1) / world.size
-        let range = min(world.rank * share, options.count)..<min((world.rank + 1) * share, options.count)
+        let share = (options.count + size - 1) / size
+        let range = min(rank * share, options.count)..<min((rank + 1) * share, options.count)
         let clock = Stopwatch()
-        var counts = try writer.writeImages(range)
+        var counts = try writer.writeImages(range, threads: threads)
         var totals = [Double(counts.images), Double(counts.positives), Double(counts.negatives)]
-        try world.allreduce(&totals, .sum)
-        if world.rank == 0 {
+        try world?.allreduce(&totals, .sum)
+        if rank == 0 {
             try writer.writeImageSets()
-            if world.size == 1 {
+            if size == 1 {
                 print(counts)
             } else {
                 counts.images = Int(totals[0])
@@ -147,7 +156,18 @@ struct GenerateCommand: ParsableCommand {
                 print("\(counts.images) images: \(counts.positives) positive, \(counts.negatives) negative")
             }
             let seconds = clock.seconds
-            print("wrote \(output) in \(String(format: "%.1f", seconds)) s on \(world.size) rank(s)")
+            print(
+                "wrote \(output) in \(String(format: "%.2f", seconds)) s on \(size) rank(s) × \(threads) thread(s)")
         }
+    }
+
+    /// The cores of this machine shared among the ranks running on it (ranks are matched by
+    /// MPI's processor name), at least one thread each.
+    static func defaultThreads(_ world: Communicator?) throws -> Int {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        guard let world, world.size > 1 else { return max(1, cores) }
+        let name = Array(world.processorName.utf8)
+        let local = try world.allgather(bytes: name).filter { $0 == name }.count
+        return max(1, cores / max(1, local))
     }
 }

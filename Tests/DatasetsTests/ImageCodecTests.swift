@@ -1,5 +1,7 @@
-// Decoding every PNG colour type and depth and JPEG variant to 8-bit RGB.
+// Decoding every PNG colour type and depth and JPEG variant to 8-bit RGB; writing PNGs at every
+// compression setting and as 1-bit masks, read back exactly.
 import Datasets
+import Foundation
 import Testing
 
 @Suite struct ImageCodecTests {
@@ -42,5 +44,40 @@ import Testing
         if isGray {
             #expect(stride(from: 0, to: image.rgb.count, by: 3).allSatisfy { image.rgb[$0] == image.rgb[$0 + 1] })
         }
+    }
+
+    @Test(arguments: PNGCompression.Strategy.allCases)
+    func everyCompressionSettingReadsBackExactly(strategy: PNGCompression.Strategy) throws {
+        let rgb = Self.expected(Self.rgb)
+        for filter in PNGCompression.Filter.allCases {
+            for level in [0, 1, 6, 9] {
+                let compression = PNGCompression(level: level, strategy: strategy, filter: filter)
+                let directory = try TestSupport.scratch("png-settings")
+                defer { try? FileManager.default.removeItem(atPath: directory) }
+                let path = directory + "/a.png"
+                try ImageCodec.writePNG(
+                    path: path, width: Self.width, height: Self.height, channels: 3, pixels: rgb,
+                    compression: compression)
+                #expect(try ImageCodec.decode(path: path).rgb == rgb, "\(compression)")
+                let inMemory = try ImageCodec.encodePNG(
+                    width: Self.width, height: Self.height, channels: 3, pixels: rgb, compression: compression)
+                #expect(inMemory == [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))), "\(compression)")
+            }
+        }
+    }
+
+    /// Widths around whole bytes: the last byte of a row is partly padding.
+    @Test(arguments: [1, 7, 8, 9, 45])
+    func oneBitMasksWriteAndReadBackAsZeroAnd255(width: Int) throws {
+        let height = 3
+        let mask = (0..<(width * height)).map { UInt8(($0 * 7) % 3 == 0 ? 255 : ($0 % 5 == 0 ? 1 : 0)) }
+        let directory = try TestSupport.scratch("png-mask")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/m.png"
+        try ImageCodec.writePNG(
+            path: path, width: width, height: height, channels: 1, bitDepth: 1, pixels: mask, compression: .dataset)
+        let decoded = try ImageCodec.decode(path: path)
+        // Any nonzero byte is a set pixel, which reads back as 255 in all three channels.
+        #expect(decoded.rgb == mask.flatMap { Array(repeating: $0 == 0 ? 0 : 255, count: 3) })
     }
 }

@@ -1,5 +1,6 @@
 // The VOC layout written from the generator: parsable by Python's ElementTree, equal to what the
-// generator reports, byte-identical across runs, and PNGs equal to the in-memory images.
+// generator reports, byte-identical across runs and across any split over threads and ranks, PNGs
+// equal to the in-memory images and masks as 1-bit PNGs that the VOC reader loads.
 import Datasets
 import Foundation
 import Testing
@@ -76,6 +77,72 @@ import Testing
             #expect(sample.label == image.label)
             let mask = try ImageCodec.decode(path: directory + "/Masks/\(image.id).png")
             #expect(stride(from: 0, to: mask.rgb.count, by: 3).map { mask.rgb[$0] } == image.targetMask)
+        }
+    }
+
+    @Test func anySplitOverThreadsAndRanksWritesTheSameBytesAndCounts() throws {
+        var options = TestSupport.smallOptions(seed: 5, count: 37)
+        options.positives = 15
+        let generator = try SyntheticGenerator(options: options)
+        let reference = try TestSupport.scratch("voc-threads-1")
+        defer { try? FileManager.default.removeItem(atPath: reference) }
+        let counts = try VOCWriter(generator: generator, directory: reference).write(threads: 1)
+        let expected = try TestSupport.contents(of: reference)
+        #expect(expected.count == 37 * 3 + 3 + 3 * 2)
+        #expect(counts == DatasetCounts(generator: generator))
+        for threads in [2, 3, 8] {
+            let directory = try TestSupport.scratch("voc-threads-\(threads)")
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            #expect(try VOCWriter(generator: generator, directory: directory).write(threads: threads) == counts)
+            #expect(try TestSupport.contents(of: directory) == expected, "\(threads) threads")
+        }
+        // Two "ranks" writing disjoint ranges on two threads each, one of them writing the image sets.
+        let shared = try TestSupport.scratch("voc-ranks")
+        defer { try? FileManager.default.removeItem(atPath: shared) }
+        let writer = VOCWriter(generator: generator, directory: shared)
+        var total = try writer.writeImages(19..<37, threads: 2)
+        total.add(try writer.writeImages(0..<19, threads: 2))
+        try writer.writeImageSets()
+        #expect(total == counts)
+        #expect(try TestSupport.contents(of: shared) == expected)
+    }
+
+    @Test func aFailingImageOnAnotherThreadStopsTheWriteNamingItsFile() throws {
+        let generator = try SyntheticGenerator(options: TestSupport.smallOptions(count: 40))
+        let directory = try TestSupport.scratch("voc-failure")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // A directory where image 21's annotation goes: creating that file fails.
+        let blocked = directory + "/Annotations/000021.xml"
+        try FileManager.default.createDirectory(atPath: blocked, withIntermediateDirectories: true)
+        #expect {
+            try VOCWriter(generator: generator, directory: directory).writeImages(0..<40, threads: 3)
+        } throws: { error in
+            (error as? DatasetError)?.path == blocked
+        }
+    }
+
+    @Test func masksAreOneBitGreyscalePNGsThatTheVOCReaderLoads() throws {
+        var options = TestSupport.smallOptions(count: 6, side: 45)  // rows of 45 pixels: a partly used last byte
+        options.positives = 4
+        let generator = try SyntheticGenerator(options: options)
+        let directory = try TestSupport.scratch("voc-masks")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try VOCWriter(generator: generator, directory: directory).write()
+        let voc = try Dataset.voc(root: directory)
+        for position in 0..<voc.count {
+            let id = (voc.path(of: position)! as NSString).lastPathComponent.replacingOccurrences(of: ".png", with: "")
+            let index = Int(id)!
+            let path = directory + "/Masks/\(id).png"
+            // IHDR: width and height (4 bytes each) from byte 16, then bit depth and colour type.
+            let header = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)).prefix(26))
+            #expect(header[24] == 1 && header[25] == 0, "\(path): bit depth \(header[24]), colour type \(header[25])")
+            let decoded = try ImageCodec.decode(path: path)
+            #expect(
+                stride(from: 0, to: decoded.rgb.count, by: 3).map { decoded.rgb[$0] }
+                    == generator.image(at: index).targetMask)
+            let sample = try voc.load(index: position, side: 45)
+            #expect(sample.targetMask == generator.image(at: index).targetMaskValues)
+            #expect((sample.targetMask?.contains(1) ?? false) == (generator.labels[index] == 1))
         }
     }
 

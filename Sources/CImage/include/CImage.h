@@ -46,14 +46,41 @@ int ximg_jpeg_read(const char *path, ximg_limits limits, ximg_image *out, char *
 /// Releases the pixels of a decoded image (safe on a zeroed struct).
 void ximg_image_free(ximg_image *image);
 
-/// Writes an 8-bit PNG with `channels` 1 (gray) or 3 (RGB), rows interleaved. No time or text
-/// chunks and a fixed compression setup, so equal pixels give equal bytes.
-int ximg_png_write(const char *path, uint32_t width, uint32_t height, int channels,
-                   const uint8_t *pixels, char *message, size_t message_size);
+/// zlib strategies and libpng filter masks, with the values of zlib.h and png.h (png_io.c checks
+/// that they agree), so Swift sees them without importing either header.
+enum {
+    XIMG_ZLIB_DEFAULT_STRATEGY = 0,
+    XIMG_ZLIB_FILTERED = 1,
+    XIMG_ZLIB_HUFFMAN_ONLY = 2,
+    XIMG_ZLIB_RLE = 3,
+    XIMG_ZLIB_FIXED = 4,
+    XIMG_PNG_FILTER_NONE = 0x08,
+    XIMG_PNG_FILTER_SUB = 0x10,
+    XIMG_PNG_FILTER_UP = 0x20,
+    XIMG_PNG_FILTER_AVG = 0x40,
+    XIMG_PNG_FILTER_PAETH = 0x80,
+    XIMG_PNG_ALL_FILTERS = 0xF8
+};
+
+/// What ximg_png_write and ximg_png_encode write: size, layout and compression. No time or text
+/// chunks, so equal pixels and equal settings give equal bytes (for one zlib version).
+typedef struct {
+    uint32_t width;
+    uint32_t height;
+    int channels;  ///< 1 (gray) or 3 (RGB), one byte per sample in the caller's rows
+    int bit_depth; ///< 8, or 1 for one channel: then any nonzero byte is a white pixel
+    int level;     ///< zlib level 0-9
+    int strategy;  ///< XIMG_ZLIB_*
+    int filters;   ///< XIMG_PNG_FILTER_* or several of them ORed: libpng picks one per row
+} ximg_png_format;
+
+/// Writes a PNG to `path`; rows of `pixels` are interleaved, (height, width, channels) bytes.
+int ximg_png_write(const char *path, ximg_png_format format, const uint8_t *pixels, char *message,
+                   size_t message_size);
 
 /// The same PNG as ximg_png_write, in memory: *out (free with ximg_buffer_free) holds *out_size bytes.
-int ximg_png_encode(uint32_t width, uint32_t height, int channels, const uint8_t *pixels,
-                    uint8_t **out, size_t *out_size, char *message, size_t message_size);
+int ximg_png_encode(ximg_png_format format, const uint8_t *pixels, uint8_t **out, size_t *out_size, char *message,
+                    size_t message_size);
 
 /// Releases a buffer returned by ximg_png_encode (safe on NULL).
 void ximg_buffer_free(uint8_t *buffer);
