@@ -1,7 +1,8 @@
 // Which build of xcnn's Swift kernels runs: the default build targets AVX2 + FMA (Package.swift), and
 // on a CPU with AVX-512 it hands the process to a second build compiled for it (32 vector registers
-// and AVX-512 instructions: a 64² step 5–7% faster, 224² 7–12%, docs/perf/README.md), when that
-// build is installed beside it as avx512/xcnn. XCNN_SIMD=avx2 keeps the AVX2 build.
+// spare the F(4×4) Winograd transforms their spills: a 64² step 4% faster, 224² 8–11% on an Intel
+// Xeon, docs/perf/network.md), when that build is installed beside it as avx512/xcnn.
+// XCNN_SIMD=avx2 keeps the AVX2 build.
 import CPUGuard
 import Foundation
 
