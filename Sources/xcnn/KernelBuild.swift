@@ -67,7 +67,7 @@ enum KernelBuild {
         return URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent(variantSubpath).path
     }
 
-    /// One line for `xcnn info` and the start of training: which build runs and why.
+    /// One line for `xcnn info`: which build runs, and why not the AVX-512 one on a CPU that has it.
     static func summary(cpuFlags: Set<String>, executable: String?) -> String {
         let built = builtFor
         if built == avx512TargetCPU { return "Swift kernels built for \(built) (AVX-512)" }
