@@ -14,8 +14,11 @@ let usesTargetCPU = targetCPU != "generic"
 let usesTargetCPU = false
 #endif
 let cpuSettings: [SwiftSetting] = usesTargetCPU ? [.unsafeFlags(["-target-cpu", targetCPU])] : []
+// skylake-avx512 is the second build that the AVX2 build hands over to on CPUs with AVX-512
+// (scripts/build-release installs it as .build/release/avx512/xcnn; Sources/xcnn/KernelBuild.swift).
 let guardSettings: [CSetting] = usesTargetCPU
-    ? [.define("XCNN_TARGET_CPU", to: "\"\(targetCPU)\""), .define("XCNN_REQUIRES_AVX2")] : []
+    ? [.define("XCNN_TARGET_CPU", to: "\"\(targetCPU)\""),
+       .define(targetCPU == "skylake-avx512" ? "XCNN_REQUIRES_AVX512" : "XCNN_REQUIRES_AVX2")] : []
 
 let package = Package(
     name: "xcnn",

@@ -6,9 +6,24 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 # XCNN=/path/to/xcnn runs another binary (an experiment on a copy while the tree rebuilds).
 xcnn="${XCNN:-$root/.build/release/xcnn}"
+# The release binary, and on x86-64 its AVX-512 build installed beside it as avx512/xcnn (its own
+# scratch path, .build-avx512), which the first hands over to on CPUs with AVX-512 (XCNN_SIMD=avx2
+# keeps the AVX2 build). Extra arguments go to both builds (e.g. --static-swift-stdlib).
+avx512_xcnn="$root/.build/release/avx512/xcnn"
 build_release() {
-  swift build -c release --product xcnn 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\]' || true
+  swift build -c release --product xcnn "$@" 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\]' || true
   [ -x "$xcnn" ] || { echo "build failed" >&2; exit 1; }
+  if [ "$(uname -m)" = x86_64 ] && [ "${XCNN_TARGET_CPU:-haswell}" = haswell ]; then
+    XCNN_TARGET_CPU=skylake-avx512 swift build -c release --product xcnn --scratch-path "$root/.build-avx512" "$@" 2>&1 \
+      | grep -Ev '^\[[0-9]+/[0-9]+\]' || true
+    [ -x "$root/.build-avx512/release/xcnn" ] || { echo "AVX-512 build failed" >&2; exit 1; }
+    install -D -m 755 "$root/.build-avx512/release/xcnn" "$avx512_xcnn"
+  fi
+}
+# Whether this CPU runs the AVX-512 build (the flags -target-cpu skylake-avx512 may use).
+cpu_has_avx512() {
+  local flags; flags=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true)
+  for f in avx512f avx512bw avx512vl avx512dq avx512cd; do [[ " $flags " == *" $f "* ]] || return 1; done
 }
 # mpirun with passive waiting: on 2 vCPUs that sometimes share a core, polling ranks collapse.
 run_mpi() {

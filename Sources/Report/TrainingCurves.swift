@@ -27,6 +27,9 @@ public struct TrainingCurves: Equatable, Sendable {
             }
             column[name] = i
         }
+        // Written since the wait was measured apart (issue 12); older files, and rows kept from
+        // before a resume, have no field for it.
+        let waitColumn = names.firstIndex(of: "wait_share")
         rows = try lines.dropFirst().enumerated().map { offset, line in
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             func value(_ name: String) throws -> Double {
@@ -47,7 +50,9 @@ public struct TrainingCurves: Equatable, Sendable {
                 phase: try integer("phase"), epoch: try integer("epoch"), globalStep: try integer("global_step"),
                 loss: try value("loss"), accuracy: try value("accuracy"), validationLoss: try value("val_loss"),
                 validationAccuracy: try value("val_accuracy"), imagesPerSecond: try value("images_per_s"),
-                communicationShare: try value("allreduce_share"), seconds: try value("seconds"))
+                communicationShare: try value("allreduce_share"),
+                waitShare: waitColumn.flatMap { $0 < fields.count ? Double(fields[$0]) : nil },
+                seconds: try value("seconds"))
         }
     }
 

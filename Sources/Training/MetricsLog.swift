@@ -11,13 +11,19 @@ public struct EpochMetrics: Sendable, Equatable {
     public var validationLoss: Double
     public var validationAccuracy: Double
     public var imagesPerSecond: Double
-    /// Share of training-step time spent in collectives (allreduce of metrics and gradients).
+    /// Share of training-step time spent in collectives (allreduce of metrics and gradients),
+    /// including `waitShare`.
     public var communicationShare: Double
+    /// The part of `communicationShare` spent waiting for the slowest rank before the collectives
+    /// (load imbalance, a descheduled rank); the rest moved data. Nil in files written before it
+    /// was measured.
+    public var waitShare: Double?
     public var seconds: Double
 
     public init(
         phase: Int, epoch: Int, globalStep: Int, loss: Double, accuracy: Double, validationLoss: Double,
-        validationAccuracy: Double, imagesPerSecond: Double, communicationShare: Double, seconds: Double
+        validationAccuracy: Double, imagesPerSecond: Double, communicationShare: Double, waitShare: Double?,
+        seconds: Double
     ) {
         self.phase = phase
         self.epoch = epoch
@@ -28,13 +34,15 @@ public struct EpochMetrics: Sendable, Equatable {
         self.validationAccuracy = validationAccuracy
         self.imagesPerSecond = imagesPerSecond
         self.communicationShare = communicationShare
+        self.waitShare = waitShare
         self.seconds = seconds
     }
 }
 
 public struct MetricsLog {
+    // wait_share comes last so that readers counting columns (scripts/bench-training) keep working.
     static let header =
-        "phase,epoch,global_step,loss,accuracy,val_loss,val_accuracy,images_per_s,allreduce_share,seconds"
+        "phase,epoch,global_step,loss,accuracy,val_loss,val_accuracy,images_per_s,allreduce_share,seconds,wait_share"
     public let url: URL
 
     public init(url: URL) { self.url = url }
@@ -59,6 +67,7 @@ public struct MetricsLog {
             format(metrics.validationAccuracy), String(format: "%.3f", metrics.imagesPerSecond),
             String(format: "%.4f", metrics.communicationShare),
             String(format: "%.3f", metrics.seconds),
+            metrics.waitShare.map { String(format: "%.4f", $0) } ?? "",
         ].joined(separator: ",")
         let existing = (try? String(contentsOf: url, encoding: .utf8)) ?? Self.header + "\n"
         try write(existing + row + "\n")

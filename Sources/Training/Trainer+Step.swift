@@ -12,11 +12,15 @@ struct StepTiming {
     /// Time inside the step's collectives (metrics and gradient allreduce), including waiting for
     /// the slowest rank.
     var communicationSeconds = 0.0
+    /// The part of `communicationSeconds` spent waiting for the slowest rank to finish its forward
+    /// and backward pass (a barrier before the first collective), as opposed to moving data.
+    var waitSeconds = 0.0
 
     static func += (total: inout StepTiming, step: StepTiming) {
         total.seconds += step.seconds
         total.images += step.images
         total.communicationSeconds += step.communicationSeconds
+        total.waitSeconds += step.waitSeconds
     }
 }
 
@@ -52,6 +56,11 @@ extension Trainer {
                 StopRequest.pendingSignal == nil ? 0 : 1,
             ] + model.buffers.map(Double.init)
         let communication = Stopwatch()
+        // The barrier separates waiting for the slowest rank from the transfers themselves: without
+        // it the first allreduce absorbs the wait, and a share of "allreduce" time that is really
+        // one rank computing longer (or being descheduled) reads as communication cost.
+        try world.barrier()
+        let waitSeconds = communication.seconds
         try world.allreduce(&reduced, .sum)
         var communicationSeconds = communication.seconds
         if reduced[3] > 0 {
@@ -90,7 +99,8 @@ extension Trainer {
                     step: cursor.batchInEpoch, stepsPerEpoch: configuration.stepsPerEpoch,
                     loss: totals.loss / totals.steps, accuracy: totals.correct / totals.images,
                     imagesPerSecond: reduced[2] / seconds)))
-        return StepTiming(seconds: seconds, images: reduced[2], communicationSeconds: communicationSeconds)
+        return StepTiming(
+            seconds: seconds, images: reduced[2], communicationSeconds: communicationSeconds, waitSeconds: waitSeconds)
     }
 
     func gradientsAreFinite(_ range: Range<Int>) -> Bool {

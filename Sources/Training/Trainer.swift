@@ -122,6 +122,7 @@ public final class Trainer {
                     validationLoss: validation.loss, validationAccuracy: validation.accuracy,
                     imagesPerSecond: timing.images / max(timing.seconds, 1e-9),
                     communicationShare: timing.communicationSeconds / max(timing.seconds, 1e-9),
+                    waitShare: timing.waitSeconds / max(timing.seconds, 1e-9),
                     seconds: epochClock.seconds)
                 let improved = cursor.bestValidationLoss.map { validation.loss < $0 } ?? true
                 if improved {

@@ -1,6 +1,6 @@
 // Puts OpenBLAS on the right kernels before any work. The library reads OPENBLAS_CORETYPE when it
 // loads (before main), so when its own choice is too slow for this CPU the process re-executes
-// itself once with the variable set. A user's OPENBLAS_CORETYPE or thread count is respected.
+// itself once with the variable set (`Startup`). A user's OPENBLAS_CORETYPE or thread count is respected.
 import Foundation
 import Kernels
 
@@ -28,30 +28,35 @@ enum BLASSetup {
     /// 1e-7; an error 100× that means broken kernels, not rounding.
     static let gemmTolerance = 1e-5
 
-    /// Re-executes the process with OPENBLAS_CORETYPE (and one BLAS thread) set when the loaded
-    /// library picked slow kernels. Returns only when no re-execution is needed or it failed.
-    /// `XCNN_BLAS_OVERRIDE=force` re-executes even when the library's choice is right (with the
-    /// core it loaded, or the faster one this CPU allows), so tests cover this path on every CPU.
-    static func reexecuteIfNeeded() {
+    /// Sets OPENBLAS_CORETYPE (and one BLAS thread) for a re-execution when the loaded library
+    /// picked slow kernels; returns whether it did (the caller re-executes, `Startup`).
+    /// `XCNN_BLAS_OVERRIDE=force` asks for the re-execution even when the library's choice is right
+    /// (with the core it loaded, or the faster one this CPU allows), so tests cover this path on every CPU.
+    static func prepareReexecution() -> Bool {
         let environment = ProcessInfo.processInfo.environment
         let override = environment["XCNN_BLAS_OVERRIDE"]
         guard environment["OPENBLAS_CORETYPE"] == nil, environment[markerVariable] == nil, override != "0"
-        else { return }
+        else { return false }
         let needed = BLASRuntime.coreTypeOverride(cpuFlags: BLASRuntime.cpuFlags(), loadedCore: BLASRuntime.coreName)
-        guard let wanted = needed ?? (override == "force" ? BLASRuntime.coreName : nil) else { return }
+        guard let wanted = needed ?? (override == "force" ? BLASRuntime.coreName : nil) else { return false }
         setenv("OPENBLAS_CORETYPE", wanted, 1)
         setenv(markerVariable, wanted, 1)
         if !threadVariables.contains(where: { environment[$0] != nil }) {
             setenv("OPENBLAS_NUM_THREADS", "1", 1)
             setenv(threadMarkerVariable, "1", 1)
         }
-        // Execute the binary's real path, not /proc/self/exe: the kernel names the process after
-        // the file it executes, and `ps`, `pgrep xcnn` and Slurm accounting must keep seeing `xcnn`.
-        if let path = executablePath() { execv(path, CommandLine.unsafeArgv) }
-        execv("/proc/self/exe", CommandLine.unsafeArgv)
-        // execv returned: it failed. Carry on with the slow kernels; `configure` reports it.
+        return true
+    }
+
+    /// Takes back `prepareReexecution` after execv failed: the process carries on with the slow
+    /// kernels, and `configure` reports them as the library's choice.
+    static func undoReexecution() {
         unsetenv("OPENBLAS_CORETYPE")
         unsetenv(markerVariable)
+        if ProcessInfo.processInfo.environment[threadMarkerVariable] != nil {
+            unsetenv("OPENBLAS_NUM_THREADS")
+            unsetenv(threadMarkerVariable)
+        }
     }
 
     /// The running binary's resolved path, or nil when it cannot be read or no longer exists

@@ -1,6 +1,5 @@
 // `xcnn info`: what the binary runs on — BLAS library, core type, threads, MPI, rank and size.
 import ArgumentParser
-import CPUGuard
 import Datasets
 import Foundation
 import Kernels
@@ -16,7 +15,9 @@ struct InfoCommand: ParsableCommand {
         let blas = try BLASSetup.configure()
         let world = try Communicator.world()
         if world.rank == 0 {
-            print("xcnn \(XCNN.version), Swift code built for CPU \(String(cString: xcnn_built_for_cpu()))")
+            print(
+                "xcnn \(XCNN.version), \(KernelBuild.summary(cpuFlags: BLASRuntime.cpuFlags(), executable: BLASSetup.executablePath()))"
+            )
             print("BLAS: \(BLASRuntime.configuration)")
             print("BLAS core type: \(blas.coreName) (\(blas.origin.rawValue))")
             if let error = blas.gemmError {
@@ -35,7 +36,8 @@ struct InfoCommand: ParsableCommand {
         // mpirun's terminal in no particular order).
         let line =
             "rank \(world.rank) of \(world.size) on \(world.processorName): pid \(getpid()), "
-            + "process \(BLASSetup.processName), BLAS \(blas.coreName) (\(blas.origin.rawValue)) × \(blas.threads) thread(s)"
+            + "process \(BLASSetup.processName), BLAS \(blas.coreName) (\(blas.origin.rawValue)) × \(blas.threads) thread(s), "
+            + "Swift kernels \(KernelBuild.builtFor)"
         for source in 0..<world.size {
             let received = try world.broadcast(bytes: Array(line.utf8), root: source)
             if world.rank == 0 { print(String(decoding: received, as: UTF8.self)) }

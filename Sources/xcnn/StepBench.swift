@@ -36,7 +36,9 @@ struct StepBench: ParsableCommand {
         configuration.baseWidth = baseWidth
         configuration.convolution3x3 = try conv3x3 ?? ConvolutionSetting.fromEnvironment()
         let report = try StepBenchmark.run(configuration: configuration, batch: batch, steps: steps)
-        print("# core \(blas.coreName) (\(blas.origin.rawValue)), threads \(blas.threads)")
+        print(
+            "# core \(blas.coreName) (\(blas.origin.rawValue)), threads \(blas.threads); Swift kernels \(KernelBuild.builtFor)"
+        )
         print(
             String(
                 format: "step side=%d batch=%d images_per_s=%.2f seconds_per_step=%.4f", side, batch,

@@ -222,9 +222,9 @@ struct TrainCommand: ParsableCommand {
         var lock: RunLock?
         let plan = try RankZeroDecision.share(world: world) { try prepare(logger: logger, lock: &lock) }
         let run = RunDirectory(path: plan.runDirectory)
-        logger.info(
-            "training on \(world.size) rank(s), BLAS \(blas.coreName) × \(blas.threads) thread(s) per rank; run directory \(run.url.path)"
-        )
+        let machine =
+            "BLAS \(blas.coreName) × \(blas.threads) thread(s) per rank, Swift kernels \(KernelBuild.builtFor)"
+        logger.info("training on \(world.size) rank(s), \(machine); run directory \(run.url.path)")
         let progress = TrainingProgress(logger: logger, rank: world.rank, worldSize: world.size)
         let trainer = try RankAgreement.all(world) {
             try Trainer(

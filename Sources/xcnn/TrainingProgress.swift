@@ -84,11 +84,19 @@ final class TrainingProgress {
             + "  val loss \(Self.format(metrics.validationLoss))  val acc \(String(format: "%.3f", metrics.validationAccuracy))"
             + (report.improved ? " *" : "  ")
             + "  \(String(format: "%.1f", metrics.imagesPerSecond)) img/s"
-            + (worldSize > 1 ? "  allreduce \(String(format: "%.1f", 100 * metrics.communicationShare))%" : "")
+            + (worldSize > 1 ? "  allreduce \(Self.communication(metrics))" : "")
             + "  ETA \(Self.duration(Double(report.remainingSteps) * report.secondsPerStep))"
     }
 
     static func format(_ value: Double) -> String { String(format: "%.4f", value) }
+
+    /// "14.9% (wait 13.1%)": the collectives' share of the step, and how much of it was waiting for
+    /// the slowest rank rather than moving data.
+    static func communication(_ metrics: EpochMetrics) -> String {
+        let total = String(format: "%.1f%%", 100 * metrics.communicationShare)
+        guard let wait = metrics.waitShare else { return total }
+        return total + String(format: " (wait %.1f%%)", 100 * wait)
+    }
 
     static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "?" }

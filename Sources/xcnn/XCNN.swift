@@ -20,7 +20,7 @@ struct XCNN: ParsableCommand {
     )
 
     static func main() {
-        BLASSetup.reexecuteIfNeeded()
+        Startup.reexecuteIfNeeded()
         var command: ParsableCommand
         do {
             command = try parseAsRoot()
@@ -50,6 +50,13 @@ struct XCNN: ParsableCommand {
     /// A command and every subcommand below it: the commands whose errors xcnn reports itself.
     static func commandTypes(_ root: ParsableCommand.Type) -> [ParsableCommand.Type] {
         [root] + root.configuration.subcommands.flatMap(commandTypes)
+    }
+
+    /// An error found before the command line is parsed (the environment asks for what cannot run):
+    /// the message and exit 1. Under mpirun every rank finds the same, and rank 0 alone prints it.
+    static func failBeforeStart(_ error: Error) -> Never {
+        if rankInEnvironment ?? 0 == 0 { FileHandle.standardError.write(Data("xcnn: error: \(error)\n".utf8)) }
+        Foundation.exit(1)
     }
 
     /// Command names from `root` down to `target` ("xcnn", "bench", "step"); every command of xcnn

@@ -43,4 +43,15 @@ import Testing
             try TrainingCurves(csv: header + "\n1,1.5,5,0.9,0.4,0.8,0.5,100,0.01,1\n", source: "m.csv")
         }
     }
+
+    @Test func theWaitShareIsReadWhereTheFileHasIt() throws {
+        let csv =
+            header + ",wait_share\n1,1,5,0.9,0.4,0.8,0.5,100,0.125,1,0.0625\n1,2,10,0.9,0.4,0.8,0.5,100,0.01,1\n"
+        let curves = try TrainingCurves(csv: csv, source: "metrics.csv")
+        // The second row predates the column (kept by a resume): no wait share, not a zero.
+        #expect(curves.rows.map(\.waitShare) == [0.0625, nil])
+        #expect(
+            try TrainingCurves(csv: header + "\n1,1,5,0.9,0.4,0.8,0.5,100,0.01,1\n", source: "m.csv").rows[0].waitShare
+                == nil)
+    }
 }

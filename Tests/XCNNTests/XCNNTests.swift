@@ -28,4 +28,13 @@ import Training
         #expect(!XCNN.isUsage(TrainingError.collective("non-finite loss")))
         #expect(!XCNN.isUsage(CommandFailure("cannot write skipped.txt")))
     }
+
+    @Test func theEpochLineSplitsTheCollectivesShareIntoWaitingAndTheRest() {
+        var metrics = EpochMetrics(
+            phase: 3, epoch: 2, globalStep: 48, loss: 0.7, accuracy: 0.5, validationLoss: 0.7, validationAccuracy: 0.5,
+            imagesPerSecond: 23, communicationShare: 0.149, waitShare: 0.131, seconds: 17)
+        #expect(TrainingProgress.communication(metrics) == "14.9% (wait 13.1%)")
+        metrics.waitShare = nil
+        #expect(TrainingProgress.communication(metrics) == "14.9%")
+    }
 }

@@ -3,7 +3,8 @@
 #ifndef XCNN_CPU_GUARD_H
 #define XCNN_CPU_GUARD_H
 
-/// The -target-cpu the Swift code was built with ("haswell", or "generic" for the x86-64 baseline).
+/// The -target-cpu the Swift code was built with ("haswell"; "skylake-avx512" for the AVX-512 build;
+/// "generic" for the x86-64 baseline).
 const char *xcnn_built_for_cpu(void);
 
 #endif
