@@ -22,13 +22,31 @@ enum KernelBuild {
         case execute(String)
     }
 
+    /// The AVX-512 build beside this binary: absent, older than this binary (built from other sources:
+    /// `swift build` rebuilt only the AVX2 binary), or current (scripts/build-release installs it after
+    /// the AVX2 build, so it is never older).
+    enum Variant: Equatable {
+        case missing, stale, current
+
+        /// Compares modification times; a file that cannot be executed counts as missing.
+        static func of(path: String?, executable: String?) -> Variant {
+            guard let path, access(path, X_OK) == 0 else { return .missing }
+            guard let executable, let mine = modified(executable), let theirs = modified(path) else { return .current }
+            return theirs < mine ? .stale : .current
+        }
+
+        private static func modified(_ path: String) -> Date? {
+            (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+        }
+    }
+
     /// The -target-cpu this binary's Swift code was compiled for.
     static var builtFor: String { String(cString: xcnn_built_for_cpu()) }
 
     /// Decides from the request (XCNN_SIMD: nil or "auto", "avx2", "avx512"), this binary's target,
-    /// the CPU's flags and whether the AVX-512 build exists. Throws for a request that cannot be met.
+    /// the CPU's flags and the state of the AVX-512 build. Throws for a request that cannot be met.
     static func choose(
-        request: String?, builtFor: String, cpuFlags: Set<String>, variantPath: String?, variantExists: Bool
+        request: String?, builtFor: String, cpuFlags: Set<String>, variantPath: String?, variant: Variant
     ) throws -> Choice {
         let request = request ?? "auto"
         guard ["auto", "avx2", "avx512"].contains(request) else {
@@ -50,14 +68,19 @@ enum KernelBuild {
                 throw CommandFailure(
                     "\(variable)=avx512, but this CPU lacks \(missing); unset \(variable) to run the AVX2 build")
             }
-            guard let variantPath, variantExists else {
+            guard let variantPath, variant != .missing else {
                 throw CommandFailure(
                     "\(variable)=avx512, but there is no AVX-512 build at \(variantPath ?? "avx512/xcnn beside this binary"); "
                         + "build it with scripts/build-release, or unset \(variable)")
             }
+            guard variant == .current else {
+                throw CommandFailure(
+                    "\(variable)=avx512, but the AVX-512 build at \(variantPath) is older than this binary "
+                        + "(built from other sources); rebuild both with scripts/build-release, or unset \(variable)")
+            }
             return .execute(variantPath)
         }
-        guard cpuHasAVX512, let variantPath, variantExists else { return .stay }
+        guard cpuHasAVX512, let variantPath, variant == .current else { return .stay }
         return .execute(variantPath)
     }
 
@@ -77,10 +100,15 @@ enum KernelBuild {
             if request == "avx2" {
                 line += " (\(variable)=avx2 keeps this build on an AVX-512 CPU)"
             } else if let path = variantPath(executable: executable) {
-                line +=
-                    access(path, X_OK) == 0
-                    ? " (this CPU has AVX-512, but the AVX-512 build at \(path) could not be executed)"
-                    : " (this CPU has AVX-512, but no AVX-512 build at \(path): scripts/build-release makes it)"
+                switch Variant.of(path: path, executable: executable) {
+                case .current: line += " (this CPU has AVX-512, but the AVX-512 build at \(path) could not be executed)"
+                case .stale:
+                    line +=
+                        " (this CPU has AVX-512, but the AVX-512 build at \(path) is older than this binary "
+                        + "and is not used: scripts/build-release rebuilds both)"
+                case .missing:
+                    line += " (this CPU has AVX-512, but no AVX-512 build at \(path): scripts/build-release makes it)"
+                }
             }
         }
         return line

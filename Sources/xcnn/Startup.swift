@@ -14,7 +14,7 @@ enum Startup {
             choice = try KernelBuild.choose(
                 request: environment[KernelBuild.variable], builtFor: KernelBuild.builtFor,
                 cpuFlags: BLASRuntime.cpuFlags(), variantPath: variant,
-                variantExists: variant.map { access($0, X_OK) == 0 } ?? false)
+                variant: KernelBuild.Variant.of(path: variant, executable: executable))
         } catch {
             XCNN.failBeforeStart(error)
         }
