@@ -21,7 +21,8 @@ Modes:
 
 Each measurement prints one line starting with "reference" and made of key=value fields:
 images_per_s is batch*ranks / median step time; step_s_{median,min,max} are over the timed steps
-(in DDP the per-step maximum over ranks). Lines starting with "#" are context.
+(in DDP the per-step maximum over ranks); peak_rss_mb is each process's peak resident set (VmHWM,
+ru_maxrss) after the timed steps, rank by rank in DDP. Lines starting with "#" are context.
 Install the frameworks with scripts/install-reference. Each framework is imported only inside the
 functions that use it: a Keras run never loads PyTorch and the reverse, as the two cannot share a
 process here (their bundled LLVMs clash), and either works without the other installed.
@@ -32,6 +33,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import socket
 import statistics
 import subprocess
@@ -234,7 +236,7 @@ def run_torch_single(args) -> dict:
     x, y = torch_batch(args, args.seed)
     times, losses = time_steps(torch_step_fn(model, x, y), args.warmup, args.steps)
     return {"framework": "torch", "mode": "single", "ranks": 1, "times": times, "losses": losses,
-            "version": "torch-" + torch.__version__.split("+")[0]}
+            "peak_rss_mb": [peak_rss_mb()], "version": "torch-" + torch.__version__.split("+")[0]}
 
 
 def _free_port() -> int:
@@ -269,8 +271,10 @@ def _ddp_worker(rank: int, args, port: int, queue) -> None:
         times, losses = time_steps(step, 0, args.steps)
         every = [None] * args.ddp_ranks
         dist.all_gather_object(every, times)
+        peaks = [None] * args.ddp_ranks
+        dist.all_gather_object(peaks, peak_rss_mb())
         if rank == 0:
-            queue.put(([max(ts) for ts in zip(*every)], losses))
+            queue.put(([max(ts) for ts in zip(*every)], losses, peaks))
         dist.barrier()  # no rank tears gloo down while another still talks to it
     finally:
         dist.destroy_process_group()
@@ -290,9 +294,9 @@ def run_torch_ddp(args) -> dict:
             raise
         print(f"# warning: a DDP rank failed after the timings were collected: {exc}",
               file=sys.stderr, flush=True)
-    times, losses = queue.get()
+    times, losses, peaks = queue.get()
     return {"framework": "torch", "mode": "ddp", "ranks": args.ddp_ranks, "times": times,
-            "losses": losses,
+            "losses": losses, "peak_rss_mb": peaks,
             "version": "torch-" + torch.__version__.split("+")[0]}
 
 
@@ -397,10 +401,16 @@ def run_keras(args) -> dict:
     y = tf.constant(rng.integers(0, args.classes, args.batch), dtype=tf.int32)
     times, losses = time_steps(keras_step_fn(tf, keras, model, x, y), args.warmup, args.steps)
     return {"framework": "keras", "mode": "single", "ranks": 1, "times": times, "losses": losses,
+            "peak_rss_mb": [peak_rss_mb()],
             "version": f"keras-{keras.__version__}/tf-{tf.__version__}"}
 
 
 # ----------------------------------------------------------------------------- measurement
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set so far, MB (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
+
 
 def time_steps(step, warmup: int, steps: int) -> tuple[list[float], list[float]]:
     """Runs warm-up steps, then times each step; returns (seconds, losses) of the timed ones."""
@@ -434,6 +444,7 @@ def report(args, result: dict) -> str:
         # loss at the first and last timed step (same batch, dropout on): a sanity check that
         # the steps run and update the weights
         "loss_first": f"{result['losses'][0]:.5g}", "loss_last": f"{result['losses'][-1]:.5g}",
+        "peak_rss_mb": ",".join(f"{m:.0f}" for m in result["peak_rss_mb"]),
         "load1": f"{os.getloadavg()[0]:.2f}",
         "version": result["version"],
     }

@@ -77,6 +77,16 @@ public final class JointModel {
 
     /// Floats held by the workspace arena (constant for the model's life).
     public var workspaceCount: Int { plan.arenaCount }
+    /// The arena's regions in order, with their sizes in floats: activation values, their gradients, the
+    /// im2col/Winograd workspaces `col` and `dcol`, the kept Winograd input transforms (`xcnn bench step`
+    /// prints them; docs/perf/network.md, memory).
+    public var workspaceRegions: [(name: String, count: Int)] {
+        [
+            ("values", plan.gradientStart), ("gradients", plan.col - plan.gradientStart),
+            ("col", plan.dcol - plan.col), ("dcol", plan.keptTransforms - plan.dcol),
+            ("kept transforms", plan.arenaCount - plan.keptTransforms),
+        ]
+    }
     /// The arena's address, for checking that steps reuse it.
     public var workspaceAddress: UInt { UInt(bitPattern: arena) }
 

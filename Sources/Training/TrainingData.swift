@@ -1,6 +1,6 @@
 // The data side of a run: the dataset named by the configuration, its train/validation split,
-// each rank's shard, and batches as tensors. Samples are kept after their first load when the
-// whole set fits in memory, so generated or decoded images are not recomputed every epoch.
+// each rank's shard, and batches as tensors. Samples are kept after their first load up to 256 MiB
+// per rank (the whole of the 64² sets), so small sets are not regenerated or decoded every epoch.
 import Datasets
 import Foundation
 import Kernels
@@ -39,9 +39,11 @@ final class TrainingData {
                 "invalid --lambda-box \(configuration.lambdaBox): dataset \(configuration.dataset) has no boxes "
                     + "(the box term needs a synthetic or VOC dataset)")
         }
-        // Keep every sample if the whole set stays under 2 GiB per rank.
+        // Keep samples up to 256 MiB per rank (every sample of the 64² sets): generating or decoding one
+        // at 224² takes about 1 ms against about 300 ms of training per image, so a larger cache gains
+        // under 0.5% of a step and costs up to 2 GiB per rank in long 224² runs (docs/perf/network.md, memory).
         let bytesPerSample = (3 + 2) * side * side * 4
-        cacheLimit = (2 << 30) / bytesPerSample
+        cacheLimit = (256 << 20) / bytesPerSample
     }
 
     /// This rank's batches of the training split for a phase; every rank gets the same number.

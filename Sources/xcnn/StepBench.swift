@@ -43,6 +43,10 @@ struct StepBench: ParsableCommand {
             String(
                 format: "step side=%d batch=%d images_per_s=%.2f seconds_per_step=%.4f", side, batch,
                 report.imagesPerSecond, report.secondsPerStep))
+        let megabytes = { (floats: Int) in Double(floats * MemoryLayout<Float>.size) / 1e6 }
+        print(
+            String(format: "memory total=%.0f MB", megabytes(report.memory.map(\.count).reduce(0, +)))
+                + report.memory.map { String(format: "; %@ %.0f", $0.name, megabytes($0.count)) }.joined())
         let total = report.secondsPerLayerKind.values.reduce(0, +)
         for (kind, seconds) in report.secondsPerLayerKind.sorted(by: { $0.value > $1.value }) {
             print(String(format: "kind %-15@ %8.2f ms %5.1f%%", kind, seconds * 1000, 100 * seconds / total))

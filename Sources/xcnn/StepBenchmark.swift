@@ -14,6 +14,9 @@ enum StepBenchmark {
         var secondsPerLayerKind: [String: Double]
         /// Seconds and calls per step of each named convolution ("explainer.enc1.conv2 32→32 64² forward").
         var secondsPerLayer: [String: (seconds: Double, calls: Int)]
+        /// The model's workspace arena by region, in floats, then the parameter-sized buffers
+        /// (parameters, gradients, the optimizer's state).
+        var memory: [(name: String, count: Int)]
     }
 
     /// Runs one untimed warm-up step, then `steps` timed ones; images/s uses the median step.
@@ -52,6 +55,7 @@ enum StepBenchmark {
         }
         return Report(
             imagesPerSecond: Double(batch) / median, secondsPerStep: median, secondsPerLayerKind: kinds,
-            secondsPerLayer: layers)
+            secondsPerLayer: layers,
+            memory: model.workspaceRegions + [("parameters, gradients, Adadelta state", 4 * model.parameters.count)])
     }
 }
