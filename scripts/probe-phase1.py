@@ -15,6 +15,7 @@ Levers (each off by default, so the defaults are the paper's classifier):
   --init he        He-uniform conv kernels instead of Glorot
   --hidden-activation relu   ReLU instead of sigmoid in the dense head
   --pooled-norm ln|bn        LayerNorm / BatchNorm1d on the 8w pooled features
+  --conv-norm bn             BatchNorm2d between every conv and its ReLU (VGG-BN's form)
   --conv-lr R      the conv stages' learning rate (the dense head keeps --lr)
   --clip G         clip the gradient's global L2 norm to G
   --lr, --batch, --steps, --dropout
@@ -58,6 +59,7 @@ def arguments():
     p.add_argument("--init", choices=["glorot", "he"], default="glorot")
     p.add_argument("--hidden-activation", choices=["sigmoid", "relu"], default="sigmoid")
     p.add_argument("--pooled-norm", choices=["none", "ln", "bn"], default="none")
+    p.add_argument("--conv-norm", choices=["none", "bn"], default="none")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--diagnose", action="store_true")
     return p.parse_args()
@@ -85,11 +87,19 @@ class ProbeClassifier(model_exact.Classifier):
         super().__init__(dropout=args.dropout)
         self.args = args
         self.pooled_bn = nn.BatchNorm1d(8 * 32)
+        self.conv_bn = nn.ModuleList(
+            nn.BatchNorm2d(conv.out_channels) for stage in self.stages() for conv in (stage.conv1, stage.conv2)
+        )
 
     def forward(self, x, e=None, acts=None):
         h = x
-        for stage in self.stages():
-            h = F.max_pool2d(stage(h), 2)
+        for k, stage in enumerate(self.stages()):
+            if self.args.conv_norm == "bn":
+                h = F.relu(self.conv_bn[2 * k](stage.conv1(h)))
+                h = F.relu(self.conv_bn[2 * k + 1](stage.conv2(h)))
+            else:
+                h = stage(h)
+            h = F.max_pool2d(h, 2)
         if acts is not None:
             acts["stage4"] = h
         h = F.max_pool2d(h, h.shape[-2:]).flatten(1)
