@@ -86,7 +86,7 @@ class ProbeClassifier(model_exact.Classifier):
     def __init__(self, args):
         super().__init__(dropout=args.dropout)
         self.args = args
-        self.pooled_bn = nn.BatchNorm1d(8 * 32)
+        self.pooled_bn = nn.BatchNorm1d(self.fc1.in_features)
         self.conv_bn = nn.ModuleList(
             nn.BatchNorm2d(conv.out_channels) for stage in self.stages() for conv in (stage.conv1, stage.conv2)
         )
