@@ -41,7 +41,9 @@ public final class Attributor {
         self.classifier = classifier
         self.communicator = communicator
         self.batchSize = batchSize
-        graph = ClassifierGraph(configuration: model.configuration, parameters: model.parameters)
+        graph = ClassifierGraph(
+            configuration: model.configuration, parameters: model.parameters, buffers: model.buffers,
+            bufferLayout: model.bufferLayout)
     }
 
     /// Images per batch such that the activations a pass keeps (five maps per stage: z1, a1, z2, a2, a2·E, about

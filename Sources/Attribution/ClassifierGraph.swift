@@ -30,7 +30,15 @@ struct ClassifierGraph {
     let stages: [(GraphLayer, GraphLayer)]
     let fc1: GraphLayer, fc2: GraphLayer, out: GraphLayer
 
-    init(configuration: ModelConfiguration, parameters: [Float]) {
+    /// `buffers` laid out as `bufferLayout` (JointModel's) are read only with classifier batch norm, which
+    /// is folded into its convolution here: in inference mode BN is y = γ·(z − μ)/sqrt(σ² + ε) + β per
+    /// channel, so W' = W·γ/sqrt(σ² + ε) and b' = (b − μ)·γ/sqrt(σ² + ε) + β give the same map, and every
+    /// method (LRP's rules included) sees one convolution per layer, as zennit's and iNNvestigate's
+    /// canonizers merge a batch norm into the layer before it.
+    init(
+        configuration: ModelConfiguration, parameters: [Float], buffers: [Float] = [],
+        bufferLayout: [BufferEntry] = []
+    ) {
         let layout = ParameterLayout(configuration: configuration)
         precondition(parameters.count == layout.count, "need \(layout.count) parameters, got \(parameters.count)")
         func layer(_ name: String) -> GraphLayer {
@@ -38,12 +46,37 @@ struct ClassifierGraph {
             let b = layout.entry(named: name + ".bias")!
             return GraphLayer(weight: w.offset, bias: b.offset, inputs: w.shape[1], outputs: w.shape[0])
         }
+        let convNames = (1...4).flatMap { ["classifier.stage\($0).conv1", "classifier.stage\($0).conv2"] }
+        var folded = parameters
+        if configuration.classifierBatchNorm {
+            for name in convNames {
+                let running = bufferLayout.first { $0.name == name + ".bn.running_mean" }!.offset
+                Self.foldBatchNorm(
+                    into: &folded, conv: layer(name), gamma: layout.entry(named: name + ".bn.weight")!.offset,
+                    beta: layout.entry(named: name + ".bn.bias")!.offset, buffers: buffers, running: running)
+            }
+        }
         self.configuration = configuration
-        self.parameters = parameters
+        self.parameters = folded
         stages = (1...4).map { (layer("classifier.stage\($0).conv1"), layer("classifier.stage\($0).conv2")) }
         fc1 = layer("classifier.fc1")
         fc2 = layer("classifier.fc2")
         out = layer("classifier.out")
+    }
+
+    /// W'[o] = W[o]·s_o, b'[o] = (b[o] − μ_o)·s_o + β_o with s_o = γ_o/sqrt(σ²_o + ε), in Double.
+    private static func foldBatchNorm(
+        into p: inout [Float], conv l: GraphLayer, gamma: Int, beta: Int, buffers: [Float], running: Int
+    ) {
+        let perFilter = l.inputs * 9
+        for o in 0..<l.outputs {
+            let variance = Double(buffers[running + l.outputs + o])
+            let scale = Double(p[gamma + o]) / (variance + ModelConfiguration.classifierBatchNormEpsilon).squareRoot()
+            for j in 0..<perFilter {
+                p[l.weight + o * perFilter + j] = Float(Double(p[l.weight + o * perFilter + j]) * scale)
+            }
+            p[l.bias + o] = Float((Double(p[l.bias + o]) - Double(buffers[running + o])) * scale + Double(p[beta + o]))
+        }
     }
 
     var side: Int { configuration.side }

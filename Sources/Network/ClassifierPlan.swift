@@ -3,7 +3,7 @@
 // logits. Each record declares its own parameters and activations, so its shape is written here once.
 // Letters: S side, f a stage's filters, H hidden width.
 
-/// Stage K (1 = full side): two 3×3 convs with ReLU, the product with E_K, then 2×2 max pooling.
+/// Stage K (1 = full side): two 3×3 convs with ReLU (and batch norm before each ReLU, as configured), the product with E_K, then 2×2 max pooling.
 struct ClassifierStage {
     let convs: ConvPair
     /// E_K [1, side, side]: the explainer's E at stage 1, else stage K−1's E pooled 2×2.
@@ -29,7 +29,7 @@ struct ClassifierStage {
             explanation = b.activation("classifier.E\(stage)", [1, side, side])
             finerExplanation = e
         }
-        convs = ConvPair(name, from: input, filters: filters, &b)
+        convs = ConvPair(name, from: input, filters: filters, batchNorm: b.configuration.classifierBatchNorm, &b)
         scaled = b.activation(name + ".mul", [filters, side, side])
         pooled = b.activation(name + ".pool", [filters, side / 2, side / 2])
     }

@@ -41,6 +41,8 @@ struct ExplainerHead {
     let conv: ConvLayer
     /// Offsets of the batch norm's γ and β in the parameter buffer.
     let gamma: Int, beta: Int
+    /// Offset of the running mean [1] in the model's BN buffers; the running variance follows it.
+    let running: Int
     /// Per-batch mean and biased variance of `conv`'s output, [1] each.
     let batchMean: ActivationBuffer, batchVariance: ActivationBuffer
     let normalised: ActivationBuffer, tanh: ActivationBuffer
@@ -52,6 +54,8 @@ struct ExplainerHead {
         conv = b.conv("explainer.head.conv", from: input, filters: 1, kernel: 1, relu: false)
         gamma = b.parameter("explainer.head.bn.weight", [1], .constant(b.configuration.explainerInitScale))
         beta = b.parameter("explainer.head.bn.bias", [1], .constant(b.configuration.explainerInitBias))
+        running = b.buffer("explainer.head.bn.running_mean", count: 1, initial: 0)
+        _ = b.buffer("explainer.head.bn.running_var", count: 1, initial: 1)
         batchMean = b.activation("explainer.head.bn.batch_mean", [1], gradient: false, perBatch: true)
         batchVariance = b.activation("explainer.head.bn.batch_var", [1], gradient: false, perBatch: true)
         normalised = b.activation("explainer.head.bn", [1, s, s])

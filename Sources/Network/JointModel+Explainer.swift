@@ -56,13 +56,14 @@ extension JointModel {
                     variance: variance, epsilon: configuration.bnEpsilon)
                 // Running statistics follow every training forward, as PyTorch and Keras do.
                 BatchNorm.updateRunning(
-                    runningMean: x.running, runningVariance: x.running + 1, mean: mean,
+                    runningMean: x.running + head.running, runningVariance: x.running + head.running + 1, mean: mean,
                     variance: variance, channels: 1, count: x.n * s,
                     momentum: 1 - Double(configuration.bnMomentum))
             } else {
                 BatchNorm.forwardInference(
                     input: input, batch: x.n, channels: 1, size: s, gamma: x.p + head.gamma,
-                    beta: x.p + head.beta, runningMean: x.running, runningVariance: x.running + 1,
+                    beta: x.p + head.beta, runningMean: x.running + head.running,
+                    runningVariance: x.running + head.running + 1,
                     output: x.value(head.normalised), epsilon: configuration.bnEpsilon)
             }
         }

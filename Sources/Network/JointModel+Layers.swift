@@ -40,11 +40,15 @@ extension JointModel {
 
     func convPairForward(_ x: Pass, _ pair: ConvPair) {
         convForward(x, pair.first)
+        if let norm = pair.firstNorm { batchNormForward(x, norm) }
         convForward(x, pair.second)
+        if let norm = pair.secondNorm { batchNormForward(x, norm) }
     }
 
     func convPairBackward(_ x: Pass, _ pair: ConvPair, weights: Bool) {
+        if let norm = pair.secondNorm { batchNormBackward(x, norm, weights: weights) }
         convBackward(x, pair.second, weights: weights)
+        if let norm = pair.firstNorm { batchNormBackward(x, norm, weights: weights) }
         convBackward(x, pair.first, weights: weights)
     }
 

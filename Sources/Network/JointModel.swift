@@ -12,9 +12,10 @@ public final class JointModel {
     public var parameters: [Float]
     /// d(loss)/d(parameters) of the last training step, for its phase's trainable range only.
     public var gradients: [Float]
-    /// BN running statistics: [explainer.head.bn.running_mean, explainer.head.bn.running_var].
+    /// BN running statistics laid out as `bufferLayout` says: the explainer head's running mean and
+    /// variance ([1] each, offsets 0 and 1), then each classifier batch norm's [C] and [C].
     public var buffers: [Float]
-    public static let bufferNames = ["explainer.head.bn.running_mean", "explainer.head.bn.running_var"]
+    public let bufferLayout: [BufferEntry]
     /// When set, every layer's wall time is charged to its kind (xcnn bench step reads it).
     public var profile: LayerProfile?
     /// Whether a training step also computes d(loss)/d(input) (`activationGradient("input")`), which
@@ -35,9 +36,10 @@ public final class JointModel {
         self.batchCapacity = batchCapacity
         plan = ModelPlan(configuration: configuration, batchCapacity: batchCapacity)
         layout = plan.layout
+        bufferLayout = plan.buffers
         parameters = [Float](repeating: 0, count: layout.count)
         gradients = [Float](repeating: 0, count: layout.count)
-        buffers = [0, 1]
+        buffers = Self.initialBuffers(plan.buffers)
         arena = .allocate(capacity: plan.arenaCount)
         arena.initialize(repeating: 0, count: plan.arenaCount)
         labelStore = [Int](repeating: 0, count: batchCapacity)
@@ -57,7 +59,8 @@ public final class JointModel {
     }
 
     /// Keras initialisation: Glorot-uniform kernels (limit sqrt(6/(fan_in + fan_out)), fans = channels ×
-    /// kernel area), zero biases, BN γ = `explainerInitScale` (1), β = `explainerInitBias`, running mean 0, running variance 1.
+    /// kernel area), zero biases, the head's BN γ = `explainerInitScale` (1), β = `explainerInitBias`, the
+    /// classifier's BN γ = 1, β = 0; running means 0, running variances 1.
     public func initialize(seed: UInt64) {
         var generator = SplitMix64(seed: seed)
         for entry in layout.entries {
@@ -72,7 +75,12 @@ public final class JointModel {
             }
             parameters.replaceSubrange(entry.range, with: values)
         }
-        buffers = [0, 1]
+        buffers = Self.initialBuffers(bufferLayout)
+    }
+
+    /// Running means 0, running variances 1.
+    static func initialBuffers(_ layout: [BufferEntry]) -> [Float] {
+        layout.flatMap { [Float](repeating: $0.initial, count: $0.count) }
     }
 
     /// Floats held by the workspace arena (constant for the model's life).
@@ -133,19 +141,40 @@ public final class JointModel {
         return (activation("explainer.E")!, activation("classifier.probabilities")!)
     }
 
-    /// The explainer head's batch-norm statistics of one batch as a training forward computes them:
-    /// mean and biased variance of the head convolution's output over its N·S·S values. Runs the
-    /// explainer alone in training mode; parameters and running statistics are left exactly as they
-    /// were (the running update a training forward makes is undone). input [N, 3, S, S] in [0, 1].
-    public func headBatchStatistics(input: Tensor) -> (mean: Double, variance: Double) {
+    /// The batch statistics of one batch for every batch norm that uses them in `phase` (in `buffers`
+    /// order): the classifier's in phase 1, the explainer head's in phases 2 and 3 (the classifier's are
+    /// frozen then; ModelConfiguration.classifierBatchNorm). Runs that phase's training-mode forward as far
+    /// as needed; parameters and running statistics are left exactly as they were (the running update a
+    /// training forward makes is undone). input [N, 3, S, S] in [0, 1].
+    public func batchNormStatistics(input: Tensor, phase: Phase) -> [BatchNormBatchStatistics] {
         let n = load(input: input, labels: nil, boxMask: nil)
         let saved = buffers
-        withPass(batch: n, phase: .explainerOnly, training: true, hasMask: false) { pass in explainerForward(pass) }
+        let norms = phase == .classifierOnly ? plan.classifierNorms.map(Self.statistics(of:)) : [headStatistics]
+        if !norms.isEmpty {
+            withPass(batch: n, phase: phase, training: true, hasMask: false) { pass in
+                if phase == .classifierOnly { classifierForward(pass, dropoutSeed: 0) } else { explainerForward(pass) }
+            }
+        }
         buffers = saved
-        return (
-            Double(activation("explainer.head.bn.batch_mean")!.storage[0]),
-            Double(activation("explainer.head.bn.batch_var")!.storage[0])
-        )
+        return norms.map { norm in
+            let mean = arena + norm.mean.value
+            let variance = arena + norm.variance.value
+            return BatchNormBatchStatistics(
+                running: norm.running, mean: (0..<norm.channels).map { Double(mean[$0]) },
+                variance: (0..<norm.channels).map { Double(variance[$0]) }, valuesPerChannel: n * norm.size)
+        }
+    }
+
+    private typealias NormBuffers = (
+        running: Int, channels: Int, size: Int, mean: ActivationBuffer, variance: ActivationBuffer
+    )
+
+    private var headStatistics: NormBuffers {
+        (plan.head.running, 1, plan.head.explanation.planeSize, plan.head.batchMean, plan.head.batchVariance)
+    }
+
+    private static func statistics(of norm: ConvBatchNorm) -> NormBuffers {
+        (norm.running, norm.channels, norm.output.planeSize, norm.batchMean, norm.batchVariance)
     }
 
     /// A forward activation of the current batch by its golden-file name (e.g. "classifier.stage2.conv1",
@@ -200,8 +229,8 @@ public final class JointModel {
     private func withPass<T>(batch n: Int, phase: Phase, training: Bool, hasMask: Bool, _ body: (Pass) -> T) -> T {
         // The public arrays may be reassigned by the trainer; the pass reads them through raw pointers.
         precondition(
-            parameters.count == layout.count && gradients.count == layout.count && buffers.count == 2,
-            "parameters and gradients must hold \(layout.count) values and buffers 2, got "
+            parameters.count == layout.count && gradients.count == layout.count && buffers.count == plan.bufferCount,
+            "parameters and gradients must hold \(layout.count) values and buffers \(plan.bufferCount), got "
                 + "\(parameters.count), \(gradients.count), \(buffers.count)")
         return parameters.withUnsafeMutableBufferPointer { p in
             gradients.withUnsafeMutableBufferPointer { g in

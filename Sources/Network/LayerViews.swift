@@ -19,15 +19,43 @@ struct ConvLayer {
     let keptTransforms: Int?
 }
 
-/// Two 3×3 convolutions with ReLU: the unit of every encoder level, decoder level and classifier stage.
+/// Batch norm between a convolution (declared without ReLU) and the ReLU that follows it:
+/// output = ReLU(γ·(x − μ)/sqrt(σ² + ε) + β) per channel, x the convolution's output [C, side, side].
+struct ConvBatchNorm {
+    /// Offsets of γ and β [C] in the parameter buffer.
+    let gamma: Int, beta: Int
+    /// Offset of the running mean [C] in the model's BN buffers; the running variance follows it.
+    let running: Int
+    let channels: Int
+    /// Per-batch mean and biased variance of `input`, [C] each.
+    let batchMean: ActivationBuffer, batchVariance: ActivationBuffer
+    /// The convolution's output, and the normalised, rectified result (rectified in place).
+    let input: ActivationBuffer, output: ActivationBuffer
+}
+
+/// Two 3×3 convolutions with ReLU: the unit of every encoder level, decoder level and classifier stage,
+/// with a batch norm before each ReLU when `batchNorm` is set (the classifier's option).
 struct ConvPair {
     let first: ConvLayer, second: ConvLayer
-    var output: ActivationBuffer { second.output }
+    /// Each convolution's batch norm, or nil when the ReLU is fused into the convolution.
+    let firstNorm: ConvBatchNorm?, secondNorm: ConvBatchNorm?
+    var output: ActivationBuffer { secondNorm?.output ?? second.output }
 
-    /// Declares "<name>.conv1" and "<name>.conv2", both with `filters` outputs.
-    init(_ name: String, from input: ActivationBuffer, filters: Int, _ b: inout PlanBuilder) {
-        first = b.conv(name + ".conv1", from: input, filters: filters)
-        second = b.conv(name + ".conv2", from: first.output, filters: filters)
+    /// Declares "<name>.conv1" and "<name>.conv2", both with `filters` outputs. With batch norm each
+    /// convolution writes "<name>.convK.pre_bn" and the rectified BN output takes the name "<name>.convK".
+    init(_ name: String, from input: ActivationBuffer, filters: Int, batchNorm: Bool = false, _ b: inout PlanBuilder) {
+        if batchNorm {
+            first = b.conv(
+                name + ".conv1", from: input, filters: filters, relu: false, outputName: name + ".conv1.pre_bn")
+            let norm1 = b.batchNorm(name + ".conv1", after: first)
+            second = b.conv(
+                name + ".conv2", from: norm1.output, filters: filters, relu: false, outputName: name + ".conv2.pre_bn")
+            (firstNorm, secondNorm) = (norm1, b.batchNorm(name + ".conv2", after: second))
+        } else {
+            first = b.conv(name + ".conv1", from: input, filters: filters)
+            second = b.conv(name + ".conv2", from: first.output, filters: filters)
+            (firstNorm, secondNorm) = (nil, nil)
+        }
     }
 }
 

@@ -3,6 +3,10 @@
 import Kernels
 
 public struct ModelConfiguration: Codable, Sendable, Equatable {
+    /// ε of the classifier's batch norms (PyTorch's BatchNorm2d default, as in the probe that found
+    /// them: scripts/probe-phase1.py --conv-norm bn).
+    public static let classifierBatchNormEpsilon = 1e-5
+
     /// Input side S (images are S×S RGB); a positive multiple of 16.
     public var side: Int
     /// Filters of the first stage w; stages use w, 2w, 4w (explainer) and up to 8w (classifier).
@@ -27,6 +31,13 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     /// near-uniform images σ² is small (0.0016 measured at 64²), so ε bounds how far BN stretches a
     /// small deviation toward tanh's flat part.
     public var bnEpsilon: Double
+    /// Batch norm between each classifier 3×3 convolution and its ReLU (VGG-BN's form; not in the paper).
+    /// It uses batch statistics only in phase 1, where the classifier learns alone; from phase 2 on it
+    /// is frozen to its population statistics, a fixed affine map per channel, because a batch-statistics
+    /// BN after E's product would undo any global scale of E and leave the L1 term unopposed. Without it
+    /// the classifier alone sits at chance for a random number of steps or forever (its conv features
+    /// grow by orders of magnitude and saturate the sigmoids; docs/explanations.md, session 11).
+    public var classifierBatchNorm: Bool
     /// One algorithm for every 3×3 convolution (A/B runs, benchmarks, the golden test); nil: each
     /// layer takes Convolution.algorithm's measured rule. The results agree to rounding, not bits.
     public var convolution3x3: Algorithm3x3?
@@ -35,7 +46,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         side: Int = 224, baseWidth: Int = 32, classes: Int = 2, hidden: Int = 128,
         dropout: Float = 0.3, ePooling: EPooling = .average, bnMomentum: Float = 0.99,
         explainerInitBias: Float = 0, explainerInitScale: Float = 1,
-        bnEpsilon: Double = 1e-3, convolution3x3: Algorithm3x3? = nil
+        bnEpsilon: Double = 1e-3, classifierBatchNorm: Bool = false, convolution3x3: Algorithm3x3? = nil
     ) {
         self.side = side
         self.baseWidth = baseWidth
@@ -47,6 +58,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         self.explainerInitBias = explainerInitBias
         self.explainerInitScale = explainerInitScale
         self.bnEpsilon = bnEpsilon
+        self.classifierBatchNorm = classifierBatchNorm
         self.convolution3x3 = convolution3x3
     }
 

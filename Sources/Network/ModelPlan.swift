@@ -21,6 +21,14 @@ struct ModelPlan {
     let probabilities: ActivationBuffer
 
     let layout: ParameterLayout
+    /// The BN running statistics (the explainer head's first, then the classifier's, if any) and their
+    /// total count in floats.
+    let buffers: [BufferEntry]
+    let bufferCount: Int
+    /// The classifier's batch norms in forward order (none without `classifierBatchNorm`).
+    var classifierNorms: [ConvBatchNorm] {
+        stages.flatMap { [$0.convs.firstNorm, $0.convs.secondNorm].compactMap { $0 } }
+    }
     /// Every activation, in arena order, for lookups by name.
     let activations: [ActivationBuffer]
     /// Arena offsets of the gradient block, of the im2col workspaces `col` and `dcol`, of the kept
@@ -72,6 +80,7 @@ struct ModelPlan {
         (self.encoders, self.decoders, self.stages, hidden) = (encoders, decoders, stages, [fc1, fc2])
 
         layout = ParameterLayout(entries: b.parameters)
+        (buffers, bufferCount) = (b.buffers, b.bufferCount)
         activations = b.activations
         gradientStart = b.valueCount
         col = gradientStart + b.gradientCount

@@ -49,3 +49,15 @@ public struct ParameterLayout: Sendable {
         part == .explainer ? 0..<classifierStart : classifierStart..<count
     }
 }
+
+/// One batch-norm statistic in the model's buffers (JointModel.buffers): a running mean or variance,
+/// [C], named as PyTorch names the buffer ("explainer.head.bn.running_var").
+public struct BufferEntry: Sendable, Equatable {
+    public let name: String
+    public let shape: [Int]
+    public let offset: Int
+    /// What `JointModel.initialize` writes: 0 for a mean, 1 for a variance (PyTorch's start).
+    public let initial: Float
+    public var count: Int { shape.reduce(1, *) }
+    public var range: Range<Int> { offset..<(offset + count) }
+}

@@ -17,6 +17,9 @@ struct PlanBuilder {
     /// Floats each of `col` and `dcol` holds: the most any convolution of the model asks for.
     private(set) var workspaceCount = 0
     private(set) var keptTransformCount = 0
+    /// The BN running statistics, in declaration order (JointModel.buffers).
+    private(set) var buffers: [BufferEntry] = []
+    private(set) var bufferCount = 0
     /// The batch's image [3, S, S] and box mask [1, S, S], the arena's first two buffers.
     var image: ActivationBuffer { activations[0] }
     var boxMask: ActivationBuffer { activations[1] }
@@ -54,17 +57,25 @@ struct PlanBuilder {
         return buffer
     }
 
-    /// A convolution named `name` (its parameters "<name>.weight"/".bias" and its output "<name>") from
-    /// `input` [C, side, side] to [filters, side, side].
+    /// Appends a BN statistic of `count` channels starting at `initial` (a running mean at 0, a running
+    /// variance at 1); returns its offset in the model's buffers.
+    mutating func buffer(_ name: String, count: Int, initial: Float) -> Int {
+        buffers.append(BufferEntry(name: name, shape: [count], offset: bufferCount, initial: initial))
+        bufferCount += count
+        return bufferCount - count
+    }
+
+    /// A convolution named `name` (its parameters "<name>.weight"/".bias" and its output `outputName`,
+    /// default "<name>") from `input` [C, side, side] to [filters, side, side].
     mutating func conv(
         _ name: String, from input: ActivationBuffer, filters: Int, kernel: Int = 3,
-        relu: Bool = true
+        relu: Bool = true, outputName: String? = nil
     ) -> ConvLayer {
         let cin = input.channels
         let side = input.shape[1]
         let weight = parameter(name + ".weight", [filters, cin, kernel, kernel], .glorotUniform)
         let bias = parameter(name + ".bias", [filters], .constant(0))
-        let output = activation(name, [filters, side, side])
+        let output = activation(outputName ?? name, [filters, side, side])
         let algorithm =
             kernel == 3
             ? configuration.convolution3x3
@@ -80,6 +91,21 @@ struct PlanBuilder {
             algorithm: algorithm, input: input, output: output, relu: relu,
             readsImage: input.value == image.value,
             keptTransforms: keepTransforms(cin: cin, cout: filters, side: side, kernel: kernel, algorithm: algorithm))
+    }
+
+    /// The batch norm of `conv` (relu: false): parameters "<name>.bn.weight"/".bias" (γ 1, β 0), buffers
+    /// "<name>.bn.running_mean"/".running_var", and the rectified output "<name>".
+    mutating func batchNorm(_ name: String, after conv: ConvLayer) -> ConvBatchNorm {
+        let c = conv.cout
+        let gamma = parameter(name + ".bn.weight", [c], .constant(1))
+        let beta = parameter(name + ".bn.bias", [c], .constant(0))
+        let running = buffer(name + ".bn.running_mean", count: c, initial: 0)
+        _ = buffer(name + ".bn.running_var", count: c, initial: 1)
+        return ConvBatchNorm(
+            gamma: gamma, beta: beta, running: running, channels: c,
+            batchMean: activation(name + ".bn.batch_mean", [c], gradient: false, perBatch: true),
+            batchVariance: activation(name + ".bn.batch_var", [c], gradient: false, perBatch: true),
+            input: conv.output, output: activation(name, [c, conv.side, conv.side]))
     }
 
     private mutating func keepTransforms(cin: Int, cout: Int, side: Int, kernel: Int, algorithm: Algorithm3x3) -> Int? {

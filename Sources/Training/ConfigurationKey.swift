@@ -51,6 +51,9 @@ struct ConfigurationKey {
             number(
                 "explainerInitScale", "explainer-init-scale", \.explainerInitScale, { $0 > 0 && $0 <= 100 },
                 "a number in (0, 100]"),
+            key(
+                "classifierBatchNorm", "classifier-batch-norm", \.classifierBatchNorm, "true or false", read: \.boolean,
+                shown: { String($0) }),
             choice("bnStatistics", "bn-statistics", \.bnStatistics),
             integer("bnBatches", "bn-batches", \.bnBatches, 1...10_000, "an integer from 1 to 10000"),
 

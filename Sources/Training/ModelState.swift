@@ -23,9 +23,7 @@ public enum ModelState {
 
     static func weightTensors(parameters: [Float], buffers: [Float], model: JointModel) -> [NamedTensor] {
         model.layout.entries.map { NamedTensor(name: $0.name, shape: $0.shape, values: Array(parameters[$0.range])) }
-            + JointModel.bufferNames.enumerated().map {
-                NamedTensor(name: $0.element, shape: [1], values: [buffers[$0.offset]])
-            }
+            + model.bufferLayout.map { NamedTensor(name: $0.name, shape: $0.shape, values: Array(buffers[$0.range])) }
     }
 
     /// Fills parameters and BN buffers from a checkpoint; every tensor must be there with its shape.
@@ -38,8 +36,9 @@ public enum ModelState {
             let tensor = try require(byName[entry.name], entry.name, entry.shape, source)
             parameters.replaceSubrange(entry.range, with: tensor.values)
         }
-        for (i, name) in JointModel.bufferNames.enumerated() {
-            buffers[i] = try require(byName[name], name, [1], source).values[0]
+        for entry in model.bufferLayout {
+            buffers.replaceSubrange(
+                entry.range, with: try require(byName[entry.name], entry.name, entry.shape, source).values)
         }
     }
 

@@ -1,4 +1,4 @@
-// Before validation and before a checkpoint: the explainer head's BN statistics recomputed over a
+// Before validation and before a checkpoint: the BN statistics of the phase recomputed over a
 // fixed set of training batches, averaged across ranks (configuration.bnStatistics "population").
 import Datasets
 import Network
@@ -14,23 +14,26 @@ extension Trainer {
             seed: configuration.seed ^ 0xB7E1_5162_8AED_2A6B)
     }
 
-    /// Replaces the BN running statistics by the population statistics of the current weights.
+    /// Replaces the running statistics of the batch norms the current phase trains with (the classifier's
+    /// in phase 1, the explainer head's after) by the population statistics of the current weights.
     /// Every rank must call it at the same point (it reduces across ranks). Skipped for the running
-    /// average, in phase 1 (the explainer does not run), and when the weights have not changed
-    /// since the last call.
+    /// average, when the phase uses no batch statistics (phase 1 of the paper's classifier), and when the
+    /// weights have not changed since the last call.
     func recomputeBatchNormStatistics() throws {
-        guard configuration.bnStatistics == .population, (cursor.phase ?? .joint) != .classifierOnly else { return }
+        let phase = cursor.phase ?? .joint
+        guard configuration.bnStatistics == .population,
+            phase != .classifierOnly || model.configuration.classifierBatchNorm
+        else { return }
         let key = (cursor.globalStep, cursor.phase)
         if let last = batchNormComputedAt, last == key { return }
         let sharding = batchNormSharding()
         var population = BatchNormPopulation()
         for position in 0..<configuration.bnBatches {
-            population.add(model: model, input: try data.load(sharding.batch(stream: position)).input)
+            population.add(model: model, input: try data.load(sharding.batch(stream: position)).input, phase: phase)
         }
         var sums = population.sums
         try world.allreduce(&sums, .sum)
-        let statistics = BatchNormPopulation(sums: sums).statistics
-        model.buffers = [statistics.mean, statistics.variance]
+        BatchNormPopulation(reduced: sums, like: population).store(into: &model.buffers)
         batchNormComputedAt = key
     }
 }

@@ -11,7 +11,7 @@ extension TrainingConfiguration {
             dropout: Float(dropout), ePooling: ePooling,
             bnMomentum: Float(bnMomentum), explainerInitBias: Float(explainerInitBias),
             explainerInitScale: Float(explainerInitScale), bnEpsilon: bnEpsilon,
-            convolution3x3: convolution3x3)
+            classifierBatchNorm: classifierBatchNorm, convolution3x3: convolution3x3)
     }
 
     /// The loss of a phase: CE + λ_L1·L1 + λ_TV·TV + λ_box·box, or with `alpha` the authors'

@@ -33,8 +33,12 @@ public struct TrainingConfiguration: Encodable, Equatable, Sendable {
     /// Keras' 1e-3: the head's input varies with σ² ≈ 0.0016, so at 1e-3 BN stretches it past tanh's
     /// range and a saturated patch of E never gets a gradient again (docs/explanations.md, session 9).
     public var bnEpsilon = 0.01
-    /// Inference statistics of the explainer head's batch norm; population ones over `bnBatches`
-    /// fixed training batches per rank.
+    /// Batch norm between each classifier convolution and its ReLU (ModelConfiguration.classifierBatchNorm):
+    /// the recipe's, not the paper's. Without it the classifier alone sits at chance for a random number
+    /// of steps, or for good on the no-colour set (docs/explanations.md, sessions 11 and 12).
+    public var classifierBatchNorm = true
+    /// Inference statistics of the batch norms; population ones over `bnBatches` fixed training
+    /// batches per rank (the classifier's in phase 1, the explainer head's after).
     public var bnStatistics = BatchNormStatistics.population
     public var bnBatches = 8
 
@@ -82,8 +86,8 @@ public struct TrainingConfiguration: Encodable, Equatable, Sendable {
     /// Compare a checksum of the parameters across ranks every N steps (0: never).
     public var verifyEvery = 0
 
-    /// The recipe (docs/explanations.md): Adam 1e-3, 1e-4, 1e-4, λ_L1 per pixel 0.2, BN ε 0.01, the
-    /// paper's architecture and schedule. The paper's own configuration is `configs/paper.json`.
+    /// The recipe (docs/explanations.md): Adam 1e-3, 1e-4, 1e-4, λ_L1 per pixel 0.2, BN ε 0.01, batch
+    /// norm in the classifier's conv stages, otherwise the paper's architecture and schedule. The paper's own configuration is `configs/paper.json`.
     public init() {}
 
     /// What a key absent from a stored configuration (a checkpoint or config.json) means: the
@@ -95,6 +99,7 @@ public struct TrainingConfiguration: Encodable, Equatable, Sendable {
         c.learningRate = OptimizerKind.adadelta.defaultLearningRates
         c.lambdaL1PerPixel = paperLambdaL1PerPixel
         c.bnEpsilon = 1e-3
+        c.classifierBatchNorm = false
         return c
     }
 

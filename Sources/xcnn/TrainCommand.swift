@@ -71,8 +71,15 @@ struct TrainCommand: ParsableCommand {
         help: "Batch-norm momentum of the explainer head, Keras' convention (default \(defaultText("bnMomentum"))).")
     var bnMomentum: String?
     @Option(
+        parsing: .unconditional,
         help: """
-            Explainer head's inference BN statistics: \(requirement("bnStatistics")); population: recomputed over fixed \
+            Batch norm between each classifier convolution and its ReLU, true or false: batch statistics in phase 1, \
+            frozen from phase 2 on (default \(defaultText("classifierBatchNorm")); the paper's: false).
+            """)
+    var classifierBatchNorm: String?
+    @Option(
+        help: """
+            Inference statistics of the batch norms: \(requirement("bnStatistics")); population: recomputed over fixed \
             training batches before each validation and checkpoint; running: the momentum average \
             (default \(defaultText("bnStatistics"))).
             """)
@@ -173,7 +180,7 @@ struct TrainCommand: ParsableCommand {
             ("side", side), ("baseWidth", baseWidth), ("hidden", hidden), ("dropout", dropout), ("ePooling", ePooling),
             ("explainerInitBias", explainerInitBias), ("explainerInitScale", explainerInitScale),
             ("bnEpsilon", bnEpsilon), ("bnMomentum", bnMomentum),
-            ("bnStatistics", bnStatistics), ("bnBatches", bnBatches),
+            ("classifierBatchNorm", classifierBatchNorm), ("bnStatistics", bnStatistics), ("bnBatches", bnBatches),
             ("epochs", epochs), ("stepsPerEpoch", stepsPerEpoch), ("batch", batch),
             ("lambdaL1", lambdaL1), ("lambdaL1PerPixel", lambdaL1PerPixel), ("lambdaTV", lambdaTV),
             ("lambdaBox", lambdaBox), ("alpha", alpha),

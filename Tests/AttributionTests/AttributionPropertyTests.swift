@@ -52,6 +52,39 @@ final class AttributionPropertyTests: XCTestCase {
         }
     }
 
+    /// With batch norm in the classifier the graph folds each (frozen) BN into its convolution: its logits
+    /// equal the Double reference that applies BN unfolded, and the model's own inference probabilities.
+    func testForwardWithClassifierBatchNormFoldsIntoTheConvolutions() throws {
+        var withNorm = configuration
+        withNorm.classifierBatchNorm = true
+        let model = try randomModel(withNorm, seed: 13, biasRange: 0.1)
+        var g = SplitMix64(seed: 14)
+        for entry in model.layout.entries where entry.name.hasSuffix("bn.weight") && entry.name.hasPrefix("classifier")
+        {
+            for i in entry.range { model.parameters[i] = 1 + g.nextSymmetric(0.3) }
+        }
+        for entry in model.bufferLayout where entry.name.hasPrefix("classifier") {
+            let variance = entry.name.hasSuffix("running_var")
+            for i in entry.range { model.buffers[i] = variance ? 0.2 + g.nextUnitFloat() : g.nextSymmetric(0.3) }
+        }
+        let attributor = try Attributor(model: model, classifier: .joint)
+        let x = randomImages(3, side: 32, seed: 15)
+        let e = try XCTUnwrap(attributor.explanation(for: x))
+        let logits = attributor.graph.forward(x.storage, n: 3, e: e.storage).logits
+        let probabilities = model.explain(input: x).probabilities.storage
+        for i in 0..<3 {
+            let reference = referenceLogits(model, image(x, i), e: eImage(e, i))
+            let row = (0..<3).map { Double(logits[i * 3 + $0]) }
+            let total = row.map { exp($0 - row.max()!) }.reduce(0, +)
+            for k in 0..<3 {
+                XCTAssertEqual(row[k], reference[k], accuracy: 1e-5, "image \(i) class \(k)")
+                XCTAssertEqual(
+                    exp(row[k] - row.max()!) / total, Double(probabilities[i * 3 + k]), accuracy: 1e-5,
+                    "image \(i) class \(k): the model's inference")
+            }
+        }
+    }
+
     /// Σ IG = f(x) − f(0) (Sundararajan et al.'s completeness), to 1e-3 of |f(x) − f(0)|, with Captum's default
     /// 50 Gauss–Legendre nodes. The network is bias-free: its convolution part is then positively homogeneous
     /// (ReLU, max and the product by a fixed E all commute with x → αx), so along the path αx no ReLU or max

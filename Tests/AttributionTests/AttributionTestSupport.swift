@@ -47,7 +47,7 @@ struct AttributionGolden {
             }
             model.parameters.replaceSubrange(entry.range, with: t.storage)
         }
-        model.buffers = try JointModel.bufferNames.map { try tensor($0).storage[0] }
+        model.buffers = try model.bufferLayout.flatMap { try tensor($0.name).storage }
         return model
     }
 }
@@ -139,9 +139,23 @@ func referenceLogits(_ model: JointModel, _ x: [Double], e: [Double]?) -> [Doubl
                                 }
                             }
                         }
-                        y[(o * s + i) * s + j] = max(sum, 0)
+                        y[(o * s + i) * s + j] = sum
                     }
                 }
+            }
+            let name = "classifier.stage\(stage).\(conv)"
+            for o in 0..<filters {
+                // Inference-mode batch norm, unfolded: γ·(z − μ)/sqrt(σ² + ε) + β.
+                var (scale, shift) = (1.0, 0.0)
+                if c.classifierBatchNorm {
+                    let mean = buffer(model, name + ".bn.running_mean")[o]
+                    let variance = buffer(model, name + ".bn.running_var")[o]
+                    scale =
+                        values(name + ".bn.weight")[o]
+                        / (variance + ModelConfiguration.classifierBatchNormEpsilon).squareRoot()
+                    shift = values(name + ".bn.bias")[o] - mean * scale
+                }
+                for j in 0..<(s * s) { y[o * s * s + j] = max(y[o * s * s + j] * scale + shift, 0) }
             }
             h = y
             channels = filters
@@ -174,4 +188,9 @@ func referenceLogits(_ model: JointModel, _ x: [Double], e: [Double]?) -> [Doubl
         }
     }
     return features
+}
+
+/// A BN buffer of the model by name, in Double.
+func buffer(_ model: JointModel, _ name: String) -> [Double] {
+    model.bufferLayout.first { $0.name == name }!.range.map { Double(model.buffers[$0]) }
 }

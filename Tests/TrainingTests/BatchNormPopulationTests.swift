@@ -11,10 +11,13 @@ import Testing
     @Test func populationMomentsByHand() {
         // Batch A = {0, 0, 2, 2} (mean 1, biased variance 1), batch B = {2, 2, 4, 4} (mean 3, variance 1).
         // All eight values: mean 2, squared deviations 4·4 = 16, unbiased variance 16/7.
-        let sums = [1.0 + 3.0, (1.0 + 1) + (1.0 + 9), 2, 8]
-        let statistics = BatchNormPopulation(sums: sums).statistics
-        #expect(statistics.mean == 2)
-        #expect(statistics.variance == Float(16.0 / 7))
+        var population = BatchNormPopulation()
+        population.add([BatchNormBatchStatistics(running: 0, mean: [1], variance: [1], valuesPerChannel: 4)])
+        population.add([BatchNormBatchStatistics(running: 0, mean: [3], variance: [1], valuesPerChannel: 4)])
+        #expect(population.sums == [1.0 + 3.0, (1.0 + 1) + (1.0 + 9), 2])
+        let statistics = population.statistics[0]
+        #expect(statistics.mean == [2])
+        #expect(statistics.variance == [Float(16.0 / 7)])
     }
 
     static func model() throws -> JointModel {
@@ -40,14 +43,20 @@ import Testing
         var rank0 = BatchNormPopulation()
         var rank1 = BatchNormPopulation()
         for (i, batch) in batches.prefix(4).enumerated() {
-            whole.add(model: model, input: batch)
-            if i % 2 == 0 { rank0.add(model: model, input: batch) } else { rank1.add(model: model, input: batch) }
+            whole.add(model: model, input: batch, phase: .joint)
+            if i % 2 == 0 {
+                rank0.add(model: model, input: batch, phase: .joint)
+            } else {
+                rank1.add(model: model, input: batch, phase: .joint)
+            }
         }
-        let reduced = BatchNormPopulation(sums: zip(rank0.sums, rank1.sums).map { $0 + $1 })
+        let reduced = BatchNormPopulation(reduced: zip(rank0.sums, rank1.sums).map { $0 + $1 }, like: rank0)
         // Sums of four terms in another order: equal up to Double rounding, far below Float's.
-        #expect(
-            reduced.statistics.mean == whole.statistics.mean && reduced.statistics.variance == whole.statistics.variance
-        )
+        var fromRanks = model.buffers
+        var fromWhole = model.buffers
+        reduced.store(into: &fromRanks)
+        whole.store(into: &fromWhole)
+        #expect(fromRanks == fromWhole && fromRanks != model.buffers)
         #expect(model.buffers == [0, 1])  // measuring leaves the running statistics alone
     }
 
@@ -70,9 +79,8 @@ import Testing
         // Held-out batches 4 and 5; statistics from batches 0–3.
         let before = batches.suffix(2).map { Self.meanDifference(model, $0) }
         var population = BatchNormPopulation()
-        for batch in batches.prefix(4) { population.add(model: model, input: batch) }
-        let statistics = population.statistics
-        model.buffers = [statistics.mean, statistics.variance]
+        for batch in batches.prefix(4) { population.add(model: model, input: batch, phase: .joint) }
+        population.store(into: &model.buffers)
         let after = batches.suffix(2).map { Self.meanDifference(model, $0) }
         // With the initial statistics (0, 1) the two modes disagree, so this test can fail.
         #expect(before.allSatisfy { $0 > 0.05 }, "before: \(before)")
@@ -80,9 +88,50 @@ import Testing
         #expect(after.allSatisfy { $0 <= 0.02 }, "after: \(after)")
         // On the batch that made the statistics the two agree up to n/(n − 1) and rounding.
         var own = BatchNormPopulation()
-        own.add(model: model, input: batches[0])
-        model.buffers = [own.statistics.mean, own.statistics.variance]
+        own.add(model: model, input: batches[0], phase: .joint)
+        own.store(into: &model.buffers)
         #expect(Self.meanDifference(model, batches[0]) < 1e-3)
+    }
+}
+
+extension BatchNormPopulationTests {
+    /// Phase 1 measures the classifier's eight batch norms (the explainer does not run), phases 2 and 3 the
+    /// head's alone; once a batch's own population statistics are stored, phase-1 inference gives the logits
+    /// the training forward gave on it (up to the unbiased variance's n/(n − 1)).
+    @Test func phaseOneMeasuresTheClassifiersBatchNorms() throws {
+        let model = try JointModel(
+            configuration: ModelConfiguration(
+                side: 32, baseWidth: 4, classes: 2, hidden: 8, dropout: 0, classifierBatchNorm: true),
+            batchCapacity: 8)
+        model.initialize(seed: 5)
+        let batch = try Self.batches()[0]
+        let initial = model.buffers
+        #expect(
+            model.batchNormStatistics(input: batch, phase: .classifierOnly).map(\.channels) == [
+                4, 4, 8, 8, 16, 16, 32, 32,
+            ])
+        #expect(model.batchNormStatistics(input: batch, phase: .joint).map(\.channels) == [1])
+        #expect(model.buffers == initial)
+
+        let labels = [Int](repeating: 0, count: 8)
+        func logitGap() -> Double {
+            let saved = model.buffers
+            _ = model.trainingStep(
+                input: batch, labels: labels, boxMask: nil, phase: .classifierOnly, loss: LossWeights(), dropoutSeed: 0)
+            let training = model.activation("classifier.logits")!.storage
+            model.buffers = saved
+            _ = model.evaluate(input: batch, labels: labels, boxMask: nil, phase: .classifierOnly, loss: LossWeights())
+            let inference = model.activation("classifier.logits")!.storage
+            let scale = training.map { Double(abs($0)) }.max()!
+            return zip(training, inference).map { Double(abs($0 - $1)) }.max()! / scale
+        }
+        let before = logitGap()
+        var own = BatchNormPopulation()
+        own.add(model: model, input: batch, phase: .classifierOnly)
+        own.store(into: &model.buffers)
+        #expect(model.buffers[0...1] == initial[0...1])  // the head's statistics are not touched in phase 1
+        let after = logitGap()
+        #expect(before > 0.1 && after < 0.02, "relative logit gap before \(before), after \(after)")
     }
 }
 

@@ -117,7 +117,7 @@ final class GoldenComparison {
         for entry in model.layout.entries {
             model.parameters.replaceSubrange(entry.range, with: try golden.load("params0/" + entry.name))
         }
-        model.buffers = try JointModel.bufferNames.map { try golden.load("params0/" + $0)[0] }
+        model.buffers = try model.bufferLayout.flatMap { try golden.load("params0/" + $0.name) }
         let params0 = model.parameters
         let x = Tensor(shape: try golden.shape("input/x"), storage: try golden.load("input/x"))
         let z = Tensor(shape: try golden.shape("input/z"), storage: try golden.load("input/z"))
@@ -182,8 +182,8 @@ final class GoldenComparison {
             try compareParameters(
                 golden, model, prefix: p + "step\(step)/", values: model.parameters, reference: params0,
                 kind: kind, noise: noise, bound: noiseBound * Double(step), into: c)
-            for (index, name) in JointModel.bufferNames.enumerated() {
-                let key = p + "step\(step)/" + name
+            for entry in model.bufferLayout {
+                let key = p + "step\(step)/" + entry.name
                 if noise.contains(key) {
                     // README "Tolerances": the running mean after step 2 passes within the larger of
                     // 0.01 × the noise bound (the moved bias times the momentum's 0.01) and the
@@ -192,10 +192,10 @@ final class GoldenComparison {
                     let reference = try golden.load(key)
                     let scaledBound = try golden.tolerance(kind) * Double(reference.map { abs($0) }.max() ?? 0)
                     c.compareAbsolute(
-                        key, [model.buffers[index]], reference: reference,
+                        key, Array(model.buffers[entry.range]), reference: reference,
                         bound: max(0.01 * noiseBound, scaledBound))
                 } else {
-                    try c.compare(key, [model.buffers[index]], kind: kind)
+                    try c.compare(key, Array(model.buffers[entry.range]), kind: kind)
                 }
             }
         }
