@@ -10,7 +10,9 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Micro-benchmarks (scripts/bench runs them and writes docs/perf/bench.md).",
-        subcommands: [SGEMMBench.self, AllreduceBench.self, DataBench.self, PNGBench.self, StepBench.self]
+        subcommands: [
+            SGEMMBench.self, AllreduceBench.self, DataBench.self, PNGBench.self, StepBench.self, BatchNormBench.self,
+        ]
     )
 }
 
