@@ -16,3 +16,11 @@ public struct BatchNormBatchStatistics: Sendable, Equatable {
 
     public var channels: Int { mean.count }
 }
+
+/// Which batch norms a measurement covers (JointModel.batchNormStatistics).
+public enum BatchNormGroup: Sendable {
+    /// The explainer head's one channel.
+    case explainerHead
+    /// The classifier's, one per 3×3 convolution (ModelConfiguration.classifierBatchNorm).
+    case classifier
+}

@@ -1,12 +1,15 @@
 // The classifier's batch norms (ModelConfiguration.classifierBatchNorm): conv → BN → ReLU. Batch
 // statistics in phase 1's training passes, which also move the running average; everywhere else (phases
 // 2 and 3, inference) the stored statistics, so from phase 2 on each is a fixed affine map per channel
-// whose γ and β still train in phase 3.
+// whose γ and β still train in phase 3. Their statistics are measured again once with E when phase 1
+// ends (Trainer.adaptClassifierStatistics), since E ≠ 1 shifts every stage after the first.
 import Kernels
 
 extension JointModel {
     /// Whether a pass normalises the classifier with the batch's own statistics.
-    func classifierUsesBatchStatistics(_ x: Pass) -> Bool { x.training && x.phase == .classifierOnly }
+    func classifierUsesBatchStatistics(_ x: Pass) -> Bool {
+        x.training && (x.phase == .classifierOnly || classifierStatisticsFromBatch)
+    }
 
     func batchNormForward(_ x: Pass, _ norm: ConvBatchNorm) {
         let input = x.value(norm.input)

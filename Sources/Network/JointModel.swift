@@ -26,6 +26,8 @@ public final class JointModel {
     let arena: UnsafeMutablePointer<Float>
     /// Labels of the current batch, kept at capacity so loading a batch never allocates.
     var labelStore: [Int]
+    /// Set while `batchNormStatistics` measures the classifier's batch norms in phases 2 and 3.
+    var classifierStatisticsFromBatch = false
     /// Images in the batch the arena currently holds.
     public private(set) var currentBatch = 0
 
@@ -141,19 +143,25 @@ public final class JointModel {
         return (activation("explainer.E")!, activation("classifier.probabilities")!)
     }
 
-    /// The batch statistics of one batch for every batch norm that uses them in `phase` (in `buffers`
-    /// order): the classifier's in phase 1, the explainer head's in phases 2 and 3 (the classifier's are
-    /// frozen then; ModelConfiguration.classifierBatchNorm). Runs that phase's training-mode forward as far
-    /// as needed; parameters and running statistics are left exactly as they were (the running update a
-    /// training forward makes is undone). input [N, 3, S, S] in [0, 1].
-    public func batchNormStatistics(input: Tensor, phase: Phase) -> [BatchNormBatchStatistics] {
+    /// The batch statistics of one batch for a group of batch norms (in `buffers` order), as a training
+    /// forward of `phase` computes them: the explainer head's (the explainer alone), or the classifier's,
+    /// with E = 1 in phase 1 and with the explainer's training-mode E in phases 2 and 3 (where the
+    /// classifier's batch norms otherwise use their frozen statistics). Parameters and running statistics
+    /// are left exactly as they were (the running update a training forward makes is undone).
+    /// input [N, 3, S, S] in [0, 1]. Empty for the classifier without batch norm.
+    public func batchNormStatistics(input: Tensor, of group: BatchNormGroup, phase: Phase) -> [BatchNormBatchStatistics]
+    {
         let n = load(input: input, labels: nil, boxMask: nil)
         let saved = buffers
-        let norms = phase == .classifierOnly ? plan.classifierNorms.map(Self.statistics(of:)) : [headStatistics]
+        let norms = group == .classifier ? plan.classifierNorms.map(Self.statistics(of:)) : [headStatistics]
         if !norms.isEmpty {
-            withPass(batch: n, phase: phase, training: true, hasMask: false) { pass in
-                if phase == .classifierOnly { classifierForward(pass, dropoutSeed: 0) } else { explainerForward(pass) }
+            classifierStatisticsFromBatch = group == .classifier
+            withPass(batch: n, phase: group == .classifier ? phase : .explainerOnly, training: true, hasMask: false) {
+                pass in
+                if pass.phase.runsExplainer { explainerForward(pass) }
+                if group == .classifier { classifierForward(pass, dropoutSeed: 0) }
             }
+            classifierStatisticsFromBatch = false
         }
         buffers = saved
         return norms.map { norm in

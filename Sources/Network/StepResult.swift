@@ -10,7 +10,7 @@ public enum Phase: Int, Codable, Sendable, CaseIterable, Comparable {
     /// Both, end to end.
     case joint = 3
 
-    var runsExplainer: Bool { self != .classifierOnly }
+    public var runsExplainer: Bool { self != .classifierOnly }
     var trainsClassifier: Bool { self != .explainerOnly }
 
     public static func < (a: Phase, b: Phase) -> Bool { a.rawValue < b.rawValue }

@@ -54,8 +54,8 @@ public struct BatchNormPopulation: Sendable, Equatable {
     }
 
     /// Adds one batch, input [N, 3, S, S], run through `phase`'s training-mode forward.
-    public mutating func add(model: JointModel, input: Tensor, phase: Phase) {
-        add(model.batchNormStatistics(input: input, phase: phase))
+    public mutating func add(model: JointModel, input: Tensor, group: BatchNormGroup, phase: Phase) {
+        add(model.batchNormStatistics(input: input, of: group, phase: phase))
     }
 
     public var batches: Double { sums[sums.count - 1] }

@@ -26,14 +26,31 @@ extension Trainer {
         else { return }
         let key = (cursor.globalStep, cursor.phase)
         if let last = batchNormComputedAt, last == key { return }
+        try storePopulation(of: phase == .classifierOnly ? .classifier : .explainerHead, phase: phase)
+        batchNormComputedAt = key
+    }
+
+    /// When phase 1 hands over to a phase that runs the explainer: the classifier's batch-norm statistics
+    /// measured again over the same fixed batches with the explainer's E in place of E = 1, then frozen
+    /// (AdaBN: Li et al., "Revisiting Batch Normalization For Practical Domain Adaptation", 2016). The
+    /// classifier learnt with E = 1; an E that averages about 0.3 at the start scales every stage's input
+    /// and, with the phase-1 statistics, shifts each pre-activation below its ReLU, so the classifier
+    /// answers one class and passes no gradient to E (measured: validation accuracy 0.52 through phase 2,
+    /// docs/explanations.md, session 12). With either statistics setting: the frozen ones must fit E.
+    func adaptClassifierStatistics(to phase: Phase) throws {
+        guard model.configuration.classifierBatchNorm, phase.runsExplainer else { return }
+        try storePopulation(of: .classifier, phase: phase)
+    }
+
+    private func storePopulation(of group: BatchNormGroup, phase: Phase) throws {
         let sharding = batchNormSharding()
         var population = BatchNormPopulation()
         for position in 0..<configuration.bnBatches {
-            population.add(model: model, input: try data.load(sharding.batch(stream: position)).input, phase: phase)
+            population.add(
+                model: model, input: try data.load(sharding.batch(stream: position)).input, group: group, phase: phase)
         }
         var sums = population.sums
         try world.allreduce(&sums, .sum)
         BatchNormPopulation(reduced: sums, like: population).store(into: &model.buffers)
-        batchNormComputedAt = key
     }
 }

@@ -24,7 +24,10 @@ extension Trainer {
         cursor.bestEpoch = nil
         cursor.epochTotals = EpochTotals()
         optimizer.reset()
-        if let next { optimizer.setLearningRate(Float(configuration.learningRate(of: next))) }
+        if let next {
+            optimizer.setLearningRate(Float(configuration.learningRate(of: next)))
+            if finished == .classifierOnly { try adaptClassifierStatistics(to: next) }
+        }
         try saveLatest()
     }
 

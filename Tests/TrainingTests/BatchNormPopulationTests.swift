@@ -43,11 +43,11 @@ import Testing
         var rank0 = BatchNormPopulation()
         var rank1 = BatchNormPopulation()
         for (i, batch) in batches.prefix(4).enumerated() {
-            whole.add(model: model, input: batch, phase: .joint)
+            whole.add(model: model, input: batch, group: .explainerHead, phase: .joint)
             if i % 2 == 0 {
-                rank0.add(model: model, input: batch, phase: .joint)
+                rank0.add(model: model, input: batch, group: .explainerHead, phase: .joint)
             } else {
-                rank1.add(model: model, input: batch, phase: .joint)
+                rank1.add(model: model, input: batch, group: .explainerHead, phase: .joint)
             }
         }
         let reduced = BatchNormPopulation(reduced: zip(rank0.sums, rank1.sums).map { $0 + $1 }, like: rank0)
@@ -79,7 +79,9 @@ import Testing
         // Held-out batches 4 and 5; statistics from batches 0–3.
         let before = batches.suffix(2).map { Self.meanDifference(model, $0) }
         var population = BatchNormPopulation()
-        for batch in batches.prefix(4) { population.add(model: model, input: batch, phase: .joint) }
+        for batch in batches.prefix(4) {
+            population.add(model: model, input: batch, group: .explainerHead, phase: .joint)
+        }
         population.store(into: &model.buffers)
         let after = batches.suffix(2).map { Self.meanDifference(model, $0) }
         // With the initial statistics (0, 1) the two modes disagree, so this test can fail.
@@ -88,7 +90,7 @@ import Testing
         #expect(after.allSatisfy { $0 <= 0.02 }, "after: \(after)")
         // On the batch that made the statistics the two agree up to n/(n − 1) and rounding.
         var own = BatchNormPopulation()
-        own.add(model: model, input: batches[0], phase: .joint)
+        own.add(model: model, input: batches[0], group: .explainerHead, phase: .joint)
         own.store(into: &model.buffers)
         #expect(Self.meanDifference(model, batches[0]) < 1e-3)
     }
@@ -106,11 +108,14 @@ extension BatchNormPopulationTests {
         model.initialize(seed: 5)
         let batch = try Self.batches()[0]
         let initial = model.buffers
-        #expect(
-            model.batchNormStatistics(input: batch, phase: .classifierOnly).map(\.channels) == [
-                4, 4, 8, 8, 16, 16, 32, 32,
-            ])
-        #expect(model.batchNormStatistics(input: batch, phase: .joint).map(\.channels) == [1])
+        let withoutE = model.batchNormStatistics(input: batch, of: .classifier, phase: .classifierOnly)
+        #expect(withoutE.map(\.channels) == [4, 4, 8, 8, 16, 16, 32, 32])
+        #expect(model.batchNormStatistics(input: batch, of: .explainerHead, phase: .joint).map(\.channels) == [1])
+        // With the explainer's E (phase 2's hand-over): stage 1's convolutions come before E's product, so
+        // their statistics are unchanged; every later stage sees its input scaled by E.
+        let withE = model.batchNormStatistics(input: batch, of: .classifier, phase: .explainerOnly)
+        #expect(withE[0] == withoutE[0] && withE[1] == withoutE[1])
+        #expect(zip(withE[2...], withoutE[2...]).allSatisfy { $0.mean != $1.mean })
         #expect(model.buffers == initial)
 
         let labels = [Int](repeating: 0, count: 8)
@@ -127,7 +132,7 @@ extension BatchNormPopulationTests {
         }
         let before = logitGap()
         var own = BatchNormPopulation()
-        own.add(model: model, input: batch, phase: .classifierOnly)
+        own.add(model: model, input: batch, group: .classifier, phase: .classifierOnly)
         own.store(into: &model.buffers)
         #expect(model.buffers[0...1] == initial[0...1])  // the head's statistics are not touched in phase 1
         let after = logitGap()

@@ -23,6 +23,7 @@ import Testing
         #expect(configuration.optimizer == .adam && configuration.learningRate == [1e-3, 1e-4, 1e-4])
         #expect(configuration.lambdaL1PerPixel == 0.2 && configuration.lambdaL1 == nil)
         #expect(configuration.bnEpsilon == 0.01)
+        #expect(configuration.classifierBatchNorm && configuration.explainerInitBias == 0)
     }
 
     /// Runs written before the recipe stored no bnEpsilon (and older ones fewer keys): reading them
@@ -32,6 +33,7 @@ import Testing
         #expect(stored.optimizer == .adadelta && stored.learningRate == [1, 1, 1])
         #expect(stored.bnEpsilon == 1e-3 && stored.lambdaL1PerPixel == TrainingConfiguration.paperLambdaL1PerPixel)
         #expect(stored.side == 64 && stored.seed == 3)
+        #expect(!stored.classifierBatchNorm && stored.explainerInitBias == 0)
         let today = TrainingConfiguration()
         let roundTrip = try TrainingConfiguration(json: Data(today.jsonText().utf8), source: "ck")
         #expect(roundTrip == today, "a configuration written today reads back whole")
@@ -49,6 +51,8 @@ import Testing
         #expect(paper.bnEpsilon == 1e-3 && paper.bnStatistics == .running && paper.ePooling == .max)
         #expect(paper.side == 224 && paper.epochs == [50, 50, 50] && paper.stepsPerEpoch == 50 && paper.batch == 8)
         #expect(paper.dataset == "synthetic:paper-no-colour" && paper.alpha == nil)
+        // The paper's classifier has no batch norm, and its head starts at Keras' β = 0.
+        #expect(!paper.classifierBatchNorm && paper.explainerInitBias == 0 && paper.explainerInitScale == 1)
     }
 
     @Test func jsonOverridesOnlyTheKeysItHas() throws {
