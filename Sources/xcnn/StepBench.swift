@@ -22,6 +22,10 @@ struct StepBench: ParsableCommand {
             (default: $\(ConvolutionSetting.variable), else the per-layer rule).
             """)
     var conv3x3: Algorithm3x3?
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Batch norm in the classifier's conv stages, as xcnn train's default (--no-… : the paper's classifier).")
+    var classifierBatchNorm = TrainingConfiguration().classifierBatchNorm
 
     func validate() throws {
         guard side >= 16, side % 16 == 0 else { throw ValidationError("--side must be a multiple of 16, got \(side)") }
@@ -34,6 +38,7 @@ struct StepBench: ParsableCommand {
         let blas = try BLASSetup.configure()
         var configuration = ModelConfiguration(side: side)
         configuration.baseWidth = baseWidth
+        configuration.classifierBatchNorm = classifierBatchNorm
         configuration.convolution3x3 = try conv3x3 ?? ConvolutionSetting.fromEnvironment()
         let report = try StepBenchmark.run(configuration: configuration, batch: batch, steps: steps)
         print(
