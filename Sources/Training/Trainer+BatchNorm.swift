@@ -37,8 +37,16 @@ extension Trainer {
     /// and, with the phase-1 statistics, shifts each pre-activation below its ReLU, so the classifier
     /// answers one class and passes no gradient to E (measured: validation accuracy 0.52 through phase 2,
     /// docs/explanations.md, session 12). With either statistics setting: the frozen ones must fit E.
-    func adaptClassifierStatistics(to phase: Phase) throws {
-        guard model.configuration.classifierBatchNorm, phase.runsExplainer else { return }
+    /// Called as every phase's loop starts: it acts only at the first step of the phase that follows a
+    /// phase 1 with epochs, so a run whose schedule is extended on --resume (1,0,0 then 1,0,2) measures
+    /// exactly where a straight run does. Measuring again is idempotent (it reads weights, not the
+    /// statistics it replaces), so a resume from that phase's first checkpoint repeats it to the bit.
+    func adaptClassifierStatistics(at phase: Phase) throws {
+        guard model.configuration.classifierBatchNorm, phase.runsExplainer,
+            configuration.epochs(of: .classifierOnly) > 0,
+            configuration.phase(after: .classifierOnly) == phase,
+            cursor.epoch == 0, cursor.batchInEpoch == 0, (cursor.stepsInPhase ?? 0) == 0
+        else { return }
         try storePopulation(of: .classifier, phase: phase)
     }
 

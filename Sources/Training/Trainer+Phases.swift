@@ -24,10 +24,7 @@ extension Trainer {
         cursor.bestEpoch = nil
         cursor.epochTotals = EpochTotals()
         optimizer.reset()
-        if let next {
-            optimizer.setLearningRate(Float(configuration.learningRate(of: next)))
-            if finished == .classifierOnly { try adaptClassifierStatistics(to: next) }
-        }
+        if let next { optimizer.setLearningRate(Float(configuration.learningRate(of: next))) }
         try saveLatest()
     }
 

@@ -90,6 +90,7 @@ public final class Trainer {
     public func train() throws -> TrainingOutcome {
         if world.rank == 0 { try MetricsLog(url: run.metricsURL).truncate(afterGlobalStep: cursor.globalStep) }
         while let phase = cursor.phase {
+            try adaptClassifierStatistics(at: phase)
             let epochs = configuration.epochs(of: phase)
             let trainable = model.trainableRange(phase)
             let sharding = data.trainSharding(phase: phase)
