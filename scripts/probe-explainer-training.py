@@ -31,7 +31,6 @@ import importlib.util
 import json
 import math
 import os
-import xml.etree.ElementTree as ET
 
 import numpy as np
 import torch
@@ -90,13 +89,6 @@ class Explainer(torch.nn.Module):
         return F.relu(torch.tanh(self.head_bn(self.head(h))))
 
 
-def boxes(data, index):
-    out = []
-    for obj in ET.parse(os.path.join(data, "Annotations", f"{index:06d}.xml")).findall("object"):
-        out.append((obj.find("name").text, [int(obj.find("bndbox/" + k).text) for k in ("xmin", "ymin", "xmax", "ymax")]))
-    return out
-
-
 def box_mask(side, b):
     m = torch.zeros(side, side, dtype=torch.float64)
     m[b[1]:b[3] + 1, b[0]:b[2] + 1] = 1
@@ -130,7 +122,7 @@ def main():
     count = len(os.listdir(os.path.join(args.data, "JPEGImages")))
     train = [i for i in range(count) if i not in held]
     images = {i: probe.read_image(args.data, i).float() for i in range(count)}
-    labels = {i: int(any(name == target for name, _ in boxes(args.data, i))) for i in range(count)}
+    labels = {i: int(any(name == target for name, _ in probe.boxes(args.data, i))) for i in range(count)}
     side = config["side"]
     explainer = Explainer(config["baseWidth"], args.explainer_bn)
     optimizer = torch.optim.Adam(explainer.parameters(), lr=args.lr)
@@ -147,7 +139,7 @@ def main():
                 prob = probe.classifier(p, x, e, config)
                 for k, i in enumerate(chunk):
                     correct += int(prob[k].argmax().item() == labels[i])
-                    shapes = boxes(args.data, i)
+                    shapes = probe.boxes(args.data, i)
                     others = [b for name, b in shapes if name != target]
                     mine = [b for name, b in shapes if name == target]
                     if not mine or not others:

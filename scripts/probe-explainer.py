@@ -81,11 +81,16 @@ def read_image(data, index):
     return torch.from_numpy(pixels).permute(2, 0, 1)[None]
 
 
-def target_box(data, index, name):
+def boxes(data, index):
+    """(name, [xmin, ymin, xmax, ymax]) of every object in the image's VOC annotation."""
+    found = []
     for obj in ET.parse(os.path.join(data, "Annotations", f"{index:06d}.xml")).findall("object"):
-        if obj.find("name").text == name:
-            return [int(obj.find("bndbox/" + k).text) for k in ("xmin", "ymin", "xmax", "ymax")]
-    return None
+        found.append((obj.find("name").text, [int(obj.find("bndbox/" + k).text) for k in ("xmin", "ymin", "xmax", "ymax")]))
+    return found
+
+
+def target_box(data, index, name):
+    return next((b for found, b in boxes(data, index) if found == name), None)
 
 
 def main():
